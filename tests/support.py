@@ -1,0 +1,67 @@
+"""Helpers shared by the tests: building apps, logging in, posting forms with their CSRF token."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import flask_migrate
+
+from victimcare import create_app
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def make_app(database_url: str, instance_path: Path, **overrides):
+    environ = {"VICTIMCARE_ENV": "testing", "VICTIMCARE_INSTANCE": str(instance_path)}
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, **overrides}
+    return create_app(config, environ=environ)
+
+
+def upgrade_to_head(app) -> None:
+    from victimcare.extensions import db
+
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()  # closing the last connection folds SQLite's WAL into the file
+
+
+def seed(app) -> None:
+    from victimcare.demo import seed_demo
+    from victimcare.extensions import db
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+
+
+def csrf_token(client, page: str = "/login") -> str:
+    response = client.get(page)
+    match = CSRF.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {page} ({response.status_code})"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, *, token_page: str | None = None, **kwargs):
+    """POST a form the way a browser would: with the CSRF token from the page it came from."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, token_page or url))
+    return client.post(url, data=data, **kwargs)
+
+
+def log_in(client, username: str, password: str, **kwargs):
+    return post(client, "/login", {"username": username, "password": password}, **kwargs)
+
+
+def db_session(app):
+    """Run ``with db_session(app) as session:`` to look at the database outside a request."""
+    from contextlib import contextmanager
+
+    from victimcare.extensions import db
+
+    @contextmanager
+    def scope():
+        with app.app_context():
+            yield db.session
+            db.session.remove()
+
+    return scope()

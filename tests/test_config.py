@@ -1,0 +1,43 @@
+"""The environment decides the settings; production refuses what it cannot run safely with."""
+import pytest
+
+from victimcare import create_app
+from victimcare.config import ConfigurationError, load_config
+
+
+def test_development_defaults_to_sqlite_in_the_instance_folder(tmp_path):
+    config = load_config({}, tmp_path)
+    assert config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'victimcare.db'}"
+    assert config.RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_development_creates_a_private_secret_key_once(tmp_path):
+    first = load_config({}, tmp_path).SECRET_KEY
+    assert load_config({}, tmp_path).SECRET_KEY == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_environment_variables_override_defaults(tmp_path):
+    config = load_config(
+        {"DATABASE_URL": "postgresql+psycopg://u@h/db", "SECRET_KEY": "s", "PORT": "8080",
+         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "VICTIMCARE_KEYRING": "/etc/vc/keyring"},
+        tmp_path,
+    )
+    assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://u@h/db"
+    assert (config.SECRET_KEY, config.PORT, config.VICTIMCARE_KEYRING) == ("s", 8080, "/etc/vc/keyring")
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app(environ={"VICTIMCARE_ENV": "production", "VICTIMCARE_INSTANCE": str(tmp_path),
+                            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+
+
+def test_production_refuses_per_worker_rate_limit_counters(tmp_path):
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
+        load_config({"VICTIMCARE_ENV": "production", "SECRET_KEY": "s"}, tmp_path)
+
+
+def test_an_unknown_environment_name_is_refused(tmp_path):
+    with pytest.raises(ConfigurationError, match="VICTIMCARE_ENV"):
+        load_config({"VICTIMCARE_ENV": "staging"}, tmp_path)

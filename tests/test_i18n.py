@@ -1,0 +1,60 @@
+"""Vietnamese first, English per user, dates dd/mm/yyyy, and a complete Vietnamese catalogue."""
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.support import post
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_login_page_is_vietnamese_by_default(client):
+    page = client.get("/login").text
+    assert '<html lang="vi">' in page and "Đăng nhập" in page
+
+
+def test_a_user_switches_to_english_and_keeps_it_at_the_next_login(login_as, seeded):
+    client = login_as("police1")
+    post(client, "/account/language", {"locale": "en", "next": "/account"}, token_page="/")
+    page = client.get("/account").text
+    assert '<html lang="en">' in page and "My account" in page
+    again = login_as("police1")
+    assert "Hello," in again.get("/").text
+
+
+def test_an_unknown_language_is_ignored(login_as):
+    client = login_as("police1")
+    post(client, "/account/language", {"locale": "xx"}, token_page="/")
+    assert "Xin chào" in client.get("/").text
+
+
+def test_anonymous_visitors_can_switch_the_login_page(client):
+    post(client, "/account/language", {"locale": "en", "next": "/login"})
+    assert "Log in" in client.get("/login").text
+
+
+def test_dates_are_day_first_and_numbers_use_vietnamese_separators(app):
+    from victimcare.i18n import format_day, format_moment, format_number
+
+    with app.test_request_context():
+        assert format_day(date(2026, 3, 7)) == "07/03/2026"
+        # 20:30 UTC is 03:30 the next morning in Hà Nội
+        assert format_moment(datetime(2026, 3, 7, 20, 30, tzinfo=UTC)) == "08/03/2026 03:30"
+        assert format_day(datetime(2026, 3, 7, 20, 30, tzinfo=UTC)) == "08/03/2026"
+        assert format_number(1234567) == "1.234.567"
+
+
+def test_every_message_in_the_code_has_a_vietnamese_translation():
+    method_map = [("victimcare/**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=keywords)
+    }
+    with open(ROOT / "translations/vi/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle, locale="vi")
+    untranslated = sorted(m for m in found if not (catalogue.get(m) and catalogue.get(m).string))
+    assert not untranslated, "run `make translations-update` and translate: " + repr(untranslated[:10])
+    assert len(found) > 100

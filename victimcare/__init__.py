@@ -1,0 +1,106 @@
+"""VictimCare: case management for victims of human trafficking.
+
+``create_app`` builds the Flask app in named steps; nothing runs at import time.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from victimcare.config import INSTANCE_PATH, PROJECT_ROOT, load_config
+
+
+def create_app(config: Mapping | None = None, *, environ: Mapping | None = None) -> Flask:
+    """Build the app from the environment; ``config`` overrides individual settings (tests)."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    instance_path = Path(environ.get("VICTIMCARE_INSTANCE", INSTANCE_PATH))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_object(load_config(environ, instance_path))
+    if config:
+        app.config.update(config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    from victimcare.access import check_every_route_has_policy
+
+    check_every_route_has_policy(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("victimcare").setLevel(logging.INFO)
+
+
+def register_extensions(app: Flask) -> None:
+    from victimcare.accounts.sessions import load_user
+    from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from victimcare.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to continue.")
+    # Sessions are revoked server-side; Flask-Login's own IP/agent check would log people out
+    # whenever a mobile network changes address.
+    login_manager.session_protection = None
+
+
+def register_blueprints(app: Flask) -> None:
+    import victimcare.accounts.labels  # noqa: F401  (registers labels)
+    from victimcare import home
+    from victimcare.accounts import admin_views, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(home.bp)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from victimcare import access
+    from victimcare.i18n import register_i18n
+    from victimcare.labels import label
+    from victimcare.web_safety import register_security_headers
+
+    app.before_request(access.enforce)
+    register_security_headers(app)
+    register_i18n(app)
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["has_permission"] = access.has_permission
+    app.jinja_env.globals["Permission"] = access.Permission
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from victimcare.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from victimcare.accounts.cli import users_cli
+    from victimcare.demo import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

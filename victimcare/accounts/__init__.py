@@ -1,0 +1,1 @@
+"""Agencies, user accounts, roles, login sessions and account administration."""

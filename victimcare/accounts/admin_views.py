@@ -1,0 +1,192 @@
+"""Account administration for the ``admin`` role: users, agencies and live sessions.
+
+Administrators manage who may log in; nothing here shows a victim's data.
+"""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from victimcare.access import Permission, requires
+from victimcare.accounts import operations, sessions
+from victimcare.accounts.forms import AgencyForm, ConfirmForm, NewUserForm, UserForm
+from victimcare.accounts.models import Agency, LoginThrottle, User, UserSession
+from victimcare.database import utcnow
+from victimcare.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _get_or_404(model, object_id: str):
+    try:
+        row = db.session.get(model, uuid.UUID(object_id))
+    except ValueError:
+        row = None
+    if row is None:
+        abort(404)
+    return row
+
+
+def _agencies() -> list[Agency]:
+    return db.session.scalars(sa.select(Agency).order_by(Agency.name)).all()
+
+
+def _agency(form_value: str) -> Agency:
+    return _get_or_404(Agency, form_value)
+
+
+@bp.route("/")
+@requires(Permission.ADMIN_USERS)
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users")
+@requires(Permission.ADMIN_USERS)
+def users():
+    rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
+    locked = set(
+        db.session.scalars(
+            sa.select(LoginThrottle.username).where(LoginThrottle.locked_until > utcnow())
+        )
+    )
+    live = dict(
+        db.session.execute(
+            sa.select(UserSession.user_id, sa.func.count())
+            .where(UserSession.id.in_(sessions.live_sessions_query().with_only_columns(UserSession.id)))
+            .group_by(UserSession.user_id)
+        ).all()
+    )
+    return render_template("admin/users.html", users=rows, locked=locked, live=live)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.ADMIN_USERS)
+def new_user():
+    form = NewUserForm(_agencies())
+    if form.validate_on_submit():
+        try:
+            temporary = operations.generate_temporary_password()
+            user = operations.create_user(
+                username=form.username.data, display_name=form.display_name.data,
+                agency=_agency(form.agency.data), role=form.role.data,
+                password=temporary, check_policy=False,
+            )
+        except operations.AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            return render_template("admin/temporary_password.html", user=user, temporary=temporary)
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<user_id>", methods=["GET", "POST"])
+@requires(Permission.ADMIN_USERS)
+def edit_user(user_id: str):
+    user = _get_or_404(User, user_id)
+    form = UserForm(_agencies(), obj=None if request.method == "POST" else user)
+    if request.method == "GET":
+        form.agency.data = str(user.agency_id)
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        operations.update_user(
+            user, display_name=form.display_name.data, agency=_agency(form.agency.data), role=form.role.data
+        )
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    live = db.session.scalars(
+        sessions.live_sessions_query().where(UserSession.user_id == user.id)
+    ).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/user_form.html", form=form, user=user, live_sessions=live, confirm=ConfirmForm(),
+        locked=operations.locked_for(user),
+    ), status
+
+
+@bp.route("/users/<user_id>/<any(activate, deactivate):action>", methods=["POST"])
+@requires(Permission.ADMIN_USERS)
+def set_active(user_id: str, action: str):
+    user = _get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.set_user_active(user, action == "activate", by=current_user)
+        except operations.AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Account activated.") if user.active else _("Account deactivated; its sessions have ended."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<user_id>/reset-password", methods=["POST"])
+@requires(Permission.ADMIN_USERS)
+def reset_password(user_id: str):
+    user = _get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    temporary = operations.reset_password(user)
+    db.session.commit()
+    return render_template("admin/temporary_password.html", user=user, temporary=temporary)
+
+
+@bp.route("/users/<user_id>/unlock", methods=["POST"])
+@requires(Permission.ADMIN_USERS)
+def unlock(user_id: str):
+    user = _get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        operations.unlock(user)
+        db.session.commit()
+        flash(_("The account can log in again."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/sessions")
+@requires(Permission.ADMIN_SESSIONS)
+def live_sessions():
+    rows = db.session.scalars(sessions.live_sessions_query()).all()
+    return render_template("admin/sessions.html", sessions=rows, confirm=ConfirmForm())
+
+
+@bp.route("/sessions/<session_id>/end", methods=["POST"])
+@requires(Permission.ADMIN_SESSIONS)
+def end_session(session_id: str):
+    row = _get_or_404(UserSession, session_id)
+    if ConfirmForm().validate_on_submit():
+        operations.end_session(row)
+        db.session.commit()
+        flash(_("The session has been ended."), "success")
+    if request.form.get("back") == "user":
+        return redirect(url_for("admin.edit_user", user_id=row.user_id))
+    return redirect(url_for("admin.live_sessions"))
+
+
+@bp.route("/agencies")
+@requires(Permission.ADMIN_AGENCIES)
+def agencies():
+    return render_template("admin/agencies.html", agencies=_agencies())
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@bp.route("/agencies/<agency_id>", methods=["GET", "POST"])
+@requires(Permission.ADMIN_AGENCIES)
+def edit_agency(agency_id: str | None = None):
+    agency = _get_or_404(Agency, agency_id) if agency_id else None
+    form = AgencyForm(obj=agency)
+    if form.validate_on_submit():
+        try:
+            operations.save_agency(agency, **form.data)
+        except operations.AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.agencies"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/agency_form.html", form=form, agency=agency), status

@@ -1,0 +1,134 @@
+"""Settings read from the environment, one class per environment.
+
+Development fills in safe local defaults (a SQLite file and a secret in ``instance/``) so that
+``make run`` just works; production refuses to start without the secrets it cannot invent.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable app; the message says what to fix."""
+
+
+def _private_file(path: Path, make_content) -> str:
+    """Read a file only its owner may read, creating it (mode 0600) on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make_content())
+    return path.read_text().strip()
+
+
+class Config:
+    """Defaults every environment shares; environment variables override them."""
+
+    ENV_NAME = "development"
+    TESTING = False
+
+    # Sessions (DESIGN.md §7b): server-side rows, this cookie only names one.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=10)
+    SESSION_TOUCH_INTERVAL = timedelta(seconds=30)
+    SESSION_COOKIE_NAME = "victimcare_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    REMEMBER_COOKIE_DURATION = timedelta(0)
+
+    # Login throttling: per IP through Flask-Limiter, per account in the database.
+    LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    LOGIN_LOCK_AFTER_FAILURES = 5
+    LOGIN_LOCK_BASE_DELAY = timedelta(seconds=30)
+    LOGIN_LOCK_MAX_DELAY = timedelta(hours=1)
+    RATELIMIT_HEADERS_ENABLED = True
+
+    PASSWORD_MIN_LENGTH = 12
+    # "default" is argon2-cffi's own profile; tests may pick a cheaper one.
+    PASSWORD_HASH_PROFILE = "default"
+
+    WTF_CSRF_TIME_LIMIT = 3600 * 10
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = ("vi", "en")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DEMO_PASSWORD = "victimcare-demo"
+
+    def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
+        self.INSTANCE_PATH = str(instance_path)
+        self.SQLALCHEMY_DATABASE_URI = environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'victimcare.db'}"
+        )
+        self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.VICTIMCARE_KEYRING = environ.get(
+            "VICTIMCARE_KEYRING", str(instance_path / "keyring.json")
+        )
+        self.PORT = int(environ.get("PORT", "5000"))
+        self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key(instance_path)
+
+    def default_secret_key(self, instance_path: Path) -> str:
+        return _private_file(instance_path / "secret_key", lambda: secrets.token_hex(32))
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    PASSWORD_HASH_PROFILE = "cheapest"
+
+    def default_secret_key(self, instance_path: Path) -> str:
+        return secrets.token_hex(32)
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-victimcare_session"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
+        super().__init__(environ, instance_path)
+        if self.RATELIMIT_STORAGE_URI.startswith("memory"):
+            # Each worker would count on its own; several workers need one shared counter.
+            raise ConfigurationError(
+                "RATELIMIT_STORAGE_URI must name a shared store (e.g. redis://127.0.0.1:6379/0) "
+                "when VICTIMCARE_ENV=production."
+            )
+
+    def default_secret_key(self, instance_path: Path) -> str:
+        raise ConfigurationError("SECRET_KEY must be set when VICTIMCARE_ENV=production.")
+
+
+ENVIRONMENTS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(environ: Mapping[str, str] = os.environ, instance_path: Path = INSTANCE_PATH):
+    """The config object for ``VICTIMCARE_ENV`` (development by default)."""
+    name = environ.get("VICTIMCARE_ENV", "development")
+    try:
+        config_class = ENVIRONMENTS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"VICTIMCARE_ENV={name!r} is not one of {', '.join(ENVIRONMENTS)}."
+        ) from None
+    return config_class(environ, instance_path)

@@ -1,0 +1,48 @@
+"""The base form and validators every domain's forms use.
+
+WTForms ships no Vietnamese translation, so forms take their built-in messages from our own
+catalogue (``Form.Meta``), and validators carry messages we translate: a user never meets an
+English message in the Vietnamese interface.
+"""
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+__all__ = ["Form", "required", "max_length", "length", "matches", "equal_to", "Optional"]
+
+# WTForms' own messages, marked here so they are extracted into our catalogue.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Invalid email address."),
+)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return get_translations()
+
+
+def required() -> DataRequired:
+    return DataRequired(message=_l("This field is required."))
+
+
+def max_length(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def length(min_: int, max_: int) -> Length:
+    return Length(min=min_, max=max_, message=_l("Between %(min)d and %(max)d characters.", min=min_, max=max_))
+
+
+def matches(pattern: str, message) -> Regexp:
+    return Regexp(pattern, message=message)
+
+
+def equal_to(field_name: str, message) -> EqualTo:
+    return EqualTo(field_name, message=message)

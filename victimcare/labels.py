@@ -1,0 +1,31 @@
+"""Translated labels for stored enum values, in one place.
+
+Columns hold readable enum values; templates show ``{{ value|label }}`` in the user's language.
+Each domain registers its labels here at import time.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import LazyString
+
+_LABELS: dict[tuple[type, str], LazyString] = {}
+
+
+def register(enum_cls: type[StrEnum], labels: dict[StrEnum, LazyString]) -> None:
+    missing = set(enum_cls) - set(labels)
+    if missing:
+        raise ValueError(f"{enum_cls.__name__} has no label for {sorted(missing)}")
+    for member, text in labels.items():
+        _LABELS[(enum_cls, member.value)] = text
+
+
+def label(value: StrEnum | None) -> str:
+    if value is None:
+        return ""
+    return str(_LABELS.get((type(value), value.value), value.value))
+
+
+def choices(enum_cls: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select field, in declaration order."""
+    return [(m.value, label(m)) for m in enum_cls]
