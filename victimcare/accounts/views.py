@@ -62,8 +62,10 @@ def login():
 def logout():
     operations.logout(current_user)
     db.session.commit()
+    locale = current_user.locale
     logout_user()
     session.clear()
+    session["locale"] = locale  # the login page stays in the language the user chose
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"))
 
