@@ -99,8 +99,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from victimcare.accounts.cli import users_cli
+    from victimcare.accounts.cli import agencies_cli, users_cli
     from victimcare.demo import seed_demo_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(agencies_cli)
     app.cli.add_command(seed_demo_command)

@@ -46,3 +46,19 @@ def test_seed_demo_refuses_to_run_in_production(app):
     assert result.exit_code != 0 and "production" in result.output
     with db_session(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_agencies_create_then_a_first_administrator(app):
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["agencies", "create", "so-y-te-lc", "--kind", "social_affairs",
+                               "--province", "15", "--name", "Sở Y tế tỉnh Lào Cai"])
+    assert made.exit_code == 0, made.output
+    again = runner.invoke(args=["agencies", "create", "so-y-te-lc", "--kind", "social_affairs",
+                                "--province", "15", "--name", "X"])
+    assert again.exit_code != 0 and "đã được sử dụng" in again.output
+    admin = runner.invoke(args=["users", "create", "admin", "--agency", "so-y-te-lc", "--role", "admin",
+                                "--name", "Đỗ Quang Huy"], input="mua xuan tren nui cao 77\nmua xuan tren nui cao 77\n")
+    assert admin.exit_code == 0, admin.output
+    client = app.test_client()
+    assert log_in(client, "admin", "mua xuan tren nui cao 77").status_code == 302
+    assert client.get("/").headers["Location"] == "/account/password"

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from victimcare.accounts import operations
-from victimcare.accounts.models import Role
+from victimcare.accounts.models import AgencyKind, Role
 from victimcare.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -36,3 +36,24 @@ def create_user(username, agency_code, role, display_name, password, must_change
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role.value}) at {agency.code}.")
+
+
+agencies_cli = AppGroup("agencies", help="Manage agencies.")
+
+
+@agencies_cli.command("create")
+@click.argument("code")
+@click.option("--name", required=True, help="The agency's official name.")
+@click.option("--kind", type=click.Choice([k.value for k in AgencyKind]), required=True)
+@click.option("--province", "province_code", required=True, help="Province code.")
+@click.option("--commune", "commune_code", default="", help="Commune code, for commune-level agencies.")
+def create_agency(code, name, kind, province_code, commune_code):
+    """Create the agency CODE (e.g. before its first administrator exists)."""
+    try:
+        agency = operations.save_agency(
+            None, code=code, name=name, kind=kind, province_code=province_code, commune_code=commune_code
+        )
+    except operations.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created agency {agency.code}.")
