@@ -65,3 +65,29 @@ def db_session(app):
             db.session.remove()
 
     return scope()
+
+
+def add_case(app, agency_code: str = "police-demo", **victim_fields) -> str:
+    """Open a case for a new person directly through the operations; returns its reference."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency
+    from victimcare.cases import operations
+    from victimcare.extensions import db
+
+    with app.app_context():
+        agency = db.session.scalar(sa.select(Agency).where(Agency.code == agency_code))
+        victim = operations.new_victim({"full_name": "Người Thử Nghiệm", **victim_fields})
+        db.session.add(victim)
+        reference = operations.open_case(victim=victim, agency=agency, created_by=None).reference
+        db.session.commit()
+        db.session.remove()
+        return reference
+
+
+def raw_database_bytes(app) -> bytes:
+    """Every byte SQLite holds for the database: the file, its WAL and shared memory."""
+    from pathlib import Path
+
+    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))

@@ -47,9 +47,11 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from victimcare.accounts.sessions import load_user
+    from victimcare import crypto
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
 
+    crypto.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -70,12 +72,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
+    import victimcare.cases.labels  # noqa: F401
+    import victimcare.crypto.models  # noqa: F401  (mapped for migrations)
     from victimcare import home
     from victimcare.accounts import admin_views, views
+    from victimcare.cases import views as case_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(case_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -100,8 +106,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from victimcare.accounts.cli import agencies_cli, users_cli
+    from victimcare.cases.cli import cases_cli
+    from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
+    app.cli.add_command(cases_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(seed_demo_command)

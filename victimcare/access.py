@@ -25,15 +25,20 @@ class Permission(StrEnum):
     ADMIN_AGENCIES = "admin:agencies"
     ADMIN_SESSIONS = "admin:sessions"
     ADMIN_USERS = "admin:users"
+    CASE_CREATE = "case:create"
+    CASE_ERASE = "case:erase"
+    CASE_LIST = "case:list"
+    CASE_VIEW = "case:view"
     HOME_VIEW = "home:view"
 
 
 _EVERY_USER = {Permission.ACCOUNT_SELF, Permission.HOME_VIEW}
+_CASE_WORK = {Permission.CASE_CREATE, Permission.CASE_LIST, Permission.CASE_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset(_EVERY_USER),
-    Role.CASE_WORKER: frozenset(_EVERY_USER),
-    Role.SUPERVISOR: frozenset(_EVERY_USER),
+    Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
+    Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
+    Role.SUPERVISOR: frozenset(_EVERY_USER | {Permission.CASE_LIST, Permission.CASE_VIEW, Permission.CASE_ERASE}),
     Role.AUDITOR: frozenset(_EVERY_USER),
     Role.ADMIN: frozenset(
         _EVERY_USER
@@ -102,3 +107,35 @@ def enforce() -> object | None:
     if not has_permission(current_user, policy):
         abort(403)
     return None
+
+
+# -- cases ---------------------------------------------------------------------------------------
+
+def visible_cases(user: User):
+    """SQL condition on ``Case``: the cases ``user`` may know exist (lists filter in the query).
+
+    Owning agency's staff see their agency's cases; supervisors see every case owned by an agency
+    in their province. Referrals widen this when they land.
+    """
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency
+    from victimcare.cases.models import Case
+
+    if not has_permission(user, Permission.CASE_VIEW):
+        return sa.false()
+    own = Case.owning_agency_id == user.agency_id
+    if user.role == Role.SUPERVISOR:
+        in_province = Case.owning_agency_id.in_(
+            sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
+        )
+        return sa.or_(own, in_province)
+    return own
+
+
+def can_see_case(user: User, case) -> bool:
+    if not has_permission(user, Permission.CASE_VIEW):
+        return False
+    if case.owning_agency_id == user.agency_id:
+        return True
+    return user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code

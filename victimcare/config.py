@@ -63,6 +63,10 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = ("vi", "en")
 
+    # Blind-index truncation (DESIGN.md §6): about log2(expected rows) − 1 bits, so a bucket holds
+    # a few people and an index alone never singles one out. Changing it needs a reindex.
+    BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
+
     BOOTSTRAP_SERVE_LOCAL = True
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     DEMO_PASSWORD = "victimcare-demo"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import LazyString
+from wtforms.fields.choices import SelectChoice
 
 _LABELS: dict[tuple[type, str], LazyString] = {}
 
@@ -26,6 +27,6 @@ def label(value: StrEnum | None) -> str:
     return str(_LABELS.get((type(value), value.value), value.value))
 
 
-def choices(enum_cls: type[StrEnum]) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field, in declaration order."""
-    return [(m.value, label(m)) for m in enum_cls]
+def choices(enum_cls: type[StrEnum]) -> list[SelectChoice]:
+    """Options of a select field in declaration order, labelled in the user's language."""
+    return [SelectChoice(value=m.value, label=label(m)) for m in enum_cls]

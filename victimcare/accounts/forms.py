@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 
 from victimcare.accounts.models import AgencyKind, Role
@@ -45,7 +46,7 @@ class UserForm(Form):
 
     def __init__(self, agencies, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.agency.choices = [(str(a.id), f"{a.name} ({a.code})") for a in agencies]
+        self.agency.choices = [SelectChoice(value=str(a.id), label=f"{a.name} ({a.code})") for a in agencies]
         self.role.choices = choices(Role)
 
 

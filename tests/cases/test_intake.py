@@ -1,0 +1,77 @@
+"""Intake at /cases/new: a new case, a warning when the person may already have one, and clear errors."""
+import sqlalchemy as sa
+
+from tests.support import add_case, db_session, post
+from victimcare.cases.models import Case
+
+BASE = {"full_name": "Giàng Thị Mai", "gender": "Feminine", "date_of_birth": "14/08/2010", "birth_year": "",
+        "nationality": "VN", "is_ethnic_minority": "yes", "id_document_type": "", "id_number": "",
+        "phone": "", "home_address": "Thôn 3", "province_code": "15", "commune_code": ""}
+
+
+def _count(app):
+    with db_session(app) as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(Case))
+
+
+def test_an_officer_opens_a_case_and_sees_it(login_as, seeded):
+    client = login_as("police1")
+    response = post(client, "/cases/new", BASE)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert "Giàng Thị Mai" in page.text and "14/08/2010" in page.text
+    with db_session(seeded) as session:
+        case = session.scalar(sa.select(Case))
+        assert case.owning_agency.code == "police-demo" and case.victim.is_minor is True
+        assert "Giàng" not in case.reference
+
+
+def test_the_same_id_number_warns_of_a_possible_duplicate_with_a_link(login_as, seeded):
+    existing = add_case(seeded, full_name="Giàng Thị Mai", id_document_type="citizen_id", id_number="015306000999")
+    client = login_as("police1")
+    data = {**BASE, "full_name": "Mai Giàng", "id_document_type": "citizen_id", "id_number": "0153 0600 0999"}
+    warned = post(client, "/cases/new", data)
+    assert warned.status_code == 409
+    assert "tái mua bán" in warned.text and f'href="/cases/{existing}"' in warned.text
+    assert 'value="Mai Giàng"' in warned.text, "the user's input is kept"
+    assert _count(seeded) == 1
+    opened = post(client, "/cases/new", {**data, "confirm_new_person": "y"})
+    assert opened.status_code == 302 and _count(seeded) == 2
+
+
+def test_name_and_birth_year_or_phone_also_warn(login_as, seeded):
+    add_case(seeded, full_name="Mai Thị Giàng", birth_year=2010, phone="0988000111")
+    client = login_as("police1")
+    assert post(client, "/cases/new", BASE).status_code == 409  # same name (any order) and year
+    other_year = {**BASE, "date_of_birth": "14/08/2001"}
+    assert post(client, "/cases/new", other_year).status_code == 302
+    by_phone = {**BASE, "full_name": "Ai Khác", "phone": "+84 988 000 111"}
+    assert post(client, "/cases/new", by_phone).status_code == 409
+
+
+def test_a_duplicate_held_by_another_agency_is_named_without_a_link(login_as, seeded):
+    existing = add_case(seeded, "border-demo", full_name="Giàng Thị Mai", birth_year=2010)
+    warned = post(login_as("police1"), "/cases/new", BASE)
+    assert warned.status_code == 409
+    assert existing not in warned.text and "cơ quan khác" in warned.text
+
+
+def test_bad_input_is_explained_in_vietnamese_and_kept(login_as, seeded):
+    data = {**BASE, "full_name": "", "date_of_birth": "31/02/2006", "phone": "không có", "nationality": "Việt Nam",
+            "id_number": "12345", "home_address": "Bản Phìn Hồ"}
+    response = post(login_as("police1"), "/cases/new", data)
+    assert response.status_code == 400
+    text = response.text
+    assert "Bắt buộc nhập thông tin này." in text
+    assert "Ngày không hợp lệ" in text
+    assert "không phải số điện thoại" in text.lower()
+    assert "Chọn loại giấy tờ" in text
+    assert "Bản Phìn Hồ" in text
+    assert _count(seeded) == 0
+
+
+def test_a_health_worker_cannot_open_a_police_case_page(login_as, seeded):
+    reference = add_case(seeded, "police-demo", full_name="Hờ Thị Di")
+    assert login_as("health1").get(f"/cases/{reference}").status_code == 404
+    assert login_as("police1").get(f"/cases/{reference}").status_code == 200
+    assert login_as("police1").get("/cases/VC-2026-999999").status_code == 404

@@ -1,0 +1,82 @@
+"""`flask keys rotate|status|retire`: online, resumable, and nothing is lost."""
+import pytest
+import sqlalchemy as sa
+
+from tests.support import add_case, db_session
+from victimcare.cases.operations import search_cases
+from victimcare.crypto import rotation
+from victimcare.crypto.models import DataKey
+
+NAMES = ["Lò Thị Xuyến", "Đặng Văn Hải", "Hoàng Thị Mai", "Sùng A Chứ"]
+
+
+@pytest.fixture
+def people(seeded):
+    return {name: add_case(seeded, full_name=name, phone=f"09123456{i:02d}") for i, name in enumerate(NAMES)}
+
+
+def _kek_ids(app):
+    with db_session(app) as session:
+        return set(session.scalars(sa.select(DataKey.kek_id)))
+
+
+def test_rotation_rewraps_every_key_and_everything_still_opens_and_is_found(seeded, people):
+    runner = seeded.test_cli_runner()
+    result = runner.invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "KEK 2 is now primary" in result.output and "Re-wrapped 4" in result.output
+    assert _kek_ids(seeded) == {2}
+    with db_session(seeded) as session:
+        session.info.clear()
+        for name, reference in people.items():
+            [case] = search_cases(None, "name", name.upper())
+            assert case.reference == reference and case.victim.full_name == name
+    status = runner.invoke(args=["keys", "status"])
+    assert "KEK 1: 0 data key(s) unused: can be retired" in status.output
+    assert "KEK 2: 4 data key(s) primary" in status.output
+
+
+def test_an_interrupted_rotation_resumes(seeded, people, monkeypatch):
+    original = rotation.rewrap_all
+    calls = []
+
+    def crash_after_first_batch(session, keyring, batch=1000, progress=None):
+        def progress_then_crash(n):
+            calls.append(n)
+            raise KeyboardInterrupt("power cut")
+
+        return original(session, keyring, batch=2, progress=progress_then_crash)
+
+    monkeypatch.setattr(rotation, "rewrap_all", crash_after_first_batch)
+    runner = seeded.test_cli_runner()
+    interrupted = runner.invoke(args=["keys", "rotate"])
+    assert interrupted.exit_code != 0 and calls == [2]
+    assert _kek_ids(seeded) == {1, 2}, "half the keys moved, half did not"
+    monkeypatch.setattr(rotation, "rewrap_all", original)
+    resumed = runner.invoke(args=["keys", "rotate", "--resume"])
+    assert resumed.exit_code == 0 and "Re-wrapped 2" in resumed.output
+    assert _kek_ids(seeded) == {2}
+    with db_session(seeded) as session:
+        assert {c.victim.full_name for n in NAMES for c in search_cases(None, "name", n)} == set(NAMES)
+
+
+def test_a_kek_in_use_cannot_be_retired_and_an_unused_one_can(seeded, people):
+    runner = seeded.test_cli_runner()
+    refused = runner.invoke(args=["keys", "retire", "1"])
+    assert refused.exit_code != 0 and "still wraps 4" in refused.output
+    runner.invoke(args=["keys", "rotate"])
+    assert runner.invoke(args=["keys", "retire", "1"]).exit_code == 0
+    assert 1 not in seeded.extensions["victimcare.vault"].keyring.keks
+    with db_session(seeded) as session:
+        assert [c.victim.full_name for c in search_cases(None, "phone", "0912345600")] == [NAMES[0]]
+
+
+def test_another_worker_picks_up_the_rotated_keyring(seeded, people, app_factory):
+    other_worker = app_factory(VICTIMCARE_KEYRING=seeded.config["VICTIMCARE_KEYRING"])
+    seeded.test_cli_runner().invoke(args=["keys", "rotate"])
+    with other_worker.app_context():
+        from victimcare.extensions import db
+
+        [case] = search_cases(None, "name", NAMES[1])
+        assert case.victim.full_name == NAMES[1]
+        db.session.remove()

@@ -1,0 +1,1 @@
+"""Victims, their cases, intake, search, import and erasure."""

@@ -1,0 +1,66 @@
+"""``flask cases …``: import, search and erasure from the command line (for operators)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from victimcare.accounts import operations as accounts
+from victimcare.cases import importing, operations
+from victimcare.cases.models import Case
+from victimcare.extensions import db
+
+cases_cli = AppGroup("cases", help="Import, search and erase cases.")
+
+
+@cases_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--agency", "agency_code", required=True, help="Code of the agency that will own the cases.")
+def import_cases(file: Path, agency_code: str):
+    """Import FILE (.csv or .xlsx; columns as in victimcare/cases/import_template.csv)."""
+    agency = accounts.find_agency(agency_code)
+    if agency is None:
+        raise click.BadParameter(f"no agency with code {agency_code!r}", param_hint="--agency")
+    rows, errors = importing.validate(file, importing.datetime.now().date())
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(f"{file.name}: {len(errors)} problem(s); nothing was imported.")
+    with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
+        count = importing.import_file(file, agency, progress=bar.update)
+    db.session.commit()
+    click.echo(f"Imported {count} case(s) for {agency_code}.")
+
+
+@cases_cli.command("search")
+@click.option("--name")
+@click.option("--id-number")
+@click.option("--phone")
+def search(name, id_number, phone):
+    """Print the references and names of the cases of the person searched for."""
+    given = [(k, v) for k, v in (("name", name), ("id_number", id_number), ("phone", phone)) if v]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of --name, --id-number, --phone")
+    kind, term = given[0]
+    cases = operations.search_cases(None, kind, term)
+    for case in cases:
+        click.echo(f"{case.reference}\t{case.victim.full_name}\t{case.owning_agency.code}\t{case.stage}")
+    click.echo(f"{len(cases)} case(s) found.", err=True)
+
+
+@cases_cli.command("erase")
+@click.argument("reference")
+@click.option("--reason", type=click.Choice([r.value for r in operations.ErasureReason]), required=True)
+@click.confirmation_option(prompt="This destroys the person's personal data in every case, for good. Continue?")
+def erase(reference: str, reason: str):
+    """Destroy the personal data of the person in case REFERENCE (their statistics remain)."""
+    case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+    if case is None:
+        raise click.ClickException(f"no case {reference}")
+    operations.erase_person(case, reason, by=None)
+    db.session.commit()
+    click.echo(f"Erased the personal data of the person in {reference}.")

@@ -1,0 +1,181 @@
+"""Case use cases: intake, duplicate detection, search and erasure.
+
+Functions change state and flush; the request or CLI command commits once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from victimcare import access
+from victimcare.accounts.models import Agency, User
+from victimcare.cases.models import Case, CaseReferenceCounter, DocumentType, Victim
+from victimcare.crypto import normalise
+from victimcare.crypto.fields import forget_plaintext
+from victimcare.database import utcnow
+from victimcare.extensions import db
+
+
+class SearchKind(StrEnum):
+    NAME = "name"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+
+
+class ErasureReason(StrEnum):
+    PERSON_REQUEST = "person_request"
+    LEGAL_ORDER = "legal_order"
+    RECORDED_IN_ERROR = "recorded_in_error"
+    DUPLICATE_RECORD = "duplicate_record"
+
+
+PERSONAL_FIELDS = (
+    "full_name", "other_names", "id_number", "phone", "home_address", "guardian", "relatives",
+)
+CODED_FIELDS = (
+    "gender", "nationality", "is_ethnic_minority", "is_minor", "id_document_type",
+    "province_code", "commune_code",
+)
+
+
+def _vault():
+    return current_app.extensions["victimcare.vault"]
+
+
+def allocate_references(count: int = 1, year: int | None = None) -> list[str]:
+    """Reserve ``count`` consecutive references atomically (safe across workers)."""
+    year = year or utcnow().year
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(CaseReferenceCounter)
+        .values(year=year, last_number=count)
+        .on_conflict_do_update(
+            index_elements=[CaseReferenceCounter.year],
+            set_={"last_number": CaseReferenceCounter.last_number + count},
+        )
+        .returning(CaseReferenceCounter.last_number)
+    )
+    last = db.session.execute(statement).scalar_one()
+    return [f"VC-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def new_victim(data: dict) -> Victim:
+    """A Victim from validated form or import data (personal fields are sealed at flush)."""
+    victim = Victim()
+    for name in PERSONAL_FIELDS + CODED_FIELDS:
+        if name in data and data[name] not in (None, ""):
+            setattr(victim, name, data[name])
+    victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
+    if victim.is_minor is None and victim.birth_year:
+        victim.is_minor = utcnow().year - victim.birth_year < 18
+    return victim
+
+
+def open_case(*, victim: Victim, agency: Agency, created_by: User | None, reference: str | None = None) -> Case:
+    case = Case(
+        reference=reference or allocate_references()[0], victim=victim,
+        owning_agency=agency, created_by=created_by,
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def _candidates(condition) -> list[Victim]:
+    victims = db.session.scalars(
+        sa.select(Victim).where(condition, Victim.erased_at.is_(None))
+    ).unique().all()
+    _vault().preload(db.session, [v.id for v in victims])
+    return victims
+
+
+def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
+    """People whose field equals ``term`` after normalisation: bucket lookup, then decrypt and compare."""
+    vault = _vault()
+    kind = SearchKind(kind)
+    if kind is SearchKind.NAME:
+        tokens = normalise.name_tokens(term)
+        if not tokens:
+            return []
+        condition = sa.or_(
+            Victim.bi_name_folded == vault.bucket("name_folded", normalise.fold_name(term)),
+            Victim.bi_name_tokens == vault.bucket("name_tokens", tokens),
+        )
+        return [v for v in _candidates(condition) if normalise.name_tokens(v.full_name) == tokens]
+    if kind is SearchKind.ID_NUMBER:
+        wanted = {normalise.id_number(t.value, term) for t in DocumentType} | {normalise.id_number(None, term)}
+        wanted.discard("")
+        if not wanted:
+            return []
+        buckets = {vault.bucket("id_number", w) for w in wanted}
+        return [v for v in _candidates(Victim.bi_id_number.in_(buckets)) if v.normalised_id_number() in wanted]
+    number = normalise.phone(term)
+    if not number:
+        return []
+    matches = _candidates(Victim.bi_phone == vault.bucket("phone", number))
+    return [v for v in matches if normalise.phone(v.phone) == number]
+
+
+def search_cases(user: User | None, kind: SearchKind | str, term: str) -> list[Case]:
+    """Cases of the people found, limited to those ``user`` may see (None: an operator at the CLI)."""
+    victims = search_victims(kind, term)
+    if not victims:
+        return []
+    query = sa.select(Case).where(Case.victim_id.in_([v.id for v in victims]))
+    if user is not None:
+        query = query.where(access.visible_cases(user))
+    return db.session.scalars(query.order_by(Case.created_at.desc())).unique().all()
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    case: Case
+    matched_on: str  # "id_number", "phone" or "name_birth_year"
+
+
+def find_possible_duplicates(victim: Victim) -> list[PossibleDuplicate]:
+    """Existing cases of someone with the same ID number, phone, or name and birth year.
+
+    A match may mean re-trafficking: the intake officer is warned before saving.
+    """
+    vault = _vault()
+    checks = []
+    if victim.id_number:
+        checks.append(("id_number", Victim.bi_id_number == vault.bucket("id_number", victim.normalised_id_number()),
+                       lambda v: v.normalised_id_number() == victim.normalised_id_number()))
+    if normalise.phone(victim.phone):
+        wanted = normalise.phone(victim.phone)
+        checks.append(("phone", Victim.bi_phone == vault.bucket("phone", wanted),
+                       lambda v: normalise.phone(v.phone) == wanted))
+    key = normalise.duplicate_key(victim.full_name, victim.birth_year)
+    if key:
+        checks.append(("name_birth_year", Victim.bi_dup_key == vault.bucket("dup_key", key),
+                       lambda v: normalise.duplicate_key(v.full_name, v.birth_year) == key))
+    found: dict = {}
+    for label, condition, same in checks:
+        for other in _candidates(condition):
+            if other is not victim and same(other):
+                for case in other.cases:
+                    found.setdefault(case.id, PossibleDuplicate(case, label))
+    return list(found.values())
+
+
+def erase_person(case: Case, reason: ErasureReason | str, by: User | None) -> None:
+    """Crypto-shred the case's person: every sealed value of theirs, in every case, becomes unreadable.
+
+    Their coded facts (sex, birth year, stage…) stay for statistics.
+    """
+    victim = case.victim
+    _vault().shred(db.session, victim.id)
+    victim.erased_at = utcnow()
+    victim.erasure_reason = ErasureReason(reason)
+    victim.erased_by_id = by.id if by else None
+    victim.bi_name_folded = victim.bi_name_tokens = victim.bi_id_number = None
+    victim.bi_phone = victim.bi_dup_key = None
+    forget_plaintext(victim)
+    db.session.flush()

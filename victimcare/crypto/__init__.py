@@ -1,0 +1,35 @@
+"""Field-level encryption of personal data (DESIGN.md §6).
+
+Envelope encryption: each person (data subject) has AES-256 data keys (DEKs), stored wrapped
+under a key-encryption key (KEK) from the keyring. Every value is sealed with AES-256-GCM under
+its person's DEK, with associated data naming its table, row, column and key version, so a value
+copied elsewhere fails to open. Destroying a person's DEKs shreds their data for good.
+Blind indexes (truncated HMACs) make equality search possible without decrypting everything.
+
+Nothing here imports another domain; models only declare ``full_name = EncryptedText()``.
+"""
+from victimcare.crypto.errors import (
+    CryptoError,
+    DataErased,
+    DecryptionError,
+    KeyNotFound,
+    KeyringError,
+)
+from victimcare.crypto.fields import EncryptedDate, EncryptedJSON, EncryptedText, Encrypted
+
+__all__ = [
+    "CryptoError", "DataErased", "DecryptionError", "KeyNotFound", "KeyringError",
+    "Encrypted", "EncryptedDate", "EncryptedJSON", "EncryptedText",
+]
+
+
+def init_app(app) -> None:
+    """Load the keyring (created on first run outside production) and attach the vault."""
+    from victimcare.crypto.keyring import load_keyring
+    from victimcare.crypto.vault import Vault
+
+    production = app.config["ENV_NAME"] == "production"
+    keyring = load_keyring(
+        app.config["VICTIMCARE_KEYRING"], create=not production, strict_permissions=production
+    )
+    app.extensions["victimcare.vault"] = Vault(keyring, app.config["BLIND_INDEX_BITS"])

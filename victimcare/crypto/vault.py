@@ -1,0 +1,187 @@
+"""The crypto glue: per-person data keys, sealed values and blind-index buckets.
+
+One ``Vault`` per app holds the keyring; unwrapped data keys are cached per database session
+(one request or one CLI batch), never longer.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import struct
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.orm import Session
+
+from victimcare.crypto.encoding import lp
+from victimcare.crypto.errors import DataErased, DecryptionError, KeyNotFound
+from victimcare.crypto.keyring import Keyring, load_keyring
+from victimcare.crypto.models import DataKey
+from victimcare.database import utcnow
+
+VALUE_FORMAT = 0x01
+_HEADER = struct.Struct(">BI")  # format byte, DEK version
+NONCE_BYTES = 12
+_CACHE = "victimcare.deks"  # session.info key: {(person_id, version): (dek, AESGCM)}
+_ACTIVE = "victimcare.active_dek"  # session.info key: {person_id: version}
+
+
+def dek_aad(person_id: uuid.UUID, version: int, kek_id: int) -> bytes:
+    return lp("dek/v1", str(person_id), version, kek_id)
+
+
+def value_aad(table: str, row_id: uuid.UUID, column: str, version: int) -> bytes:
+    return lp("fle/v1", table, str(row_id), column, version)
+
+
+class Vault:
+    def __init__(self, keyring: Keyring, index_bits: dict[str, int]):
+        self.keyring = keyring
+        self.index_bits = index_bits
+        self._index_keys: dict[str, bytes] = {}
+
+    # -- keyring -----------------------------------------------------------------------------
+    def reload_keyring_if_changed(self) -> bool:
+        """Another process may have rotated keys: pick up a newer keyring file."""
+        path = self.keyring.path
+        if path is None or not Path(path).exists() or Path(path).stat().st_mtime == self.keyring.mtime:
+            return False
+        self.keyring = load_keyring(path, create=False, strict_permissions=False)
+        return True
+
+    def _unwrap(self, row: DataKey) -> bytes:
+        aad = dek_aad(row.person_id, row.version, row.kek_id)
+        try:
+            return self.keyring.unwrap(row.kek_id, row.wrapped, aad)
+        except KeyNotFound:
+            if self.reload_keyring_if_changed():
+                return self.keyring.unwrap(row.kek_id, row.wrapped, aad)
+            raise
+
+    # -- data keys ---------------------------------------------------------------------------
+    @staticmethod
+    def _cache(session: Session) -> dict:
+        return session.info.setdefault(_CACHE, {})
+
+    def _remember(self, session: Session, person_id, version: int, dek: bytes) -> AESGCM:
+        aead = AESGCM(dek)
+        self._cache(session)[(person_id, version)] = aead
+        return aead
+
+    def new_person_key(self, session: Session, person_id: uuid.UUID) -> int:
+        """Create version 1 of a new person's DEK (no lookup: the caller knows they are new)."""
+        dek = AESGCM.generate_key(256)
+        kek_id = self.keyring.primary_kek_id
+        session.add(DataKey(
+            person_id=person_id, version=1, kek_id=kek_id,
+            wrapped=self.keyring.wrap(kek_id, dek, dek_aad(person_id, 1, kek_id)),
+        ))
+        self._remember(session, person_id, 1, dek)
+        session.info.setdefault(_ACTIVE, {})[person_id] = 1
+        return 1
+
+    def active_version(self, session: Session, person_id: uuid.UUID) -> int:
+        """The version new values are sealed with, creating the person's first DEK if needed."""
+        active = session.info.setdefault(_ACTIVE, {})
+        if person_id in active:
+            return active[person_id]
+        rows = session.scalars(
+            sa.select(DataKey).where(DataKey.person_id == person_id).order_by(DataKey.version.desc())
+        ).all()
+        if not rows:
+            return self.new_person_key(session, person_id)
+        if rows[0].destroyed_at is not None:
+            raise DataErased(f"person {person_id} has been erased")
+        self._remember(session, person_id, rows[0].version, self._unwrap(rows[0]))
+        active[person_id] = rows[0].version
+        return rows[0].version
+
+    def _aead(self, session: Session, person_id: uuid.UUID, version: int) -> AESGCM:
+        cached = self._cache(session).get((person_id, version))
+        if cached is not None:
+            return cached
+        row = session.scalar(
+            sa.select(DataKey).where(DataKey.person_id == person_id, DataKey.version == version)
+        )
+        if row is None:
+            raise KeyNotFound(f"no data key v{version} for person {person_id}")
+        if row.destroyed_at is not None:
+            raise DataErased(f"person {person_id} has been erased")
+        return self._remember(session, person_id, version, self._unwrap(row))
+
+    def preload(self, session: Session, person_ids) -> None:
+        """Unwrap many people's keys in one query (a list page, a search, an export)."""
+        cached = {person for person, _ in self._cache(session)}
+        wanted = set(person_ids) - cached
+        if not wanted:
+            return
+        for row in session.scalars(
+            sa.select(DataKey).where(DataKey.person_id.in_(wanted), DataKey.destroyed_at.is_(None))
+        ):
+            self._remember(session, row.person_id, row.version, self._unwrap(row))
+
+    def forget_keys(self, session: Session) -> None:
+        """Drop the unwrapped keys cached on ``session`` (between batches of a long job)."""
+        session.info.pop(_CACHE, None)
+        session.info.pop(_ACTIVE, None)
+
+    def shred(self, session: Session, person_id: uuid.UUID) -> int:
+        """Destroy every DEK of a person: their sealed values can never be opened again."""
+        rows = session.scalars(sa.select(DataKey).where(DataKey.person_id == person_id)).all()
+        now = utcnow()
+        for row in rows:
+            row.wrapped = None
+            row.destroyed_at = row.destroyed_at or now
+        cache = self._cache(session)
+        for key in [k for k in cache if k[0] == person_id]:
+            del cache[key]
+        session.info.setdefault(_ACTIVE, {}).pop(person_id, None)
+        session.flush()
+        return len(rows)
+
+    # -- values ------------------------------------------------------------------------------
+    def seal(self, session, *, person_id, table, row_id, column, plaintext: bytes) -> bytes:
+        version = self.active_version(session, person_id)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._aead(session, person_id, version).encrypt(
+            nonce, plaintext, value_aad(table, row_id, column, version)
+        )
+        return _HEADER.pack(VALUE_FORMAT, version) + nonce + sealed
+
+    def open(self, session, *, person_id, table, row_id, column, blob: bytes) -> bytes:
+        if len(blob) < _HEADER.size + NONCE_BYTES + 16 or blob[0] != VALUE_FORMAT:
+            raise DecryptionError(f"{table}.{column} of {row_id} is not a sealed value")
+        _, version = _HEADER.unpack_from(blob)
+        nonce = blob[_HEADER.size:_HEADER.size + NONCE_BYTES]
+        try:
+            return self._aead(session, person_id, version).decrypt(
+                nonce, blob[_HEADER.size + NONCE_BYTES:], value_aad(table, row_id, column, version)
+            )
+        except InvalidTag:
+            raise DecryptionError(
+                f"{table}.{column} of {row_id} failed authentication (moved, altered or wrong key)"
+            ) from None
+
+    # -- blind indexes -----------------------------------------------------------------------
+    def _index_key(self, index: str) -> bytes:
+        key = self._index_keys.get(index)
+        if key is None:
+            key = HKDF(hashes.SHA256(), 32, salt=None, info=lp("bi/v1", index)).derive(
+                self.keyring.index_root_key
+            )
+            self._index_keys[index] = key
+        return key
+
+    def bucket(self, index: str, normalised: str | None) -> int | None:
+        """trunc_L(HMAC-SHA256(k_index, lp(value))): equal values share a bucket, and so do a few others."""
+        if not normalised:
+            return None
+        digest = hmac.new(self._index_key(index), lp(normalised), hashlib.sha256).digest()
+        bits = self.index_bits[index]
+        return int.from_bytes(digest[:4], "big") >> (32 - bits)
