@@ -66,6 +66,7 @@ class IntakeForm(Form):
             "full_name", "other_names", "gender", "date_of_birth", "birth_year", "id_number",
             "phone", "home_address", "province_code", "commune_code",
         )}
+        data["phone"] = normalise.phone(self.phone.data) or None
         data["nationality"] = self.nationality.data.upper()
         data["is_ethnic_minority"] = _tristate(self.is_ethnic_minority.data)
         data["id_document_type"] = self.id_document_type.data or None

@@ -12,6 +12,7 @@ import unicodedata
 import phonenumbers
 
 _SEPARATORS = re.compile(r"[\W_]+", re.UNICODE)
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def fold_name(text: str | None) -> str:
@@ -40,6 +41,8 @@ def phone(text: str | None, region: str = "VN") -> str:
     """E.164 ("+84912345678"), or "" when the text is not a possible phone number."""
     if not text:
         return ""
+    if _E164.fullmatch(text):
+        return text  # already canonical (values are stored this way)
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

@@ -10,6 +10,7 @@ import hmac
 import os
 import struct
 import uuid
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,16 +29,36 @@ from victimcare.database import utcnow
 VALUE_FORMAT = 0x01
 _HEADER = struct.Struct(">BI")  # format byte, DEK version
 NONCE_BYTES = 12
+_MIN_SEALED = _HEADER.size + NONCE_BYTES + 16  # header, nonce, GCM tag
 _CACHE = "victimcare.deks"  # session.info key: {(person_id, version): (dek, AESGCM)}
 _ACTIVE = "victimcare.active_dek"  # session.info key: {person_id: version}
+_EMPTY: dict = {}
 
 
 def dek_aad(person_id: uuid.UUID, version: int, kek_id: int) -> bytes:
-    return lp("dek/v1", str(person_id), version, kek_id)
+    return lp("dek/v1", person_id, version, kek_id)
+
+
+@lru_cache(maxsize=4096)
+def _value_aad_parts(table: str, column: str, version: int) -> tuple[bytes, bytes]:
+    return lp("fle/v1", table) + _UUID_LENGTH, lp(column, version)
+
+
+_UUID_LENGTH = struct.pack(">I", 16)
 
 
 def value_aad(table: str, row_id: uuid.UUID, column: str, version: int) -> bytes:
-    return lp("fle/v1", table, str(row_id), column, version)
+    """``lp("fle/v1", table, row id, column, DEK version)``, with the constant parts cached:
+    this runs for every field read or written, so it must cost little beside AES-GCM itself."""
+    head, tail = _value_aad_parts(table, column, version)
+    return head + row_id.bytes + tail
+
+
+def seal_with(aead: AESGCM, version: int, table: str, row_id: uuid.UUID, column: str, plaintext: bytes) -> bytes:
+    """``0x01 | DEK version (u32) | nonce | ciphertext‖tag`` under a fresh random nonce."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = aead.encrypt(nonce, plaintext, value_aad(table, row_id, column, version))
+    return _HEADER.pack(VALUE_FORMAT, version) + nonce + sealed
 
 
 class Vault:
@@ -74,14 +95,21 @@ class Vault:
         self._cache(session)[(person_id, version)] = aead
         return aead
 
-    def new_person_key(self, session: Session, person_id: uuid.UUID) -> int:
-        """Create version 1 of a new person's DEK (no lookup: the caller knows they are new)."""
+    def new_data_key(self, person_id: uuid.UUID) -> tuple[dict, bytes]:
+        """Version 1 of a new person's DEK: its ``data_keys`` row (wrapped) and the raw key."""
         dek = AESGCM.generate_key(256)
         kek_id = self.keyring.primary_kek_id
-        session.add(DataKey(
-            person_id=person_id, version=1, kek_id=kek_id,
-            wrapped=self.keyring.wrap(kek_id, dek, dek_aad(person_id, 1, kek_id)),
-        ))
+        row = {
+            "id": uuid.uuid4(), "person_id": person_id, "version": 1, "kek_id": kek_id,
+            "wrapped": self.keyring.wrap(kek_id, dek, dek_aad(person_id, 1, kek_id)),
+            "created_at": utcnow(), "rewrapped_at": None, "destroyed_at": None,
+        }
+        return row, dek
+
+    def new_person_key(self, session: Session, person_id: uuid.UUID) -> int:
+        """Create version 1 of a new person's DEK (no lookup: the caller knows they are new)."""
+        row, dek = self.new_data_key(person_id)
+        session.add(DataKey(**row))
         self._remember(session, person_id, 1, dek)
         session.info.setdefault(_ACTIVE, {})[person_id] = 1
         return 1
@@ -89,8 +117,9 @@ class Vault:
     def active_version(self, session: Session, person_id: uuid.UUID) -> int:
         """The version new values are sealed with, creating the person's first DEK if needed."""
         active = session.info.setdefault(_ACTIVE, {})
-        if person_id in active:
-            return active[person_id]
+        version = active.get(person_id)
+        if version is not None:
+            return version
         rows = session.scalars(
             sa.select(DataKey).where(DataKey.person_id == person_id).order_by(DataKey.version.desc())
         ).all()
@@ -103,7 +132,7 @@ class Vault:
         return rows[0].version
 
     def _aead(self, session: Session, person_id: uuid.UUID, version: int) -> AESGCM:
-        cached = self._cache(session).get((person_id, version))
+        cached = session.info.get(_CACHE, _EMPTY).get((person_id, version))
         if cached is not None:
             return cached
         row = session.scalar(
@@ -148,20 +177,15 @@ class Vault:
     # -- values ------------------------------------------------------------------------------
     def seal(self, session, *, person_id, table, row_id, column, plaintext: bytes) -> bytes:
         version = self.active_version(session, person_id)
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._aead(session, person_id, version).encrypt(
-            nonce, plaintext, value_aad(table, row_id, column, version)
-        )
-        return _HEADER.pack(VALUE_FORMAT, version) + nonce + sealed
+        return seal_with(self._aead(session, person_id, version), version, table, row_id, column, plaintext)
 
     def open(self, session, *, person_id, table, row_id, column, blob: bytes) -> bytes:
-        if len(blob) < _HEADER.size + NONCE_BYTES + 16 or blob[0] != VALUE_FORMAT:
+        if len(blob) < _MIN_SEALED or blob[0] != VALUE_FORMAT:
             raise DecryptionError(f"{table}.{column} of {row_id} is not a sealed value")
-        _, version = _HEADER.unpack_from(blob)
-        nonce = blob[_HEADER.size:_HEADER.size + NONCE_BYTES]
+        version = int.from_bytes(blob[1:5], "big")
         try:
             return self._aead(session, person_id, version).decrypt(
-                nonce, blob[_HEADER.size + NONCE_BYTES:], value_aad(table, row_id, column, version)
+                blob[5:17], blob[17:], value_aad(table, row_id, column, version)
             )
         except InvalidTag:
             raise DecryptionError(
