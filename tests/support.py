@@ -25,12 +25,13 @@ def upgrade_to_head(app) -> None:
         db.engine.dispose()  # closing the last connection folds SQLite's WAL into the file
 
 
-def seed(app) -> None:
+def seed(app, *, with_cases: bool = False) -> None:
+    """Demo agencies and users; demo cases only when asked, so tests count their own cases."""
     from victimcare.demo import seed_demo
     from victimcare.extensions import db
 
     with app.app_context():
-        seed_demo()
+        seed_demo(with_cases=with_cases)
         db.session.commit()
 
 

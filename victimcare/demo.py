@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from victimcare.accounts import operations
 from victimcare.accounts.models import AgencyKind, Role
+from victimcare.crypto import normalise
 from victimcare.extensions import db
 
 PROVINCE = "15"  # Lào Cai (demo)
@@ -35,8 +36,39 @@ USERS = [
 ]
 
 
-def seed_demo() -> bool:
-    """Create the demo agencies and users; False when they are already there."""
+# Invented people: any likeness to a real person is accidental.
+DEMO_PEOPLE = [
+    ("police-demo", "Lò Thị Xuyến", "Feminine", "12/05/2007", "0912 345 678", "citizen_id", "015307001234"),
+    ("police-demo", "Giàng Thị Mai", "Feminine", "03/11/2009", None, None, None),
+    ("police-demo", "Vàng A Dình", "Masculine", "21/01/2001", "0987 654 321", "citizen_id", "015201009876"),
+    ("border-demo", "Sùng Thị Dợ", "Feminine", "15/08/2004", None, "passport", "C7654321"),
+    ("border-demo", "Thào Thị Dua", "Feminine", "02/02/1998", "0978 111 222", None, None),
+    ("border-demo", "Hờ Thị Di", "Feminine", "30/06/2006", None, None, None),
+    ("social-demo", "Nguyễn Thị Hương", "Feminine", "09/09/1995", "0911 222 333", "citizen_id", "015195004321"),
+    ("social-demo", "Lù Văn Páo", "Masculine", "11/04/2010", None, "birth_certificate", "123/2010"),
+    ("social-demo", "Chảo Thị Mẩy", "Feminine", "25/12/2002", "0966 777 888", None, None),
+    ("police-demo", "Đặng Thị Nga", "Feminine", "07/07/2000", None, "citizen_id", "015300007777"),
+]
+
+
+def seed_demo_cases(agencies: dict) -> None:
+    from datetime import datetime
+
+    from victimcare.cases import operations as cases
+
+    for agency_code, name, gender, born, phone, doc_type, doc_number in DEMO_PEOPLE:
+        victim = cases.new_victim({
+            "full_name": name, "gender": gender, "date_of_birth": datetime.strptime(born, "%d/%m/%Y").date(),
+            "phone": phone and normalise.phone(phone), "id_document_type": doc_type, "id_number": doc_number,
+            "nationality": "VN", "is_ethnic_minority": name.split()[0] in {"Lò", "Giàng", "Vàng", "Sùng", "Thào", "Hờ", "Lù", "Chảo"},
+            "province_code": PROVINCE,
+        })
+        db.session.add(victim)
+        cases.open_case(victim=victim, agency=agencies[agency_code], created_by=None)
+
+
+def seed_demo(*, with_cases: bool = True) -> bool:
+    """Create the demo agencies, users and (unless told not to) cases; False when already there."""
     if operations.find_agency("police-demo") is not None:
         return False
     agencies = {}
@@ -50,6 +82,8 @@ def seed_demo() -> bool:
             username=username, display_name=display_name, agency=agencies[agency_code], role=role,
             password=password, must_change_password=False, check_policy=False,
         )
+    if with_cases:
+        seed_demo_cases(agencies)
     return True
 
 

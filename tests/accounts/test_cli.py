@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from tests.support import db_session, log_in
 from victimcare.accounts.models import Agency, User
+from victimcare.cases.models import Case
 
 
 def test_users_create_makes_an_account_that_can_log_in(seeded):
@@ -38,6 +39,9 @@ def test_seed_demo_creates_the_demo_world_once(app):
         communes = set(session.scalars(sa.select(Agency.commune_code).where(Agency.commune_code.is_not(None))))
         assert len(communes) == 2
         assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 7
+        cases = session.scalars(sa.select(Case)).unique().all()
+        assert len(cases) >= 10 and {c.owning_agency.code for c in cases} >= {"police-demo", "border-demo", "social-demo"}
+        assert all(c.victim.full_name for c in cases)
 
 
 def test_seed_demo_refuses_to_run_in_production(app):

@@ -34,7 +34,7 @@ def browser_type_launch_args():
 @pytest.fixture(scope="session")
 def live_app(databases, tmp_path_factory):
     app = support.make_app(databases.new(), tmp_path_factory.mktemp("e2e-instance"))
-    support.seed(app)
+    support.seed(app, with_cases=True)
     return app
 
 
