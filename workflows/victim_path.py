@@ -1,0 +1,352 @@
+"""The victim's path as a state machine (Law 53/2024/QH15, Decree 162/2025/NĐ-CP; DOMAIN.md §2).
+
+Pure Python: no Flask, no database. One table, ``TRANSITIONS``, drives the case page (which
+buttons a user sees), the operation (which re-checks), the transition forms (which facts they
+ask for), the diagram and the tests.
+
+Triggers:
+  start_verification      intake → verification            receiving agency notified social affairs
+  request_identification  verification → identification   evidence items under Art 32(1)
+  confirm_for_rescue      identification → rescue          confirmed; still under traffickers' control
+  confirm_safe            identification → protection      confirmed; already safe (rescue skipped)
+  not_confirmed           identification → closed          not a victim; onward referral recorded
+  complete_rescue         rescue → protection              operation date, place, outcome
+  start_support           protection → initial_support     risk assessment; measures or refusal
+  start_reintegration     initial_support → reintegration  essential needs delivered; where to live
+  close_case              reintegration → closed           the owning agency's supervisor approves
+  decline_assistance      any open stage → closed          the person declined further help
+  close_transferred       any open stage → closed          transferred to another province
+  record_death            any open stage → closed          the person died
+  suspend                 any open stage → suspended       lost contact
+  resume                  suspended → the stage it left
+  reopen                  closed → reopened                new evidence or re-trafficking
+  restart_intake          reopened → intake
+  restart_verification    reopened → verification
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from transitions import Machine, MachineError
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation; the UI translates it when it shows it."""
+    return message
+
+
+class Stage(StrEnum):
+    INTAKE = "intake"
+    VERIFICATION = "verification"
+    IDENTIFICATION = "identification"
+    RESCUE = "rescue"
+    PROTECTION = "protection"
+    INITIAL_SUPPORT = "initial_support"
+    REINTEGRATION = "reintegration"
+    CLOSED = "closed"
+    SUSPENDED = "suspended"
+    REOPENED = "reopened"
+
+
+# The ordinary path, in order: the stepper on the case page.
+PATH = (Stage.INTAKE, Stage.VERIFICATION, Stage.IDENTIFICATION, Stage.RESCUE, Stage.PROTECTION,
+        Stage.INITIAL_SUPPORT, Stage.REINTEGRATION, Stage.CLOSED)
+OPEN_STAGES = (Stage.INTAKE, Stage.VERIFICATION, Stage.IDENTIFICATION, Stage.RESCUE, Stage.PROTECTION,
+               Stage.INITIAL_SUPPORT, Stage.REINTEGRATION, Stage.REOPENED)
+
+
+class ClosureReason(StrEnum):
+    REINTEGRATED = "reintegrated"
+    NOT_CONFIRMED = "not_confirmed"
+    DECLINED = "declined"
+    TRANSFERRED = "transferred"
+    DIED = "died"
+
+
+# Time limits from the stage's start (DOMAIN.md §2). Those marked configurable in DOMAIN.md can be
+# overridden through the app's STAGE_TIME_LIMITS setting.
+TIME_LIMITS: dict[Stage, timedelta] = {
+    Stage.INTAKE: timedelta(hours=24),  # notify social affairs immediately (Art 27(1)); configurable
+    Stage.VERIFICATION: timedelta(days=3),  # Art 27(2) as amended
+    Stage.IDENTIFICATION: timedelta(days=15),  # configurable
+    Stage.PROTECTION: timedelta(days=2),  # risk assessment; configurable
+    Stage.INITIAL_SUPPORT: timedelta(days=120),  # Decree 162 Art 17, extendable by decision
+    Stage.REINTEGRATION: timedelta(days=365),  # follow-ups at 1, 3, 6, 12 months; configurable
+    Stage.REOPENED: timedelta(hours=24),
+}
+
+POLICE = "police"
+BORDER_GUARD = "border_guard"
+SOCIAL_AFFAIRS = "social_affairs"
+HEALTH = "health"
+COMMUNE = "commune"
+WOMENS_UNION = "womens_union"
+ACTING_ROLES = frozenset({"officer", "case_worker", "supervisor"})
+SUPERVISOR = frozenset({"supervisor"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a transition needs recorded. ``sensitive`` facts are stored encrypted."""
+
+    name: str
+    kind: str  # choice, multi, date, datetime, text, yes, country
+    label: str
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    sources: tuple[Stage, ...]
+    dest: Stage
+    label: str
+    agency_kinds: frozenset[str]
+    roles: frozenset[str] = ACTING_ROLES
+    facts: tuple[Fact, ...] = ()
+    checks: tuple[Callable[[dict, str], str | None], ...] = ()
+    closure: ClosureReason | None = None
+    style: str = "primary"  # how the button looks: primary, secondary, danger
+
+
+# -- facts ------------------------------------------------------------------------------------
+CHANNELS = ("hotline_111", "crime_report", "border_handover", "rescue", "repatriation", "self_presented")
+EVIDENCE = ("a", "b", "c", "d", "dd", "e", "g", "h", "i")  # Law Art 32(1) a–i (đ written dd)
+CONFIRMATION_DOCUMENTS = ("victim_confirmation", "certificate_of_return", "other")
+RESCUE_OUTCOMES = ("rescued", "not_found", "person_refused")
+RISK_LEVELS = ("low", "medium", "high")
+PROTECTION_DECISIONS = ("measures_applied", "refused_with_commitment", "not_needed")
+RESIDENCES = ("family", "shelter", "independent", "other")
+DECLINE_FORMS = ("in_writing", "verbally_with_witness")
+REOPEN_REASONS = ("new_evidence", "re_trafficked")
+
+CONFIRMATION = (
+    Fact("confirmation_document", "choice", N_("Confirmation document"), CONFIRMATION_DOCUMENTS),
+    Fact("confirmation_number", "text", N_("Document number"), sensitive=True),
+    Fact("confirmation_issuer", "text", N_("Issued by")),
+    Fact("confirmation_date", "date", N_("Date of issue")),
+)
+
+
+# -- guards: each returns a reason the user can read, or None ---------------------------------
+def social_affairs_notified(facts: dict, agency_kind: str) -> str | None:
+    if agency_kind != SOCIAL_AFFAIRS and not facts.get("notified_social_affairs_at"):
+        return N_("Record when social affairs was notified (Law Art 27(1): immediately).")
+    return None
+
+
+def some_evidence(facts: dict, agency_kind: str) -> str | None:
+    if not facts.get("evidence"):
+        return N_("Record at least one evidence item under Law Art 32(1).")
+    return None
+
+
+def country_when_abroad(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("rescue_place") == "abroad" and not facts.get("rescue_country"):
+        return N_("Give the country where the rescue took place.")
+    return None
+
+
+def person_rescued(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("rescue_outcome") not in (None, "rescued"):
+        return N_("Protection starts once the person is rescued; otherwise suspend the case (lost contact).")
+    return None
+
+
+def essential_needs_met(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("essential_needs_delivered") is not True:
+        return N_("Reintegration starts once essential needs support has been delivered (Decree 162 Art 17).")
+    return None
+
+
+def follow_ups_done(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("follow_ups_done") is not True:
+        return N_("Closing needs the reintegration follow-ups done, or another closure reason.")
+    return None
+
+
+def dates_not_in_future(facts: dict, agency_kind: str, now: datetime | None = None) -> str | None:
+    now = now or datetime.now().astimezone()
+    for value in facts.values():
+        moment = value if isinstance(value, datetime) else None
+        if moment is not None and moment.tzinfo is not None and moment > now + timedelta(minutes=5):
+            return N_("A date or time cannot be in the future.")
+    return None
+
+
+RECEIVERS = frozenset({POLICE, BORDER_GUARD, COMMUNE, SOCIAL_AFFAIRS})
+CONFIRMERS = frozenset({POLICE, BORDER_GUARD})
+PROTECTORS = frozenset({POLICE, BORDER_GUARD, SOCIAL_AFFAIRS})
+SUPPORTERS = frozenset({SOCIAL_AFFAIRS, COMMUNE, HEALTH, BORDER_GUARD})
+REINTEGRATORS = frozenset({SOCIAL_AFFAIRS, WOMENS_UNION, COMMUNE})
+ANY_ACTOR = frozenset({POLICE, BORDER_GUARD, SOCIAL_AFFAIRS, COMMUNE, HEALTH, WOMENS_UNION})
+CLOSABLE = OPEN_STAGES + (Stage.SUSPENDED,)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition("start_verification", (Stage.INTAKE,), Stage.VERIFICATION, N_("Start verification"), RECEIVERS,
+               facts=(Fact("channel", "choice", N_("How the person reached us"), CHANNELS),
+                      Fact("received_at", "datetime", N_("Received at")),
+                      Fact("notified_social_affairs_at", "datetime", N_("Social affairs notified at"), required=False)),
+               checks=(social_affairs_notified, dates_not_in_future)),
+    Transition("request_identification", (Stage.VERIFICATION,), Stage.IDENTIFICATION, N_("Verification done: identify"),
+               frozenset({SOCIAL_AFFAIRS, POLICE, BORDER_GUARD}),
+               facts=(Fact("evidence", "multi", N_("Evidence found (Law Art 32(1))"), EVIDENCE),
+                      Fact("evidence_note", "text", N_("Evidence references"), required=False, sensitive=True)),
+               checks=(some_evidence,)),
+    Transition("confirm_for_rescue", (Stage.IDENTIFICATION,), Stage.RESCUE, N_("Identified: rescue needed"),
+               CONFIRMERS, facts=CONFIRMATION),
+    Transition("confirm_safe", (Stage.IDENTIFICATION,), Stage.PROTECTION, N_("Identified: already safe"),
+               CONFIRMERS, facts=CONFIRMATION),
+    Transition("not_confirmed", (Stage.IDENTIFICATION,), Stage.CLOSED, N_("Not confirmed as a victim"), CONFIRMERS,
+               facts=(Fact("onward_referral", "text", N_("Onward referral to general social assistance")),),
+               closure=ClosureReason.NOT_CONFIRMED, style="secondary"),
+    Transition("complete_rescue", (Stage.RESCUE,), Stage.PROTECTION, N_("Rescue completed"), CONFIRMERS,
+               facts=(Fact("rescue_date", "date", N_("Date of the operation")),
+                      Fact("rescue_place", "choice", N_("Place"), ("domestic", "abroad")),
+                      Fact("rescue_country", "country", N_("Country (if abroad)"), required=False),
+                      Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES)),
+               checks=(country_when_abroad, person_rescued)),
+    Transition("start_support", (Stage.PROTECTION,), Stage.INITIAL_SUPPORT, N_("Protection decided: start support"),
+               PROTECTORS,
+               facts=(Fact("risk_level", "choice", N_("Risk assessed"), RISK_LEVELS),
+                      Fact("protection_decision", "choice", N_("Protection"), PROTECTION_DECISIONS))),
+    Transition("start_reintegration", (Stage.INITIAL_SUPPORT,), Stage.REINTEGRATION, N_("Start reintegration"),
+               SUPPORTERS,
+               facts=(Fact("essential_needs_delivered", "yes", N_("Essential needs support delivered")),
+                      Fact("residence", "choice", N_("Where the person will live"), RESIDENCES)),
+               checks=(essential_needs_met,)),
+    Transition("close_case", (Stage.REINTEGRATION,), Stage.CLOSED, N_("Approve closing"), REINTEGRATORS,
+               roles=SUPERVISOR, facts=(Fact("follow_ups_done", "yes", N_("Follow-up visits done")),),
+               checks=(follow_ups_done,), closure=ClosureReason.REINTEGRATED),
+    Transition("decline_assistance", CLOSABLE, Stage.CLOSED, N_("Person declines further help"), ANY_ACTOR,
+               facts=(Fact("declined_how", "choice", N_("How the person declined"), DECLINE_FORMS),
+                      Fact("declined_on", "date", N_("Date"))),
+               closure=ClosureReason.DECLINED, style="secondary"),
+    Transition("close_transferred", CLOSABLE, Stage.CLOSED, N_("Transferred to another province"), ANY_ACTOR,
+               facts=(Fact("receiving_province", "text", N_("Receiving province (code)")),),
+               closure=ClosureReason.TRANSFERRED, style="secondary"),
+    Transition("record_death", CLOSABLE, Stage.CLOSED, N_("Record death"), ANY_ACTOR,
+               facts=(Fact("date_of_death", "date", N_("Date of death")),),
+               closure=ClosureReason.DIED, style="secondary"),
+    Transition("suspend", OPEN_STAGES, Stage.SUSPENDED, N_("Lost contact: suspend"), ANY_ACTOR,
+               facts=(Fact("last_contact_on", "date", N_("Last contact")),), style="secondary"),
+    *(Transition("resume", (Stage.SUSPENDED,), stage, N_("Contact restored: resume"), ANY_ACTOR)
+      for stage in OPEN_STAGES),
+    Transition("reopen", (Stage.CLOSED,), Stage.REOPENED, N_("Reopen"), ANY_ACTOR,
+               facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS),), style="secondary"),
+    Transition("restart_intake", (Stage.REOPENED,), Stage.INTAKE, N_("Restart at intake"), ANY_ACTOR),
+    Transition("restart_verification", (Stage.REOPENED,), Stage.VERIFICATION, N_("Restart at verification"),
+               RECEIVERS),
+)
+
+
+class TransitionRefused(Exception):
+    """The transition may not happen now; ``reasons`` say why, in words a user can act on."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class CasePath:
+    """The plain object the machine moves: a case's stage, and where a suspension came from."""
+
+    stage: str
+    suspended_from: str | None = None
+    history: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _resume_target_matches(dest: Stage) -> Callable:
+    return lambda event: event.model.suspended_from == dest
+
+
+def build_machine(path: CasePath) -> Machine:
+    """A machine bound to ``path`` (cheap: built per use, so no state is shared between requests)."""
+    specs = []
+    for t in TRANSITIONS:
+        spec = {"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value}
+        if t.trigger == "resume":  # one per stage; the condition picks the stage it left
+            spec["conditions"] = [_resume_target_matches(t.dest)]
+        specs.append(spec)
+    return Machine(model=path, states=[s.value for s in Stage], transitions=specs, initial=path.stage,
+                   auto_transitions=False, model_attribute="stage", send_event=True)
+
+
+def transitions_from(stage: str, suspended_from: str | None = None) -> list[Transition]:
+    """The transitions the path allows from ``stage``, whoever asks."""
+    found = []
+    for t in TRANSITIONS:
+        if stage in t.sources and (t.trigger != "resume" or t.dest == suspended_from):
+            found.append(t)
+    return found
+
+
+def actor_may_fire(t: Transition, agency_kind: str, role: str) -> bool:
+    return agency_kind in t.agency_kinds and role in t.roles
+
+
+def available(stage: str, agency_kind: str, role: str, suspended_from: str | None = None) -> list[Transition]:
+    """What this actor may fire now (facts are asked for on the transition's form)."""
+    return [t for t in transitions_from(stage, suspended_from) if actor_may_fire(t, agency_kind, role)]
+
+
+def find(trigger: str, stage: str, suspended_from: str | None = None) -> Transition | None:
+    for t in transitions_from(stage, suspended_from):
+        if t.trigger == trigger:
+            return t
+    return next((t for t in TRANSITIONS if t.trigger == trigger), None)
+
+
+def refusals(t: Transition, *, stage: str, agency_kind: str, role: str, facts: dict,
+             suspended_from: str | None = None) -> list[str]:
+    """Every reason this transition cannot happen now; empty when it can."""
+    reasons = []
+    if t not in transitions_from(stage, suspended_from):
+        reasons.append(N_("This step is not possible at the case's current stage."))
+    if agency_kind not in t.agency_kinds:
+        reasons.append(N_("Your agency does not carry out this step."))
+    if role not in t.roles:
+        reasons.append(N_("Your role does not allow this step."))
+    missing = [f for f in t.facts if f.required and facts.get(f.name) in (None, "", [], ())]
+    if missing:
+        reasons.append(N_("Some required facts are missing."))
+    for check in t.checks:
+        reason = check(facts, agency_kind)
+        if reason:
+            reasons.append(reason)
+    return reasons
+
+
+def fire(path: CasePath, trigger: str, *, agency_kind: str, role: str, facts: dict) -> Transition:
+    """Move ``path`` along ``trigger`` after every check; raises TransitionRefused with the reasons."""
+    t = find(trigger, path.stage, path.suspended_from)
+    if t is None:
+        raise TransitionRefused([N_("There is no such step.")])
+    reasons = refusals(t, stage=path.stage, agency_kind=agency_kind, role=role, facts=facts,
+                       suspended_from=path.suspended_from)
+    if reasons:
+        raise TransitionRefused(reasons)
+    source = path.stage
+    moving = CasePath(Stage(path.stage).value, path.suspended_from and Stage(path.suspended_from).value)  # a fresh object for a fresh machine
+    try:
+        build_machine(moving)
+        if not moving.trigger(trigger):
+            raise TransitionRefused([N_("This step is not possible at the case's current stage.")])
+    except MachineError:
+        raise TransitionRefused([N_("This step is not possible at the case's current stage.")]) from None
+    path.stage = moving.stage
+    path.suspended_from = source if path.stage == Stage.SUSPENDED else None
+    path.history.append((source, trigger, path.stage))
+    return t
+
+
+def deadline(stage: str, started_at: datetime, limits: dict | None = None) -> datetime | None:
+    """When the stage is due, or None where the law sets no limit."""
+    limit = (limits or TIME_LIMITS).get(Stage(stage))
+    return started_at + limit if limit else None
