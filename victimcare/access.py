@@ -25,7 +25,9 @@ class Permission(StrEnum):
     ADMIN_AGENCIES = "admin:agencies"
     ADMIN_SESSIONS = "admin:sessions"
     ADMIN_USERS = "admin:users"
+    CASE_BREAK_GLASS = "case:break_glass"
     CASE_CREATE = "case:create"
+    CASE_EDIT = "case:edit"
     CASE_ERASE = "case:erase"
     CASE_LIST = "case:list"
     CASE_VIEW = "case:view"
@@ -33,12 +35,13 @@ class Permission(StrEnum):
 
 
 _EVERY_USER = {Permission.ACCOUNT_SELF, Permission.HOME_VIEW}
-_CASE_WORK = {Permission.CASE_CREATE, Permission.CASE_LIST, Permission.CASE_VIEW}
+_CASE_WORK = {Permission.CASE_BREAK_GLASS, Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_LIST,
+              Permission.CASE_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
-    Role.SUPERVISOR: frozenset(_EVERY_USER | {Permission.CASE_LIST, Permission.CASE_VIEW, Permission.CASE_ERASE}),
+    Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.CASE_ERASE}),
     Role.AUDITOR: frozenset(_EVERY_USER),
     Role.ADMIN: frozenset(
         _EVERY_USER
@@ -111,11 +114,50 @@ def enforce() -> object | None:
 
 # -- cases ---------------------------------------------------------------------------------------
 
+class FieldGroup(StrEnum):
+    """Parts of a case shown or hidden together (DESIGN.md §5)."""
+
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    NARRATIVE = "narrative"
+    INVESTIGATION = "investigation"
+    MEDICAL = "medical"
+    SUPPORT = "support"
+
+
+# What each kind of agency's work needs to see (need-to-know).
+GROUPS_BY_AGENCY_KIND: dict[str, frozenset[FieldGroup]] = {
+    "police": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
+    "border_guard": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
+    "procuracy": frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
+    "social_affairs": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.SUPPORT}),
+    "commune": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
+    "womens_union": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
+    "health": frozenset({FieldGroup.IDENTITY, FieldGroup.MEDICAL}),
+    "justice": frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE}),
+    "foreign_affairs": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT}),
+}
+
+BREAK_GLASS_DURATION_MINUTES = 60
+
+
+def _active_grant_case_ids(user: User):
+    import sqlalchemy as sa
+
+    from victimcare.cases.models import BreakGlassGrant
+    from victimcare.database import utcnow
+
+    return sa.select(BreakGlassGrant.case_id).where(
+        BreakGlassGrant.user_id == user.id, BreakGlassGrant.expires_at > utcnow()
+    )
+
+
 def visible_cases(user: User):
     """SQL condition on ``Case``: the cases ``user`` may know exist (lists filter in the query).
 
-    Owning agency's staff see their agency's cases; supervisors see every case owned by an agency
-    in their province. Referrals widen this when they land.
+    The owning agency's staff see its cases; supervisors see every case owned by an agency in
+    their province; an unexpired break-glass grant opens one case to one user. Referrals widen
+    this when they land.
     """
     import sqlalchemy as sa
 
@@ -124,13 +166,28 @@ def visible_cases(user: User):
 
     if not has_permission(user, Permission.CASE_VIEW):
         return sa.false()
-    own = Case.owning_agency_id == user.agency_id
+    conditions = [Case.owning_agency_id == user.agency_id, Case.id.in_(_active_grant_case_ids(user))]
     if user.role == Role.SUPERVISOR:
-        in_province = Case.owning_agency_id.in_(
+        conditions.append(Case.owning_agency_id.in_(
             sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
+        ))
+    return sa.or_(*conditions)
+
+
+def active_break_glass(user: User, case):
+    """The user's unexpired emergency grant on this case, if any."""
+    import sqlalchemy as sa
+
+    from victimcare.cases.models import BreakGlassGrant
+    from victimcare.database import utcnow
+    from victimcare.extensions import db
+
+    return db.session.scalar(
+        sa.select(BreakGlassGrant).where(
+            BreakGlassGrant.user_id == user.id, BreakGlassGrant.case_id == case.id,
+            BreakGlassGrant.expires_at > utcnow(),
         )
-        return sa.or_(own, in_province)
-    return own
+    )
 
 
 def can_see_case(user: User, case) -> bool:
@@ -138,4 +195,21 @@ def can_see_case(user: User, case) -> bool:
         return False
     if case.owning_agency_id == user.agency_id:
         return True
-    return user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code
+    if user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code:
+        return True
+    return active_break_glass(user, case) is not None
+
+
+def can_act_on_case(user: User, case) -> bool:
+    """Fire steps and edit records: the owning agency's officers, case workers and supervisors."""
+    return has_permission(user, Permission.CASE_EDIT) and case.owning_agency_id == user.agency_id
+
+
+def field_groups(user: User, case) -> frozenset[FieldGroup]:
+    """The parts of ``case`` this user may read: their agency kind's needs, if they see the case at all."""
+    if not can_see_case(user, case):
+        return frozenset()
+    groups = set(GROUPS_BY_AGENCY_KIND.get(user.agency.kind, ()))
+    if case.owning_agency_id == user.agency_id and user.role == Role.CASE_WORKER:
+        groups.add(FieldGroup.MEDICAL)  # the owning agency's case workers coordinate care
+    return frozenset(groups)

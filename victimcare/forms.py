@@ -4,12 +4,16 @@ WTForms ships no Vietnamese translation, so forms take their built-in messages f
 catalogue (``Form.Meta``), and validators carry messages we translate: a user never meets an
 English message in the Vietnamese interface.
 """
-from flask_babel import get_translations
+from datetime import UTC
+
+from flask_babel import get_translations, to_user_timezone, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateTimeField, SelectMultipleField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-__all__ = ["Form", "required", "max_length", "length", "matches", "equal_to", "Optional"]
+__all__ = ["Form", "LocalDateTimeField", "MultiCheckboxField", "required", "max_length", "length", "matches",
+           "equal_to", "Optional"]
 
 # WTForms' own messages, marked here so they are extracted into our catalogue.
 WTFORMS_MESSAGES = (
@@ -46,3 +50,27 @@ def matches(pattern: str, message) -> Regexp:
 
 def equal_to(field_name: str, message) -> EqualTo:
     return EqualTo(field_name, message=message)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (the form macro renders it with Bootstrap's form-check)."""
+
+
+class LocalDateTimeField(DateTimeField):
+    """A dd/mm/yyyy HH:MM time typed in Vietnam's time zone, stored as aware UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy hh:mm"})
+        super().__init__(label, validators, format="%d/%m/%Y %H:%M", **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if self.data is None:
+            return ""
+        return to_user_timezone(self.data).strftime("%d/%m/%Y %H:%M")
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and self.data.tzinfo is None:
+            self.data = to_utc(self.data).replace(tzinfo=UTC)

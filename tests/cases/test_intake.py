@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from tests.support import add_case, db_session, post
 from victimcare.cases.models import Case
 
-BASE = {"full_name": "Giàng Thị Mai", "gender": "Feminine", "date_of_birth": "14/08/2010", "birth_year": "",
+BASE = {"channel": "hotline_111", "received_at": "20/11/2026 08:30", "full_name": "Giàng Thị Mai", "gender": "Feminine", "date_of_birth": "14/08/2010", "birth_year": "",
         "nationality": "VN", "is_ethnic_minority": "yes", "id_document_type": "", "id_number": "",
         "phone": "", "home_address": "Thôn 3", "province_code": "15", "commune_code": ""}
 
@@ -23,6 +23,9 @@ def test_an_officer_opens_a_case_and_sees_it(login_as, seeded):
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case))
         assert case.owning_agency.code == "police-demo" and case.victim.is_minor is True
+        assert case.intake_channel == "hotline_111" and case.stage == "intake"
+        assert case.received_at.isoformat() == "2026-11-20T01:30:00+00:00"  # 08:30 in Hà Nội
+        assert case.stage_deadline is not None
         assert "Giàng" not in case.reference
 
 
@@ -75,3 +78,9 @@ def test_a_health_worker_cannot_open_a_police_case_page(login_as, seeded):
     assert login_as("health1").get(f"/cases/{reference}").status_code == 404
     assert login_as("police1").get(f"/cases/{reference}").status_code == 200
     assert login_as("police1").get("/cases/VC-2026-999999").status_code == 404
+
+
+def test_reception_time_cannot_be_in_the_future(login_as, seeded):
+    response = post(login_as("police1"), "/cases/new", {**BASE, "received_at": "01/01/2099 10:00"})
+    assert response.status_code == 400 and "không thể ở tương lai" in response.text
+    assert _count(seeded) == 0

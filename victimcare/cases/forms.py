@@ -5,13 +5,16 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, ValidationError
 
-from victimcare.cases.models import DocumentType, Gender
+from victimcare.cases.labels import FACT_VALUES
+from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.crypto import normalise
-from victimcare.forms import Form, Optional, matches, max_length, required
+from victimcare.database import utcnow
+from victimcare.forms import Form, LocalDateTimeField, MultiCheckboxField, Optional, length, matches, max_length, required
+from workflows.victim_path import Fact, Transition
 from victimcare.labels import choices
 
 def tristate_choices() -> list[SelectChoice]:
@@ -38,7 +41,14 @@ class SearchForm(Form):
                     description=_l("Type the whole name: it matches with or without diacritics, in any case and any word order. ID and phone numbers match however they are spaced."))
 
 
-class IntakeForm(Form):
+def _country(form, field):
+    if field.data and not (len(field.data) == 2 and field.data.isalpha()):
+        raise ValidationError(_l("Two letters, e.g. VN, CN, LA."))
+
+
+class PersonForm(Form):
+    """The person's identity and contact fields (intake, and the case page's edit form)."""
+
     full_name = StringField(_l("Full name"), validators=[required(), max_length(200)])
     other_names = StringField(_l("Other names"), validators=[Optional(), max_length(200)])
     gender = SelectField(_l("Sex"), choices=lambda: choices(Gender), default=Gender.UNKNOWN.value)
@@ -55,7 +65,6 @@ class IntakeForm(Form):
     home_address = TextAreaField(_l("Home address"), validators=[Optional(), max_length(500)])
     province_code = StringField(_l("Province of residence (code)"), validators=[Optional(), max_length(10)])
     commune_code = StringField(_l("Commune of residence (code)"), validators=[Optional(), max_length(10)])
-    confirm_new_person = BooleanField(_l("I have checked: this is a new case (open it anyway)"))
 
     def validate_id_number(self, field):
         if field.data and not self.id_document_type.data:
@@ -71,6 +80,91 @@ class IntakeForm(Form):
         data["is_ethnic_minority"] = _tristate(self.is_ethnic_minority.data)
         data["id_document_type"] = self.id_document_type.data or None
         return data
+
+
+class CaseFactsForm(Form):
+    """Coded facts of the exploitation, and the narrative (sealed)."""
+
+    exploitation = MultiCheckboxField(_l("Forms of exploitation"), choices=lambda: choices(Exploitation))
+    trafficked_abroad = SelectField(_l("Trafficked abroad"), choices=tristate_choices, default="")
+    destination_country = StringField(_l("Destination country (code)"), validators=[Optional(), _country])
+    narrative = TextAreaField(_l("What happened, in the person's words"), validators=[Optional(), max_length(20000)],
+                              render_kw={"rows": 5})
+
+    def case_data(self) -> dict:
+        return {
+            "exploitation": list(self.exploitation.data or []),
+            "trafficked_abroad": _tristate(self.trafficked_abroad.data),
+            "destination_country": (self.destination_country.data or "").upper() or None,
+            "narrative": self.narrative.data or None,
+        }
+
+
+class IntakeForm(PersonForm, CaseFactsForm):
+    channel = SelectField(_l("How the person reached us"), choices=lambda: choices(IntakeChannel), validators=[required()])
+    received_at = LocalDateTimeField(_l("Received at"), validators=[required()], default=utcnow)
+    confirm_new_person = BooleanField(_l("I have checked: this is a new case (open it anyway)"))
+
+    def validate_received_at(self, field):
+        if field.data and field.data > utcnow():
+            raise ValidationError(_l("The time of reception cannot be in the future."))
+
+    def case_data(self) -> dict:
+        return {**super().case_data(), "intake_channel": self.channel.data, "received_at": self.received_at.data}
+
+
+class EditPersonForm(PersonForm):
+    version = HiddenField()
+
+
+class EditCaseFactsForm(CaseFactsForm):
+    version = HiddenField()
+    investigation_notes = TextAreaField(_l("Investigation notes"), validators=[Optional(), max_length(20000)],
+                                        render_kw={"rows": 4})
+
+
+class BreakGlassForm(Form):
+    reason = TextAreaField(_l("Why you need this record now"), validators=[required(), length(20, 2000)],
+                           description=_l("Emergency access lasts one hour, is recorded and shown to supervisors."))
+
+
+def _fact_field(fact: Fact):
+    label = _l(fact.label)
+    validators = [required()] if fact.required and fact.kind not in ("yes", "multi") else [Optional()]
+    options = lambda: [SelectChoice(v, str(FACT_VALUES.get(v, v))) for v in fact.choices]  # noqa: E731
+    if fact.kind == "choice":
+        return SelectField(label, choices=options, validators=validators)
+    if fact.kind == "multi":
+        return MultiCheckboxField(label, choices=options)
+    if fact.kind == "date":
+        return DateField(label, format="%d/%m/%Y", validators=validators, render_kw={"placeholder": "dd/mm/yyyy"})
+    if fact.kind == "datetime":
+        return LocalDateTimeField(label, validators=validators)
+    if fact.kind == "yes":
+        return BooleanField(label)
+    if fact.kind == "country":
+        return StringField(label, validators=[Optional(), _country])
+    return StringField(label, validators=[*validators, max_length(500)])
+
+
+def transition_form(transition: Transition, **kwargs) -> Form:
+    """A form asking for exactly the facts this transition needs."""
+
+    class TransitionForm(Form):
+        version = HiddenField()
+
+        def facts(self) -> dict:
+            data = {}
+            for fact in transition.facts:
+                value = self[fact.name].data
+                if fact.kind == "country" and value:
+                    value = value.upper()
+                data[fact.name] = value
+            return data
+
+    for fact in transition.facts:
+        setattr(TransitionForm, fact.name, _fact_field(fact))
+    return TransitionForm(**kwargs)
 
 
 class EraseForm(Form):

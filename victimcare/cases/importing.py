@@ -213,8 +213,11 @@ def import_file(path: Path, agency: Agency, progress: Callable[[int], None] | No
 
 def insert_rows(rows: list[dict], agency: Agency, progress: Callable[[int], None] | None = None) -> int:
     """Create one person and one case per validated row, in batches."""
+    from victimcare.cases.path import stage_deadline
+
     vault = operations._vault()
     now = utcnow()
+    deadline = stage_deadline("intake", now)
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         references = operations.allocate_references(len(batch))
@@ -227,9 +230,10 @@ def insert_rows(rows: list[dict], agency: Agency, progress: Callable[[int], None
             key_row, dek = vault.new_data_key(victim.id)
             keys.append(key_row)
             victims.append(bulk_row(victim, vault, dek))
-            cases.append({"id": uuid.uuid4(), "reference": reference, "victim_id": victim.id,
-                          "owning_agency_id": agency.id, "stage": "intake", "created_at": now,
-                          "created_by_id": None, "version": 1})
+            cases.append(bulk_row(operations.Case(
+                id=uuid.uuid4(), reference=reference, victim_id=victim.id, owning_agency_id=agency.id,
+                stage="intake", stage_started_at=now, stage_deadline=deadline, created_at=now,
+            ), vault, dek))
         db.session.execute(sa.insert(DataKey.__table__), keys)
         db.session.execute(sa.insert(Victim.__table__), victims)
         db.session.execute(sa.insert(Case.__table__), cases)

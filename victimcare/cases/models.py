@@ -17,6 +17,7 @@ from victimcare.crypto import EncryptedDate, EncryptedJSON, EncryptedText
 from victimcare.crypto import normalise
 from victimcare.database import UTCDateTime, str_enum, utcnow, uuid_pk
 from victimcare.extensions import db
+from workflows.victim_path import ClosureReason, Stage
 
 
 class Gender(StrEnum):
@@ -117,6 +118,32 @@ class CaseReferenceCounter(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
+class Exploitation(StrEnum):
+    """HTCDS 2.0 vic_TypeOfExploitation value names (Law 53/2024 Art 2 forms included)."""
+
+    SEXUAL_EXPLOITATION = "SexualExploitation"
+    FORCED_LABOUR = "ForcedLabour"
+    FORCED_MARRIAGE = "ForcedMarriage"
+    FORCED_ADOPTION = "ForcedAdoption"
+    SURROGACY = "Surrogacy"
+    ORGAN_REMOVAL = "OrganRemoval"
+    CHILD_LABOUR = "ChildLabour"
+    FORCED_BEGGING = "ForcedBegging"
+    SERVITUDE = "Servitude"
+    OTHER = "Other"
+
+
+class IntakeChannel(StrEnum):
+    """How the case reached us (DOMAIN.md §1, §6: "how they came back")."""
+
+    HOTLINE_111 = "hotline_111"
+    CRIME_REPORT = "crime_report"
+    BORDER_HANDOVER = "border_handover"
+    RESCUE = "rescue"
+    REPATRIATION = "repatriation"
+    SELF_PRESENTED = "self_presented"
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 
@@ -124,19 +151,120 @@ class Case(db.Model):
     reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
     victim_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("victims.id"), index=True)
     owning_agency_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
-    stage: Mapped[str] = mapped_column(sa.String(30), default="intake", index=True)
+    assigned_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    stage: Mapped[Stage] = mapped_column(str_enum(Stage), default=Stage.INTAKE, index=True)
+    stage_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stage_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    suspended_from: Mapped[Stage | None] = mapped_column(str_enum(Stage))
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(str_enum(ClosureReason))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Legal regime: people identified before 1 July 2025 keep the 2011 law's support (Art 63).
+    legal_regime: Mapped[str] = mapped_column(sa.String(4), default="2024")
+    # Coded facts for statistics, in clear.
+    intake_channel: Mapped[IntakeChannel | None] = mapped_column(str_enum(IntakeChannel))
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exploitation: Mapped[list] = mapped_column(sa.JSON, default=list)
+    trafficked_abroad: Mapped[bool | None]
+    destination_country: Mapped[str | None] = mapped_column(sa.String(2))
+    facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # coded facts recorded at transitions
+    # Personal narratives, sealed under the victim's key.
+    narrative = EncryptedText()
+    investigation_notes = EncryptedText()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     victim: Mapped[Victim] = relationship(back_populates="cases", lazy="joined")
     owning_agency: Mapped[Agency] = relationship(lazy="joined")
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    assigned_user: Mapped[User | None] = relationship(foreign_keys=[assigned_user_id])
+    events: Mapped[list[StageEvent]] = relationship(back_populates="case", order_by="StageEvent.created_at")
+    people: Mapped[list[CasePerson]] = relationship(back_populates="case")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.stage_deadline is not None and self.stage_deadline < utcnow()
 
     def encryption_subject_id(self) -> uuid.UUID:
         return self.victim_id or self.victim.id
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
+
+
+class StageEvent(db.Model):
+    """One step of a case's history: a transition, with the facts recorded for it."""
+
+    __tablename__ = "stage_events"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    trigger: Mapped[str] = mapped_column(sa.String(40))
+    from_stage: Mapped[Stage | None] = mapped_column(str_enum(Stage))
+    to_stage: Mapped[Stage] = mapped_column(str_enum(Stage))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # coded, in clear
+    details = EncryptedJSON()  # sensitive facts: document numbers, references, notes
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+    def encryption_subject_id(self) -> uuid.UUID:
+        return self.case.victim_id
+
+    def __repr__(self) -> str:
+        return f"<StageEvent {self.id}>"
+
+
+class PersonRole(StrEnum):
+    """People around a case besides its victim (DOMAIN.md §4–§5)."""
+
+    ACCOMPANYING_CHILD = "accompanying_child"
+    RELATIVE_AT_RISK = "relative_at_risk"
+    UNDER_IDENTIFICATION = "under_identification"
+
+
+class CasePerson(db.Model):
+    """A child travelling with the victim, a relative who needs protection, or another person under identification."""
+
+    __tablename__ = "case_people"
+    __table_args__ = (sa.UniqueConstraint("case_id", "person_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("victims.id"))
+    role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="people")
+    person: Mapped[Victim] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<CasePerson {self.id}>"
+
+
+class BreakGlassGrant(db.Model):
+    """Emergency access outside the need-to-know rules: written reason, time-limited, flagged."""
+
+    __tablename__ = "break_glass_grants"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    reason = EncryptedText()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    user: Mapped[User] = relationship()
+
+    def encryption_subject_id(self) -> uuid.UUID:
+        return self.case.victim_id
+
+    def __repr__(self) -> str:
+        return f"<BreakGlassGrant {self.id}>"

@@ -18,6 +18,7 @@ from victimcare.crypto import normalise
 from victimcare.crypto.fields import forget_plaintext
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from workflows.victim_path import Stage
 
 
 class SearchKind(StrEnum):
@@ -76,11 +77,18 @@ def new_victim(data: dict) -> Victim:
     return victim
 
 
-def open_case(*, victim: Victim, agency: Agency, created_by: User | None, reference: str | None = None) -> Case:
+def open_case(*, victim: Victim, agency: Agency, created_by: User | None, reference: str | None = None,
+              facts: dict | None = None) -> Case:
+    """Open a case at intake; its first deadline (notify social affairs) starts now."""
+    from victimcare.cases.path import start_stage
+
     case = Case(
         reference=reference or allocate_references()[0], victim=victim,
-        owning_agency=agency, created_by=created_by,
+        owning_agency=agency, created_by=created_by, assigned_user=created_by,
     )
+    for name, value in (facts or {}).items():
+        setattr(case, name, value)
+    start_stage(case, Stage.INTAKE)
     db.session.add(case)
     db.session.flush()
     return case
@@ -179,3 +187,50 @@ def erase_person(case: Case, reason: ErasureReason | str, by: User | None) -> No
     victim.bi_phone = victim.bi_dup_key = None
     forget_plaintext(victim)
     db.session.flush()
+
+
+def update_person(case: Case, data: dict, actor: User, expected_version) -> None:
+    """Edit the person's identity and contact; the case's version guards against lost updates."""
+    from victimcare.cases.path import check_version, lock_case
+
+    lock_case(case)
+    check_version(case, expected_version)
+    victim = case.victim
+    for name in PERSONAL_FIELDS + CODED_FIELDS:
+        if name in data:
+            setattr(victim, name, data[name] if data[name] != "" else None)
+    victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
+    _touch(case)
+
+
+def update_case_facts(case: Case, data: dict, actor: User, expected_version) -> None:
+    from victimcare.cases.path import check_version, lock_case
+
+    lock_case(case)
+    check_version(case, expected_version)
+    for name, value in data.items():
+        setattr(case, name, value)
+    _touch(case)
+
+
+def _touch(case: Case) -> None:
+    """Bump the case's version even when only its person changed, so other editors see a stale form."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    flag_modified(case, "facts")
+    db.session.flush()
+
+
+def break_glass(case: Case, user: User, reason: str) -> bool:
+    """Grant ``user`` one hour of emergency access to ``case`` (own province only); False if refused."""
+    from datetime import timedelta
+
+    from victimcare.cases.models import BreakGlassGrant
+
+    if case.owning_agency.province_code != user.agency.province_code:
+        return False
+    grant = BreakGlassGrant(case=case, user_id=user.id, reason=reason,
+                            expires_at=utcnow() + timedelta(minutes=access.BREAK_GLASS_DURATION_MINUTES))
+    db.session.add(grant)
+    db.session.flush()
+    return True

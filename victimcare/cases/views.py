@@ -1,6 +1,7 @@
-"""Case pages: the list and search, intake, the case page and erasure.
+"""Case pages: the list and search, intake, the case page, stage steps, edits and erasure.
 
 Searches are POSTed, so a name or number typed in never lands in a URL, a log or a history.
+Views load, authorise, validate, call one operation and redirect.
 """
 from __future__ import annotations
 
@@ -10,14 +11,27 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from victimcare import access
-from victimcare.access import Permission, requires
-from victimcare.cases import operations
-from victimcare.cases.forms import EraseForm, IntakeForm, SearchForm
-from victimcare.cases.models import Case
+from victimcare.access import FieldGroup, Permission, requires
+from victimcare.cases import operations, path
+from victimcare.cases.forms import (
+    BreakGlassForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
+)
+from victimcare.cases.labels import fact_value
+from victimcare.cases.models import Case, Exploitation
+from victimcare.labels import label
+from victimcare.database import utcnow
 from victimcare.extensions import db
+from workflows import victim_path
+from workflows.victim_path import PATH, Stage
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 50
+bp.add_app_template_global(fact_value, "fact_value")
+
+
+@bp.app_template_filter("exploitation_label")
+def exploitation_label(value: str) -> str:
+    return label(Exploitation(value))
 
 
 def get_case_or_404(reference: str) -> Case:
@@ -28,8 +42,33 @@ def get_case_or_404(reference: str) -> Case:
     return case
 
 
+def get_case_to_act_on(reference: str) -> Case:
+    case = get_case_or_404(reference)
+    if not access.can_act_on_case(current_user, case):
+        abort(403)
+    return case
+
+
 def _preload_keys(cases) -> None:
     current_app.extensions["victimcare.vault"].preload(db.session, [c.victim_id for c in cases])
+
+
+def _filtered_query():
+    """The visible cases, narrowed by the list's filters (all in SQL)."""
+    query = sa.select(Case).where(access.visible_cases(current_user))
+    stage = request.args.get("stage")
+    if stage in set(Stage):
+        query = query.where(Case.stage == stage)
+    agency = request.args.get("agency")
+    if agency:
+        query = query.where(Case.owning_agency.has(code=agency))
+    if request.args.get("mine"):
+        query = query.where(Case.assigned_user_id == current_user.id)
+    if request.args.get("overdue"):
+        query = query.where(Case.stage_deadline < utcnow(), Case.stage.not_in([Stage.CLOSED, Stage.SUSPENDED]))
+    if request.args.get("sort") == "deadline":
+        return query.order_by(Case.stage_deadline.is_(None), Case.stage_deadline, Case.reference)
+    return query.order_by(Case.created_at.desc(), Case.reference.desc())
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -38,31 +77,30 @@ def index():
     form = SearchForm()
     if form.validate_on_submit():
         cases = operations.search_cases(current_user, form.kind.data, form.q.data)
-        return render_template("cases/index.html", form=form, cases=cases, searched=True, page=1, pages=1)
+        return render_template("cases/index.html", form=form, cases=cases, searched=True, page=1, pages=1,
+                               total=len(cases), stages=list(Stage))
     page = max(request.args.get("page", 1, type=int), 1)
-    query = sa.select(Case).where(access.visible_cases(current_user))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    cases = db.session.scalars(
-        query.order_by(Case.created_at.desc(), Case.reference.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).unique().all()
+    query = _filtered_query()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    cases = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique().all()
     _preload_keys(cases)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     status = 400 if request.method == "POST" else 200
     return render_template("cases/index.html", form=form, cases=cases, searched=False, page=page, pages=pages,
-                           total=total), status
+                           total=total, stages=list(Stage)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.CASE_CREATE)
 def new():
     form = IntakeForm()
-    duplicates = []
     if form.validate_on_submit():
         victim = operations.new_victim(form.victim_data())
         duplicates = operations.find_possible_duplicates(victim)
         if not duplicates or form.confirm_new_person.data:
             db.session.add(victim)
-            case = operations.open_case(victim=victim, agency=current_user.agency, created_by=current_user)
+            case = operations.open_case(victim=victim, agency=current_user.agency, created_by=current_user,
+                                        facts=form.case_data())
             db.session.commit()
             flash(_("Case %(ref)s has been opened.", ref=case.reference), "success")
             return redirect(url_for("cases.show", reference=case.reference))
@@ -75,9 +113,155 @@ def new():
 @bp.route("/<reference>")
 @requires(Permission.CASE_VIEW)
 def show(reference: str):
+    return _render_case(get_case_or_404(reference))
+
+
+def _render_case(case: Case, erase_form: EraseForm | None = None):
+    groups = access.field_groups(current_user, case)
+    actions = []
+    if access.can_act_on_case(current_user, case):
+        actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
+    if erase_form is None and access.has_permission(current_user, Permission.CASE_ERASE):
+        erase_form = EraseForm(formdata=None)
+    return render_template(
+        "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
+        path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
+        break_glass=access.active_break_glass(current_user, case),
+    )
+
+
+@bp.route("/<reference>/transition/<trigger>", methods=["GET", "POST"])
+@requires(Permission.CASE_EDIT)
+def transition(reference: str, trigger: str):
+    case = get_case_to_act_on(reference)
+    step = victim_path.find(trigger, case.stage, case.suspended_from)
+    if step is None:
+        abort(404)
+    form = transition_form(step, data=_prefill(case, step) if request.method == "GET" else None)
+    reasons, status = [], 200
+    if form.validate_on_submit():
+        try:
+            path.fire_transition(case, trigger, form.facts(), current_user, expected_version=form.version.data)
+        except path.StaleCase:
+            db.session.rollback()
+            reasons, status = [_("Someone saved this case after you opened this form. Check the case, then try again.")], 409
+        except path.TransitionRefused as refused:
+            db.session.rollback()
+            reasons, status = [_(r) for r in refused.reasons], 400
+        else:
+            db.session.commit()
+            flash(_("Done: %(step)s.", step=_(step.label)), "success")
+            return redirect(url_for("cases.show", reference=reference))
+    elif request.method == "POST":
+        status = 400
+    return render_template("cases/transition.html", case=case, step=step, form=form, reasons=reasons), status
+
+
+def _prefill(case: Case, step) -> dict:
+    known = {"channel": case.intake_channel, "received_at": case.received_at, "version": case.version}
+    return {name: value for name, value in known.items() if name == "version" or name in {f.name for f in step.facts}}
+
+
+@bp.route("/<reference>/edit/person", methods=["GET", "POST"])
+@requires(Permission.CASE_EDIT)
+def edit_person(reference: str):
+    case = get_case_to_act_on(reference)
+    victim = case.victim
+    if not {FieldGroup.IDENTITY, FieldGroup.CONTACT} <= access.field_groups(current_user, case):
+        abort(403)
+    form = EditPersonForm(obj=victim if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = case.version
+        form.id_document_type.data = victim.id_document_type or ""
+        form.is_ethnic_minority.data = {True: "yes", False: "no"}.get(victim.is_ethnic_minority, "")
+    if form.validate_on_submit():
+        try:
+            operations.update_person(case, form.victim_data(), current_user, expected_version=form.version.data)
+        except path.StaleCase:
+            db.session.rollback()
+            return _stale(form, "cases/edit_person.html", case)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("cases.show", reference=reference))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/edit_person.html", case=case, form=form), status
+
+
+@bp.route("/<reference>/edit/facts", methods=["GET", "POST"])
+@requires(Permission.CASE_EDIT)
+def edit_facts(reference: str):
+    case = get_case_to_act_on(reference)
+    groups = access.field_groups(current_user, case)
+    if FieldGroup.NARRATIVE not in groups:
+        abort(403)
+    form = EditCaseFactsForm(obj=case if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = case.version
+        form.trafficked_abroad.data = {True: "yes", False: "no"}.get(case.trafficked_abroad, "")
+    if FieldGroup.INVESTIGATION not in groups:
+        del form.investigation_notes
+    if form.validate_on_submit():
+        data = form.case_data()
+        if FieldGroup.INVESTIGATION in groups:
+            data["investigation_notes"] = form.investigation_notes.data or None
+        try:
+            operations.update_case_facts(case, data, current_user, expected_version=form.version.data)
+        except path.StaleCase:
+            db.session.rollback()
+            return _stale(form, "cases/edit_facts.html", case)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("cases.show", reference=reference))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/edit_facts.html", case=case, form=form), status
+
+
+def _stale(form, template: str, case: Case):
+    """The save lost a race: keep what the user typed, say so, let them compare and resubmit."""
+    form.form_errors.append(
+        _("Someone else saved this case while you were editing. Your changes are below and were not saved; "
+          "open the case in another tab to see theirs, then save again.")
+    )
+    case = db.session.get(Case, case.id)
+    form.version.data = case.version
+    return render_template(template, case=case, form=form), 409
+
+
+@bp.route("/<reference>/workflow")
+@requires(Permission.CASE_VIEW)
+def workflow(reference: str):
     case = get_case_or_404(reference)
-    erase_form = EraseForm() if access.has_permission(current_user, Permission.CASE_ERASE) else None
-    return render_template("cases/show.html", case=case, victim=case.victim, erase_form=erase_form)
+    from victimcare.cases.diagram import diagram_svg
+
+    return render_template("cases/workflow.html", case=case, path=PATH, svg_available=diagram_svg(case.stage) is not None)
+
+
+@bp.route("/<reference>/workflow.svg")
+@requires(Permission.CASE_VIEW)
+def workflow_svg(reference: str):
+    case = get_case_or_404(reference)
+    from victimcare.cases.diagram import diagram_svg
+
+    svg = diagram_svg(case.stage)
+    if svg is None:
+        abort(404)
+    return current_app.response_class(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/<reference>/break-glass", methods=["GET", "POST"])
+@requires(Permission.CASE_BREAK_GLASS)
+def break_glass(reference: str):
+    """Emergency access with a written reason. Answers the same whether or not the case exists."""
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+        if case is not None and operations.break_glass(case, current_user, form.reason.data):
+            db.session.commit()
+            flash(_("Emergency access granted for one hour. It is recorded and shown to supervisors."), "warning")
+            return redirect(url_for("cases.show", reference=reference))
+        form.form_errors.append(_("Emergency access could not be granted for this reference."))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/break_glass.html", reference=reference, form=form), status
 
 
 @bp.route("/<reference>/erase", methods=["POST"])
@@ -89,7 +273,7 @@ def erase(reference: str):
         flash(_("This person's personal data was already erased."), "info")
         return redirect(url_for("cases.show", reference=reference))
     if not form.validate_on_submit():
-        return render_template("cases/show.html", case=case, victim=case.victim, erase_form=form), 400
+        return _render_case(case, erase_form=form), 400
     operations.erase_person(case, form.reason.data, by=current_user)
     db.session.commit()
     flash(_("The person's personal data has been erased; the case's statistics remain."), "success")

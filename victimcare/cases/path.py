@@ -1,0 +1,103 @@
+"""Moving a case along the victim's path: the operation behind every stage button.
+
+The workflow (``workflows.victim_path``) decides whether a step may happen; this module checks
+who is asking, guards against stale and concurrent writes, and records the step.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from victimcare import access
+from victimcare.accounts.models import User
+from victimcare.cases.models import Case, StageEvent
+from victimcare.database import utcnow
+from victimcare.extensions import db
+from workflows import victim_path
+from workflows.victim_path import CasePath, Stage, Transition, TransitionRefused
+
+__all__ = ["StaleCase", "TransitionRefused", "fire_transition", "start_stage", "stage_deadline", "overdue_cases"]
+
+
+class StaleCase(Exception):
+    """Someone saved the case after this user loaded it."""
+
+
+def time_limits() -> dict:
+    limits = dict(victim_path.TIME_LIMITS)
+    for stage, hours in current_app.config.get("STAGE_TIME_LIMITS", {}).items():
+        limits[Stage(stage)] = timedelta(hours=hours)
+    return limits
+
+
+def stage_deadline(stage: str, started_at: datetime) -> datetime | None:
+    return victim_path.deadline(stage, started_at, time_limits())
+
+
+def start_stage(case: Case, stage: Stage, when: datetime | None = None) -> None:
+    when = when or utcnow()
+    case.stage = stage
+    case.stage_started_at = when
+    case.stage_deadline = stage_deadline(stage, when)
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != case.version:
+        raise StaleCase(case.reference)
+
+
+def lock_case(case: Case) -> None:
+    """On PostgreSQL, hold the case row for this transaction; a second writer fails at once."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(Case.id).where(Case.id == case.id).with_for_update(nowait=True))
+
+
+def _jsonable(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected_version: int | None = None) -> StageEvent:
+    """Check and record one step; raises TransitionRefused (with reasons), StaleCase or PermissionError."""
+    if not access.can_act_on_case(actor, case):
+        raise PermissionError("not allowed to act on this case")
+    lock_case(case)
+    check_version(case, expected_version)
+    path = CasePath(case.stage, case.suspended_from)
+    transition: Transition = victim_path.fire(
+        path, trigger, agency_kind=actor.agency.kind, role=actor.role, facts=facts
+    )
+    clear = {f.name: _jsonable(facts.get(f.name)) for f in transition.facts if not f.sensitive}
+    sensitive = {f.name: _jsonable(facts[f.name]) for f in transition.facts if f.sensitive and facts.get(f.name)}
+    event = StageEvent(
+        case=case, trigger=trigger, from_stage=case.stage, to_stage=path.stage,
+        actor_id=actor.id, agency_id=actor.agency_id, facts=clear,
+    )
+    if sensitive:
+        event.details = sensitive
+    db.session.add(event)
+    now = utcnow()
+    start_stage(case, Stage(path.stage), now)
+    case.suspended_from = path.suspended_from
+    case.facts = {**(case.facts or {}), **{k: v for k, v in clear.items() if v not in (None, "")}}
+    if transition.closure:
+        case.closure_reason, case.closed_at = transition.closure, now
+    elif path.stage == Stage.REOPENED:
+        case.closure_reason = case.closed_at = None
+    if trigger == "start_verification":
+        case.intake_channel = facts["channel"]
+        case.received_at = facts["received_at"]
+    db.session.flush()
+    return event
+
+
+def overdue_cases():
+    """Open cases past their stage deadline, oldest deadline first."""
+    return db.session.scalars(
+        sa.select(Case)
+        .where(Case.stage_deadline < utcnow(), Case.stage.not_in([Stage.CLOSED, Stage.SUSPENDED]))
+        .order_by(Case.owning_agency_id, Case.stage_deadline)
+    ).unique().all()
