@@ -64,3 +64,18 @@ def erase(reference: str, reason: str):
     operations.erase_person(case, reason, by=None)
     db.session.commit()
     click.echo(f"Erased the personal data of the person in {reference}.")
+
+
+@cases_cli.command("overdue")
+def overdue():
+    """List open cases past their stage deadline, per agency (no personal data: for a daily cron)."""
+    from victimcare.cases.path import overdue_cases
+
+    current = None
+    cases = overdue_cases()
+    for case in cases:
+        if case.owning_agency.code != current:
+            current = case.owning_agency.code
+            click.echo(f"{current}:")
+        click.echo(f"  {case.reference}\t{case.stage.value}\tdue {case.stage_deadline:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"{len(cases)} overdue case(s).", err=True)

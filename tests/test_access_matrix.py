@@ -1,0 +1,128 @@
+"""Every URL rule × every demo user, checked against the table below.
+
+The rules come from ``app.url_map``, so a new route without a row here fails this test.
+Categories: ok (served or processed), login (sent to log in), forbidden (403), hidden (404).
+The case used is owned by police-demo; supervisor1 (social-demo, same province) may see it.
+"""
+import re
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support import add_case, db_session, log_in, make_app, seed
+from victimcare.accounts.models import Agency, User, UserSession
+
+USERS = ["anonymous", "police1", "border1", "social1", "health1", "supervisor1", "auditor1", "admin1"]
+EVERYONE = {u: "ok" for u in USERS}
+LOGGED_IN = {**EVERYONE, "anonymous": "login"}
+ADMIN_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "admin1": "ok"}
+CASE_WORKERS = {**LOGGED_IN, "auditor1": "forbidden", "admin1": "forbidden"}
+SEES_POLICE_CASE = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "health1": "hidden"}
+ACTS_ON_POLICE_CASE = {**SEES_POLICE_CASE, "supervisor1": "forbidden"}
+SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
+
+MATRIX = {
+    ("accounts.login", "GET"): EVERYONE,
+    ("accounts.login", "POST"): EVERYONE,
+    ("accounts.logout", "POST"): LOGGED_IN,
+    ("accounts.account", "GET"): LOGGED_IN,
+    ("accounts.change_password", "GET"): LOGGED_IN,
+    ("accounts.change_password", "POST"): LOGGED_IN,
+    ("accounts.set_language", "POST"): EVERYONE,
+    ("home.index", "GET"): LOGGED_IN,
+    ("admin.index", "GET"): ADMIN_ONLY,
+    ("admin.users", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "GET"): ADMIN_ONLY,
+    ("admin.new_user", "POST"): ADMIN_ONLY,
+    ("admin.edit_user", "GET"): ADMIN_ONLY,
+    ("admin.edit_user", "POST"): ADMIN_ONLY,
+    ("admin.set_active", "POST"): ADMIN_ONLY,
+    ("admin.reset_password", "POST"): ADMIN_ONLY,
+    ("admin.unlock", "POST"): ADMIN_ONLY,
+    ("admin.live_sessions", "GET"): ADMIN_ONLY,
+    ("admin.end_session", "POST"): ADMIN_ONLY,
+    ("admin.agencies", "GET"): ADMIN_ONLY,
+    ("admin.edit_agency", "GET"): ADMIN_ONLY,
+    ("admin.edit_agency", "POST"): ADMIN_ONLY,
+    ("cases.index", "GET"): CASE_WORKERS,
+    ("cases.index", "POST"): CASE_WORKERS,
+    ("cases.new", "GET"): CASE_WORKERS,
+    ("cases.new", "POST"): CASE_WORKERS,
+    ("cases.show", "GET"): SEES_POLICE_CASE,
+    ("cases.transition", "GET"): ACTS_ON_POLICE_CASE,
+    ("cases.transition", "POST"): ACTS_ON_POLICE_CASE,
+    ("cases.edit_person", "GET"): ACTS_ON_POLICE_CASE,
+    ("cases.edit_person", "POST"): ACTS_ON_POLICE_CASE,
+    ("cases.edit_facts", "GET"): ACTS_ON_POLICE_CASE,
+    ("cases.edit_facts", "POST"): ACTS_ON_POLICE_CASE,
+    ("cases.workflow", "GET"): SEES_POLICE_CASE,
+    ("cases.workflow_svg", "GET"): SEES_POLICE_CASE,
+    ("cases.break_glass", "GET"): CASE_WORKERS,
+    ("cases.break_glass", "POST"): CASE_WORKERS,
+    ("cases.erase", "POST"): SUPERVISOR_ONLY,
+}
+
+
+def _rules():
+    import tempfile
+    from pathlib import Path
+
+    app = make_app("sqlite://", Path(tempfile.mkdtemp()))
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.endswith(".static"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule.rule))
+    return found
+
+
+RULES = _rules()
+
+
+def test_the_table_covers_every_route_and_nothing_else():
+    assert {(e, m) for e, m, _ in RULES} == set(MATRIX)
+
+
+def _url(rule: str, targets: dict) -> str:
+    return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", lambda m: targets[m.group(1)], rule)
+
+
+def _category(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/login?next="):
+        return "login"
+    return {403: "forbidden", 404: "hidden"}.get(response.status_code, "ok")
+
+
+@pytest.mark.parametrize("endpoint,method,rule", RULES, ids=[f"{m} {r}" for _, m, r in RULES])
+def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
+    seed(app)
+    reference = add_case(app, "police-demo")
+    with db_session(app) as session:
+        police = session.scalar(sa.select(Agency).where(Agency.code == "police-demo"))
+        target_user = session.scalar(sa.select(User).where(User.username == "border1"))
+        targets = {"reference": reference, "trigger": "suspend", "user_id": str(target_user.id),
+                   "agency_id": str(police.id), "action": "activate", "session_id": "", "filename": ""}
+    expected = MATRIX[(endpoint, method)]
+    if endpoint == "cases.workflow_svg" and shutil.which("dot") is None:
+        expected = {u: ("hidden" if c == "ok" and u != "anonymous" else c) for u, c in expected.items()}
+    answers = {}
+    for username in USERS:
+        client = app.test_client()
+        if username != "anonymous":
+            assert log_in(client, username, "victimcare-demo").status_code == 302
+        if "<session_id>" in rule:
+            with db_session(app) as session:
+                targets["session_id"] = str(session.scalars(sa.select(UserSession.id)).first())
+        url = _url(rule, targets)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token_page = "/login" if username == "anonymous" else "/"
+            page = client.get(token_page).text
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            response = client.post(url, data={"csrf_token": token})
+        answers[username] = _category(response)
+    assert answers == expected
