@@ -10,7 +10,6 @@ from flask.cli import with_appcontext
 
 from victimcare.accounts import operations
 from victimcare.accounts.models import AgencyKind, Role
-from victimcare.crypto import normalise
 from victimcare.extensions import db
 
 PROVINCE = "15"  # Lào Cai (demo)
@@ -37,34 +36,99 @@ USERS = [
 
 
 # Invented people: any likeness to a real person is accidental.
-DEMO_PEOPLE = [
-    ("police-demo", "Lò Thị Xuyến", "Feminine", "12/05/2007", "0912 345 678", "citizen_id", "015307001234"),
-    ("police-demo", "Giàng Thị Mai", "Feminine", "03/11/2009", None, None, None),
-    ("police-demo", "Vàng A Dình", "Masculine", "21/01/2001", "0987 654 321", "citizen_id", "015201009876"),
-    ("border-demo", "Sùng Thị Dợ", "Feminine", "15/08/2004", None, "passport", "C7654321"),
-    ("border-demo", "Thào Thị Dua", "Feminine", "02/02/1998", "0978 111 222", None, None),
-    ("border-demo", "Hờ Thị Di", "Feminine", "30/06/2006", None, None, None),
-    ("social-demo", "Nguyễn Thị Hương", "Feminine", "09/09/1995", "0911 222 333", "citizen_id", "015195004321"),
-    ("social-demo", "Lù Văn Páo", "Masculine", "11/04/2010", None, "birth_certificate", "123/2010"),
-    ("social-demo", "Chảo Thị Mẩy", "Feminine", "25/12/2002", "0966 777 888", None, None),
-    ("police-demo", "Đặng Thị Nga", "Feminine", "07/07/2000", None, "citizen_id", "015300007777"),
+FAMILY = "Lò Giàng Vàng Sùng Thào Hờ Lù Chảo Nguyễn Trần Đặng Hoàng Phạm Mùa Tẩn".split()
+MIDDLE_F, MIDDLE_M = ["Thị"], ["Văn", "A", "Seo"]
+GIVEN_F = "Xuyến Mai Dợ Dua Di Hương Mẩy Nga Sính Sua Hoa Lan Dung Chư Mỷ".split()
+GIVEN_M = "Dình Páo Chứ Hùng Lử Sáng Pháng Thắng".split()
+MINORITY = {"Lò", "Giàng", "Vàng", "Sùng", "Thào", "Hờ", "Lù", "Chảo", "Mùa", "Tẩn"}
+DEMO_CASES = 40
+
+# Where the demo cases stand: (owning agency, the steps already taken, how many days ago the last one was).
+# Some stages are deliberately past their time limit, so the lists show overdue work.
+STORYLINES = [
+    ("police-demo", []),
+    ("police-demo", ["start_verification"]),
+    ("police-demo", ["start_verification", "request_identification"]),
+    ("border-demo", ["start_verification", "request_identification", "confirm_for_rescue"]),
+    ("border-demo", ["start_verification", "request_identification", "confirm_for_rescue", "complete_rescue"]),
+    ("police-demo", ["start_verification", "request_identification", "confirm_safe"]),
+    ("social-demo", ["start_verification", "request_identification", "confirm_safe", "start_support"]),
+    ("social-demo", ["start_verification", "request_identification", "confirm_safe", "start_support",
+                     "start_reintegration"]),
+    ("social-demo", ["start_verification", "request_identification", "confirm_safe", "start_support",
+                     "start_reintegration", "close_case"]),
+    ("border-demo", ["start_verification", "suspend"]),
+    ("police-demo", ["start_verification", "request_identification", "not_confirmed"]),
+    ("social-demo", ["start_verification", "decline_assistance"]),
 ]
 
+DEMO_FACTS = {
+    "start_verification": {"channel": "hotline_111", "notified_social_affairs_at": None, "received_at": None},
+    "request_identification": {"evidence": ["b", "e"]},
+    "confirm_for_rescue": {"confirmation_document": "victim_confirmation", "confirmation_number": "12/XN-BP",
+                           "confirmation_issuer": "Đồn Biên phòng (demo)", "confirmation_date": None},
+    "confirm_safe": {"confirmation_document": "certificate_of_return", "confirmation_number": "88/GCN",
+                     "confirmation_issuer": "Công an tỉnh (demo)", "confirmation_date": None},
+    "complete_rescue": {"rescue_date": None, "rescue_place": "abroad", "rescue_country": "CN", "rescue_outcome": "rescued"},
+    "start_support": {"risk_level": "medium", "protection_decision": "measures_applied"},
+    "start_reintegration": {"essential_needs_delivered": True, "residence": "family"},
+    "close_case": {"follow_ups_done": True},
+    "suspend": {"last_contact_on": None},
+    "not_confirmed": {"onward_referral": "Trung tâm Công tác xã hội tỉnh (demo)"},
+    "decline_assistance": {"declined_how": "in_writing", "declined_on": None},
+}
 
-def seed_demo_cases(agencies: dict) -> None:
-    from datetime import datetime
+
+def _facts_at(trigger: str, when) -> dict:
+    facts = dict(DEMO_FACTS[trigger])
+    for name, value in facts.items():
+        if value is None:
+            facts[name] = when if name.endswith("_at") else when.date()
+    return facts
+
+
+def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
+    """About forty cases over every stage, three agencies and both sexes; some overdue."""
+    import random
+    from datetime import timedelta
 
     from victimcare.cases import operations as cases
+    from victimcare.cases.path import record_step
+    from victimcare.database import utcnow
+    from workflows import victim_path
 
-    for agency_code, name, gender, born, phone, doc_type, doc_number in DEMO_PEOPLE:
+    rng = random.Random(2026)
+    now = utcnow()
+    for i in range(count):
+        agency_code, steps = STORYLINES[i % len(STORYLINES)]
+        female = rng.random() < 0.75
+        family = rng.choice(FAMILY)
+        name = f"{family} {rng.choice(MIDDLE_F if female else MIDDLE_M)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
+        born = (now - timedelta(days=rng.randint(13 * 365, 40 * 365))).date()
         victim = cases.new_victim({
-            "full_name": name, "gender": gender, "date_of_birth": datetime.strptime(born, "%d/%m/%Y").date(),
-            "phone": phone and normalise.phone(phone), "id_document_type": doc_type, "id_number": doc_number,
-            "nationality": "VN", "is_ethnic_minority": name.split()[0] in {"Lò", "Giàng", "Vàng", "Sùng", "Thào", "Hờ", "Lù", "Chảo"},
-            "province_code": PROVINCE,
+            "full_name": name, "gender": "Feminine" if female else "Masculine", "date_of_birth": born,
+            "phone": f"+8491{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.6 else None,
+            "nationality": "VN", "is_ethnic_minority": family in MINORITY, "province_code": PROVINCE,
         })
         db.session.add(victim)
-        cases.open_case(victim=victim, agency=agencies[agency_code], created_by=None)
+        opened = now - timedelta(days=rng.randint(2, 200), hours=rng.randint(0, 23))
+        case = cases.open_case(victim=victim, agency=agencies[agency_code], created_by=None, facts={
+            "exploitation": [rng.choice(["SexualExploitation", "ForcedMarriage", "ForcedLabour"])],
+            "trafficked_abroad": True, "destination_country": "CN", "created_at": opened,
+        })
+        cases_path = victim_path.CasePath(case.stage)
+        when = opened
+        for trigger in steps:
+            when = min(when + timedelta(days=rng.randint(0, 4), hours=rng.randint(1, 20)), now)
+            facts = _facts_at(trigger, when)
+            transition = victim_path.find(trigger, cases_path.stage, cases_path.suspended_from)
+            victim_path.fire(cases_path, trigger, agency_kind=sorted(transition.agency_kinds)[0],
+                             role="supervisor", facts=facts)
+            record_step(case, transition, cases_path, facts, actor_id=None, agency_id=case.owning_agency_id, when=when)
+        if not steps:
+            from victimcare.cases.path import start_stage
+
+            start_stage(case, victim_path.Stage.INTAKE, opened)
 
 
 def seed_demo(*, with_cases: bool = True) -> bool:

@@ -9,10 +9,11 @@ from datetime import UTC
 from flask_babel import get_translations, to_user_timezone, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeField, SelectMultipleField
+from wtforms import DateField, DateTimeField, SelectMultipleField
+from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-__all__ = ["Form", "LocalDateTimeField", "MultiCheckboxField", "required", "max_length", "length", "matches",
+__all__ = ["DayField", "Form", "LocalDateTimeField", "MultiCheckboxField", "required", "max_length", "length", "matches",
            "equal_to", "Optional"]
 
 # WTForms' own messages, marked here so they are extracted into our catalogue.
@@ -59,6 +60,8 @@ class MultiCheckboxField(SelectMultipleField):
 class LocalDateTimeField(DateTimeField):
     """A dd/mm/yyyy HH:MM time typed in Vietnam's time zone, stored as aware UTC."""
 
+    widget = TextInput()
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy hh:mm"})
         super().__init__(label, validators, format="%d/%m/%Y %H:%M", **kwargs)
@@ -74,3 +77,17 @@ class LocalDateTimeField(DateTimeField):
         super().process_formdata(valuelist)
         if self.data is not None and self.data.tzinfo is None:
             self.data = to_utc(self.data).replace(tzinfo=UTC)
+
+
+class DayField(DateField):
+    """A dd/mm/yyyy date in a plain text box.
+
+    WTForms' DateField renders ``type="date"``, whose browser widget submits yyyy-mm-dd in some
+    browsers and the user's locale in others; Vietnamese users type dd/mm/yyyy, so we ask for that.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy"})
+        super().__init__(label, validators, format="%d/%m/%Y", **kwargs)

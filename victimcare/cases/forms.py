@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
@@ -13,7 +13,7 @@ from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeCh
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
-from victimcare.forms import Form, LocalDateTimeField, MultiCheckboxField, Optional, length, matches, max_length, required
+from victimcare.forms import DayField, Form, LocalDateTimeField, MultiCheckboxField, Optional, length, matches, max_length, required
 from workflows.victim_path import Fact, Transition
 from victimcare.labels import choices
 
@@ -52,8 +52,7 @@ class PersonForm(Form):
     full_name = StringField(_l("Full name"), validators=[required(), max_length(200)])
     other_names = StringField(_l("Other names"), validators=[Optional(), max_length(200)])
     gender = SelectField(_l("Sex"), choices=lambda: choices(Gender), default=Gender.UNKNOWN.value)
-    date_of_birth = DateField(_l("Date of birth"), format="%d/%m/%Y", validators=[Optional(), _not_in_future],
-                              description=_l("dd/mm/yyyy"), render_kw={"placeholder": "dd/mm/yyyy"})
+    date_of_birth = DayField(_l("Date of birth"), validators=[Optional(), _not_in_future])
     birth_year = IntegerField(_l("Year of birth (if the date is unknown)"),
                               validators=[Optional(), NumberRange(1900, date.today().year, message=_l("A year between 1900 and this year."))])
     nationality = StringField(_l("Nationality (country code)"), default="VN",
@@ -137,7 +136,7 @@ def _fact_field(fact: Fact):
     if fact.kind == "multi":
         return MultiCheckboxField(label, choices=options)
     if fact.kind == "date":
-        return DateField(label, format="%d/%m/%Y", validators=validators, render_kw={"placeholder": "dd/mm/yyyy"})
+        return DayField(label, validators=validators)
     if fact.kind == "datetime":
         return LocalDateTimeField(label, validators=validators)
     if fact.kind == "yes":

@@ -70,16 +70,22 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
     transition: Transition = victim_path.fire(
         path, trigger, agency_kind=actor.agency.kind, role=actor.role, facts=facts
     )
+    return record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
+
+
+def record_step(case: Case, transition: Transition, path: CasePath, facts: dict, *, actor_id, agency_id,
+                when: datetime | None = None) -> StageEvent:
+    """Write a step the workflow has allowed: the history entry, the new stage and its deadline."""
     clear = {f.name: _jsonable(facts.get(f.name)) for f in transition.facts if not f.sensitive}
     sensitive = {f.name: _jsonable(facts[f.name]) for f in transition.facts if f.sensitive and facts.get(f.name)}
+    now = when or utcnow()
     event = StageEvent(
-        case=case, trigger=trigger, from_stage=case.stage, to_stage=path.stage,
-        actor_id=actor.id, agency_id=actor.agency_id, facts=clear,
+        case=case, trigger=transition.trigger, from_stage=case.stage, to_stage=path.stage,
+        actor_id=actor_id, agency_id=agency_id, facts=clear, created_at=now,
     )
     if sensitive:
         event.details = sensitive
     db.session.add(event)
-    now = utcnow()
     start_stage(case, Stage(path.stage), now)
     case.suspended_from = path.suspended_from
     case.facts = {**(case.facts or {}), **{k: v for k, v in clear.items() if v not in (None, "")}}
@@ -87,7 +93,7 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
         case.closure_reason, case.closed_at = transition.closure, now
     elif path.stage == Stage.REOPENED:
         case.closure_reason = case.closed_at = None
-    if trigger == "start_verification":
+    if transition.trigger == "start_verification":
         case.intake_channel = facts["channel"]
         case.received_at = facts["received_at"]
     db.session.flush()
