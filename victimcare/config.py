@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from victimcare.private_files import create_once
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 
@@ -21,11 +23,8 @@ class ConfigurationError(RuntimeError):
 
 def _private_file(path: Path, make_content) -> str:
     """Read a file only its owner may read, creating it (mode 0600) on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(make_content())
+        create_once(path, make_content())
     return path.read_text().strip()
 
 

@@ -71,3 +71,20 @@ def test_the_primary_kek_cannot_be_retired():
     keyring = Keyring.generate()
     with pytest.raises(KeyringError):
         keyring.retire_kek(1)
+
+
+def test_workers_starting_together_share_one_keyring_and_secret(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from victimcare.config import load_config
+
+    path = tmp_path / "keyring.json"
+    with ProcessPoolExecutor(4) as pool:
+        keyrings = list(pool.map(_load_index_key, [path] * 8))
+        secrets_seen = {load_config({}, tmp_path).SECRET_KEY for _ in range(2)}
+    assert len(set(keyrings)) == 1, "every worker uses the same keys"
+    assert len(secrets_seen) == 1
+
+
+def _load_index_key(path):
+    return load_keyring(path, create=True, strict_permissions=False).index_root_key

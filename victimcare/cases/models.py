@@ -182,6 +182,11 @@ class Case(db.Model):
     people: Mapped[list[CasePerson]] = relationship(back_populates="case")
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The case list: an agency's cases, newest first, one page at a time.
+        sa.Index("ix_cases_agency_created", "owning_agency_id", "created_at", "reference"),
+        sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline"),
+    )
 
     @property
     def is_overdue(self) -> bool:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from victimcare.crypto.errors import DecryptionError, KeyNotFound, KeyringError
+from victimcare.private_files import create_once
 
 FORMAT = "victimcare-keyring/v1"
 NONCE_BYTES = 12
@@ -164,9 +165,8 @@ def load_keyring(path: Path, *, create: bool, strict_permissions: bool) -> Keyri
                 f"The keyring file {path} does not exist. Set VICTIMCARE_KEYRING to the keyring of "
                 f"this installation, or create a new one with `python -m victimcare.crypto init {path}`."
             )
-        keyring = Keyring.generate()
-        keyring.save(path)
-        return keyring
+        # Several workers may start at once: only the first keyring written is ever used.
+        create_once(path, Keyring.generate().to_json())
     mode = path.stat().st_mode
     if strict_permissions and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise KeyringError(

@@ -1,0 +1,140 @@
+"""Pages under load: /cases and /cases/<ref> beside a bare Flask page of the same size.
+
+Fills 100,000 cases (SQLite, WAL, synchronous=FULL), serves the app with gunicorn (2 workers)
+and a bare Flask app the same way, and drives each with wrk on loopback (2 threads, 8
+connections, 10 s). Targets (issue 4): list ≥ 40 % and case page ≥ 30 % of the bare page's
+requests per second, p95 < 100 ms. Needs `wrk` (apt-get install wrk).
+"""
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._setup import bench_app, settings_line  # noqa: E402
+
+CASES = int(os.environ.get("BENCH_CASES", 100_000))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("RPS %.1f\\nP50 %.2f\\nP95 %.2f\\nERRORS %d\\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fill(app) -> None:
+    from victimcare.accounts.operations import find_agency
+    from victimcare.cases.importing import insert_rows
+    from victimcare.extensions import db
+
+    rng = random.Random(7)
+    family, given = ["Lò", "Giàng", "Nguyễn", "Trần", "Sùng", "Vàng"], ["Mai", "Xuyến", "Dợ", "Hoa", "Páo", "Lan"]
+    with app.app_context():
+        agency = find_agency("police-demo")
+        for start in range(0, CASES, 20_000):
+            rows = [{"full_name": f"{rng.choice(family)} Thị {rng.choice(given)}", "gender": "Feminine",
+                     "birth_year": rng.randint(1980, 2010), "phone": f"+8491{rng.randint(0, 9_999_999):07d}",
+                     "province_code": "15"} for _ in range(min(20_000, CASES - start))]
+            insert_rows(rows, agency)
+            db.session.commit()
+            db.session.remove()
+
+
+def serve(app_path: str, port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         app_path], cwd=ROOT, env={**os.environ, **env},
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start on {port}")
+
+
+def log_in(base: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "username": "police1", "password": "victimcare-demo"}).encode()
+    opener.open(base + "/login", data)
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk(url: str, cookie: str | None, script: Path) -> dict:
+    command = ["wrk", "-t2", "-c8", f"-d{DURATION}", "-s", str(script), url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return {k: float(v) for k, v in re.findall(r"^(RPS|P50|P95|ERRORS) ([\d.]+)$", output, re.M)}
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("bench/pages.py needs wrk: apt-get install wrk")
+    app = bench_app()
+    workdir = Path(app.config["INSTANCE_PATH"])
+    started = time.perf_counter()
+    fill(app)
+    print(f"bench/pages.py — {CASES:,} cases filled in {time.perf_counter() - started:.0f} s; {settings_line(app)}")
+    env = {"VICTIMCARE_ENV": "development", "VICTIMCARE_INSTANCE": str(workdir),
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PYTHONPATH": str(ROOT)}
+    app_port, bare_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{app_port}"
+    servers = [serve("app:app", app_port, env)]
+    try:
+        cookie = log_in(base)
+        with urllib.request.urlopen(urllib.request.Request(base + "/cases", headers={"Cookie": cookie})) as r:
+            list_page = r.read()
+        reference = re.search(rb'href="/cases/(VC-\d{4}-\d{6})"', list_page).group(1).decode()
+        with urllib.request.urlopen(urllib.request.Request(f"{base}/cases/{reference}", headers={"Cookie": cookie})) as r:
+            case_page = r.read()
+        servers.append(serve("bench.bare_app:app", bare_port, {**env, "BARE_PAGE_BYTES": str(len(list_page))}))
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+            handle.write(WRK_SCRIPT)
+        script = Path(handle.name)
+        bare = wrk(f"http://127.0.0.1:{bare_port}/", None, script)
+        listing = wrk(base + "/cases", cookie, script)
+        case = wrk(f"{base}/cases/{reference}", cookie, script)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+    print(f"gunicorn 2 workers per app; wrk -t2 -c8 -d{DURATION} on loopback, same 2-core machine")
+    print(f"  bare Flask page ({len(list_page):,} B):  {bare['RPS']:8.1f} req/s  p50 {bare['P50']:6.2f} ms  p95 {bare['P95']:6.2f} ms")
+    for name, result, target, size in (("/cases (list, page 1)", listing, 0.40, len(list_page)),
+                                       ("/cases/<ref>", case, 0.30, len(case_page))):
+        share = result["RPS"] / bare["RPS"]
+        ok = share >= target and result["P95"] < 100 and not result["ERRORS"]
+        print(f"  {name:<22} ({size:,} B): {result['RPS']:8.1f} req/s  p50 {result['P50']:6.2f} ms  "
+              f"p95 {result['P95']:6.2f} ms  = {share:4.0%} of bare (target ≥ {target:.0%}, p95 < 100 ms) "
+              f"errors {result['ERRORS']:.0f} → {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
