@@ -56,6 +56,8 @@ MATRIX = {
     ("cases.edit_person", "POST"): ACTS_ON_POLICE_CASE,
     ("cases.edit_facts", "GET"): ACTS_ON_POLICE_CASE,
     ("cases.edit_facts", "POST"): ACTS_ON_POLICE_CASE,
+    ("cases.add_person", "GET"): ACTS_ON_POLICE_CASE,
+    ("cases.add_person", "POST"): ACTS_ON_POLICE_CASE,
     ("cases.workflow", "GET"): SEES_POLICE_CASE,
     ("cases.workflow_svg", "GET"): SEES_POLICE_CASE,
     ("cases.break_glass", "GET"): CASE_WORKERS,

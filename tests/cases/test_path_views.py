@@ -168,3 +168,19 @@ def test_the_workflow_page_draws_the_path(login_as, seeded):
         assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     else:
         assert 'data-testid="diagram"' not in page.text
+
+
+def test_a_child_travelling_with_the_victim_is_recorded_sealed(login_as, seeded):
+    reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
+    police = login_as("police1")
+    response = post(police, f"/cases/{reference}/people", {
+        "role": "accompanying_child", "full_name": "Lò Thị Pằng", "gender": "Feminine", "date_of_birth": "01/06/2019",
+        "phone": ""})
+    assert response.status_code == 302
+    page = police.get(f"/cases/{reference}").text
+    assert "Lò Thị Pằng" in page and "Người dưới 18 tuổi đi cùng nạn nhân" in page
+    with db_session(seeded) as session:
+        raw = b"".join(r[0] or b"" for r in session.execute(sa.text("SELECT full_name FROM victims")))
+        assert "Pằng".encode() not in raw
+    bad = post(police, f"/cases/{reference}/people", {"role": "accompanying_child", "full_name": ""})
+    assert bad.status_code == 400 and "Bắt buộc nhập thông tin này." in bad.text

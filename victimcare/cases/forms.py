@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel
+from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, PersonRole
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
@@ -170,3 +170,17 @@ class EraseForm(Form):
     reason = SelectField(_l("Reason"), choices=lambda: choices(ErasureReason), validators=[required()])
     confirm = BooleanField(_l("I understand that this person's personal data will be destroyed in every case, for good."),
                            validators=[required()])
+
+
+class CasePersonForm(Form):
+    """A child travelling with the victim, a relative at risk, or another person under identification."""
+
+    role = SelectField(_l("Who this is"), choices=lambda: choices(PersonRole), validators=[required()])
+    full_name = StringField(_l("Full name"), validators=[required(), max_length(200)])
+    gender = SelectField(_l("Sex"), choices=lambda: choices(Gender), default=Gender.UNKNOWN.value)
+    date_of_birth = DayField(_l("Date of birth"), validators=[Optional(), _not_in_future])
+    phone = StringField(_l("Phone"), validators=[Optional(), max_length(40), _valid_phone])
+
+    def person_data(self) -> dict:
+        return {"full_name": self.full_name.data, "gender": self.gender.data,
+                "date_of_birth": self.date_of_birth.data, "phone": normalise.phone(self.phone.data) or None}

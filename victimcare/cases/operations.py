@@ -234,3 +234,13 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
     db.session.add(grant)
     db.session.flush()
     return True
+
+
+def add_person(case: Case, role: str, data: dict, actor: User) -> None:
+    """Record someone around the case; their personal data is sealed under their own key."""
+    from victimcare.cases.models import CasePerson
+
+    person = new_victim(data)
+    db.session.add(person)
+    db.session.add(CasePerson(case=case, person=person, role=role))
+    _touch(case)

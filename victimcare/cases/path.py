@@ -49,9 +49,15 @@ def check_version(case: Case, expected_version: int | None) -> None:
 
 
 def lock_case(case: Case) -> None:
-    """On PostgreSQL, hold the case row for this transaction; a second writer fails at once."""
+    """On PostgreSQL, hold the case row for this transaction; a second writer fails at once.
+
+    (SQLite serialises writers itself; the version check then catches the loser.)
+    """
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(Case.id).where(Case.id == case.id).with_for_update(nowait=True))
+        try:
+            db.session.execute(sa.select(Case.id).where(Case.id == case.id).with_for_update(nowait=True))
+        except sa.exc.OperationalError:
+            raise StaleCase(case.reference) from None
 
 
 def _jsonable(value):

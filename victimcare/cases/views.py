@@ -14,7 +14,7 @@ from victimcare import access
 from victimcare.access import FieldGroup, Permission, requires
 from victimcare.cases import operations, path
 from victimcare.cases.forms import (
-    BreakGlassForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
+    BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
 )
 from victimcare.cases.labels import fact_value
 from victimcare.cases.models import Case, Exploitation
@@ -225,6 +225,20 @@ def _stale(form, template: str, case: Case):
     case = db.session.get(Case, case.id)
     form.version.data = case.version
     return render_template(template, case=case, form=form), 409
+
+
+@bp.route("/<reference>/people", methods=["GET", "POST"])
+@requires(Permission.CASE_EDIT)
+def add_person(reference: str):
+    case = get_case_to_act_on(reference)
+    form = CasePersonForm()
+    if form.validate_on_submit():
+        operations.add_person(case, form.role.data, form.person_data(), current_user)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("cases.show", reference=reference))
+    status = 400 if request.method == "POST" else 200
+    return render_template("cases/add_person.html", case=case, form=form), status
 
 
 @bp.route("/<reference>/workflow")
