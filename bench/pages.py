@@ -51,8 +51,8 @@ def fill(app) -> None:
     rng = random.Random(7)
     family, given = ["Lò", "Giàng", "Nguyễn", "Trần", "Sùng", "Vàng"], ["Mai", "Xuyến", "Dợ", "Hoa", "Páo", "Lan"]
     with app.app_context():
-        agency = find_agency("police-demo")
         for start in range(0, CASES, 20_000):
+            agency = find_agency("police-demo")
             rows = [{"full_name": f"{rng.choice(family)} Thị {rng.choice(given)}", "gender": "Feminine",
                      "birth_year": rng.randint(1980, 2010), "phone": f"+8491{rng.randint(0, 9_999_999):07d}",
                      "province_code": "15"} for _ in range(min(20_000, CASES - start))]

@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_datetime, format_decimal, get_locale, to_user_timezone
+from flask_babel import format_decimal, get_locale, to_user_timezone
 from flask_login import current_user
 
-DATE_PATTERN = "dd/MM/yyyy"
-DATETIME_PATTERN = "dd/MM/yyyy HH:mm"
 
 
 def select_locale() -> str:
@@ -34,7 +32,8 @@ def format_day(value: date | datetime | None) -> str:
 
 
 def format_moment(value: datetime | None) -> str:
-    return "" if value is None else format_datetime(value, DATETIME_PATTERN)
+    # strftime, not Babel's pattern engine: lists show dozens of these per page.
+    return "" if value is None else to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
 
 
 def format_number(value) -> str:

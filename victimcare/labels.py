@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flask import g, has_request_context
 from flask_babel import LazyString
 from wtforms.fields.choices import SelectChoice
 
@@ -24,7 +25,13 @@ def register(enum_cls: type[StrEnum], labels: dict[StrEnum, LazyString]) -> None
 def label(value: StrEnum | None) -> str:
     if value is None:
         return ""
-    return str(_LABELS.get((type(value), value.value), value.value))
+    key = (type(value), value.value)
+    # Translated once per request and language: a list page asks for the same labels many times.
+    cache = g.setdefault("_victimcare_labels", {}) if has_request_context() else {}
+    text = cache.get(key)
+    if text is None:
+        text = cache[key] = str(_LABELS.get(key, value.value))
+    return text
 
 
 def choices(enum_cls: type[StrEnum]) -> list[SelectChoice]:
