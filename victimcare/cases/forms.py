@@ -25,6 +25,11 @@ def _tristate(value):
     return {"yes": True, "no": False}.get(value)
 
 
+def tristate_value(flag: bool | None) -> str:
+    """The select value for a yes / no / unknown fact."""
+    return {True: "yes", False: "no"}.get(flag, "")
+
+
 def _valid_phone(form, field):
     if field.data and not normalise.phone(field.data):
         raise ValidationError(_l("This is not a phone number (e.g. 0912 345 678 or +84 912 345 678)."))

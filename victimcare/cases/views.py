@@ -15,6 +15,7 @@ from victimcare.access import FieldGroup, Permission, requires
 from victimcare.cases import operations, path
 from victimcare.cases.forms import (
     BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
+    tristate_value,
 )
 from victimcare.cases.labels import fact_value
 from victimcare.cases.models import Case, Exploitation
@@ -174,16 +175,10 @@ def edit_person(reference: str):
     if request.method == "GET":
         form.version.data = case.version
         form.id_document_type.data = victim.id_document_type or ""
-        form.is_ethnic_minority.data = {True: "yes", False: "no"}.get(victim.is_ethnic_minority, "")
+        form.is_ethnic_minority.data = tristate_value(victim.is_ethnic_minority)
     if form.validate_on_submit():
-        try:
-            operations.update_person(case, form.victim_data(), current_user, expected_version=form.version.data)
-        except path.StaleCase:
-            db.session.rollback()
-            return _stale(form, "cases/edit_person.html", case)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("cases.show", reference=reference))
+        return _save_or_stale(case, form, "cases/edit_person.html", lambda: operations.update_person(
+            case, form.victim_data(), current_user, expected_version=form.version.data))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/edit_person.html", case=case, form=form), status
 
@@ -198,23 +193,29 @@ def edit_facts(reference: str):
     form = EditCaseFactsForm(obj=case if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = case.version
-        form.trafficked_abroad.data = {True: "yes", False: "no"}.get(case.trafficked_abroad, "")
+        form.trafficked_abroad.data = tristate_value(case.trafficked_abroad)
     if FieldGroup.INVESTIGATION not in groups:
         del form.investigation_notes
     if form.validate_on_submit():
         data = form.case_data()
         if FieldGroup.INVESTIGATION in groups:
             data["investigation_notes"] = form.investigation_notes.data or None
-        try:
-            operations.update_case_facts(case, data, current_user, expected_version=form.version.data)
-        except path.StaleCase:
-            db.session.rollback()
-            return _stale(form, "cases/edit_facts.html", case)
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("cases.show", reference=reference))
+        return _save_or_stale(case, form, "cases/edit_facts.html", lambda: operations.update_case_facts(
+            case, data, current_user, expected_version=form.version.data))
     status = 400 if request.method == "POST" else 200
     return render_template("cases/edit_facts.html", case=case, form=form), status
+
+
+def _save_or_stale(case: Case, form, template: str, save):
+    """Run a versioned save; commit and go back to the case, or explain a lost race."""
+    try:
+        save()
+    except path.StaleCase:
+        db.session.rollback()
+        return _stale(form, template, case)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("cases.show", reference=case.reference))
 
 
 def _stale(form, template: str, case: Case):
