@@ -73,7 +73,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
     import victimcare.cases.labels  # noqa: F401
-    import victimcare.crypto.models  # noqa: F401  (mapped for migrations)
+    import victimcare.audit.models  # noqa: F401  (mapped for migrations)
+    import victimcare.crypto.models  # noqa: F401
     from victimcare import home
     from victimcare.accounts import admin_views, views
     from victimcare.cases import views as case_views
@@ -106,6 +107,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from victimcare.accounts.cli import agencies_cli, users_cli
+    from victimcare.audit.cli import audit_cli
     from victimcare.cases.cli import cases_cli
     from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
@@ -114,4 +116,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(agencies_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo_command)

@@ -79,3 +79,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA secure_delete=ON")  # erased keys leave no bytes behind in free pages
     cursor.close()
+    # SQLAlchemy, not the driver, starts transactions (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None
+
+
+@sa.event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(connection) -> None:
+    """SQLite transactions take the write lock up front (DESIGN.md §7).
+
+    A deferred transaction that reads first and writes later fails outright when another
+    worker committed in between; every request here may append to the audit chain, so each
+    transaction waits its turn (busy_timeout) instead.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -138,9 +138,8 @@ def test_editing_a_value_reseals_it_and_updates_its_index(seeded):
         assert _raw(session, victim.id, "full_name") != old_blob
         from victimcare.cases.operations import search_victims
 
-        with seeded.app_context():
-            assert [v.id for v in search_victims("name", "ten hoan toan moi")] == [victim.id]
-            assert search_victims("name", "Tên Cũ") == []
+        assert [v.id for v in search_victims("name", "ten hoan toan moi")] == [victim.id]
+        assert search_victims("name", "Tên Cũ") == []
 
 
 def test_forgetting_plaintext_reopens_from_the_database(seeded):

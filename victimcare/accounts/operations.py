@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from victimcare.accounts import passwords, sessions, throttle
 from victimcare.accounts.models import Agency, Role, User, UserSession
+from victimcare.audit import operations as audit
 from victimcare.database import utcnow
 from victimcare.extensions import db
 
@@ -37,9 +38,10 @@ def find_user(username: str) -> User | None:
 def authenticate(username: str, password: str) -> LoginResult:
     """Check a login attempt, throttling per account; on success open a new server-side session."""
     lock = throttle.locked_for(username)
-    if lock:
-        return LoginResult(locked_for=lock)
     user = find_user(username)
+    if lock:
+        audit.record("login_failed", actor=None, username=user.username if user else None, outcome="locked")
+        return LoginResult(locked_for=lock)
     if user is None or not user.active:
         passwords.burn_verify_time(password)
         ok = False
@@ -47,18 +49,24 @@ def authenticate(username: str, password: str) -> LoginResult:
         ok = passwords.verify_password(user.password_hash, password)
     if not ok:
         throttle.record_failure(username)
-        return LoginResult(locked_for=throttle.locked_for(username))
+        locked = throttle.locked_for(username)
+        # Only known usernames are logged: a mistyped password in the username box stays out.
+        audit.record("lockout" if locked else "login_failed", username=user.username if user else None,
+                     outcome="refused")
+        return LoginResult(locked_for=locked)
     throttle.clear(username)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
     sessions.start_session(user)
+    audit.record("login", actor=user)
     return LoginResult(user=user)
 
 
 def logout(user: User) -> None:
     if user.current_session is not None:
         sessions.end_session(user.current_session, "logout")
+    audit.record("logout", actor=user)
 
 
 def _check_new_password(user_or_name: User | str, new_password: str, display_name: str = "") -> None:
@@ -110,6 +118,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    audit.record("user_change", object_type="user", object_id=user.id, detail={"change": "created", "role": user.role.value})
     return user
 
 
@@ -123,6 +132,7 @@ def update_user(user: User, *, display_name: str, agency: Agency, role: Role | s
     if changed_access:
         sessions.end_all_sessions(user, "access_changed")
     db.session.flush()
+    audit.record("user_change", object_type="user", object_id=user.id, detail={"change": "updated", "role": role.value})
 
 
 def set_user_active(user: User, active: bool, *, by: User) -> None:
@@ -132,6 +142,8 @@ def set_user_active(user: User, active: bool, *, by: User) -> None:
     if not active:
         sessions.end_all_sessions(user, "deactivated")
     db.session.flush()
+    audit.record("user_change", object_type="user", object_id=user.id,
+                 detail={"change": "activated" if active else "deactivated"})
 
 
 def generate_temporary_password() -> str:
@@ -148,6 +160,7 @@ def reset_password(user: User) -> str:
     sessions.end_all_sessions(user, "password_reset")
     throttle.clear(user.username)
     db.session.flush()
+    audit.record("user_change", object_type="user", object_id=user.id, detail={"change": "password_reset"})
     return temporary
 
 
@@ -184,4 +197,5 @@ def save_agency(agency: Agency | None, **fields) -> Agency:
     agency.commune_code = (fields.get("commune_code") or "").strip() or None
     agency.active = fields.get("active", True)
     db.session.flush()
+    audit.record("agency_change", object_type="agency", object_id=agency.id, detail={"code": agency.code})
     return agency

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from victimcare.accounts import operations as accounts
+from victimcare.audit import operations as audit
 from victimcare.cases import importing, operations
 from victimcare.cases.models import Case
 from victimcare.extensions import db
@@ -32,6 +33,7 @@ def import_cases(file: Path, agency_code: str):
         raise click.ClickException(f"{file.name}: {len(errors)} problem(s); nothing was imported.")
     with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
         count = importing.import_file(file, agency, progress=bar.update)
+    audit.record("create", object_type="import", purpose="cli", detail={"rows": count, "agency": agency_code})
     db.session.commit()
     click.echo(f"Imported {count} case(s) for {agency_code}.")
 
@@ -47,6 +49,8 @@ def search(name, id_number, phone):
         raise click.UsageError("give exactly one of --name, --id-number, --phone")
     kind, term = given[0]
     cases = operations.search_cases(None, kind, term)
+    audit.record("search", object_type="victim", purpose="cli", detail={"index": kind, "results": len(cases)})
+    db.session.commit()  # logged before anything is printed
     for case in cases:
         click.echo(f"{case.reference}\t{case.victim.full_name}\t{case.owning_agency.code}\t{case.stage}")
     click.echo(f"{len(cases)} case(s) found.", err=True)

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from victimcare import access
+from victimcare.audit import operations as audit
 from victimcare.accounts.models import Agency, User
 from victimcare.cases.models import Case, CaseReferenceCounter, DocumentType, Victim
 from victimcare.crypto import normalise
@@ -91,6 +92,8 @@ def open_case(*, victim: Victim, agency: Agency, created_by: User | None, refere
     start_stage(case, Stage.INTAKE)
     db.session.add(case)
     db.session.flush()
+    audit.record("create", actor=created_by, object_type="case", object_id=case.id, case=case,
+                 fields=["identity", "contact", "narrative"], ciphertext=victim.full_name_sealed)
     return case
 
 
@@ -187,6 +190,7 @@ def erase_person(case: Case, reason: ErasureReason | str, by: User | None) -> No
     victim.bi_phone = victim.bi_dup_key = None
     forget_plaintext(victim)
     db.session.flush()
+    audit.record("erase", actor=by, object_type="victim", object_id=victim.id, case=case, purpose=str(reason))
 
 
 def update_person(case: Case, data: dict, actor: User, expected_version) -> None:
@@ -201,6 +205,13 @@ def update_person(case: Case, data: dict, actor: User, expected_version) -> None
             setattr(victim, name, data[name] if data[name] != "" else None)
     victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
     _touch(case)
+    audit.record("update", actor=actor, object_type="victim", object_id=victim.id, case=case,
+                 fields=["identity", "contact"], ciphertext=_sealed(victim))
+
+
+def _sealed(instance) -> bytes:
+    """Every sealed value of a row, for the audit event's ciphertext hash."""
+    return b"".join(getattr(instance, f.sealed_attr) or b"" for f in instance.__encrypted_fields__.values())
 
 
 def update_case_facts(case: Case, data: dict, actor: User, expected_version) -> None:
@@ -211,6 +222,9 @@ def update_case_facts(case: Case, data: dict, actor: User, expected_version) -> 
     for name, value in data.items():
         setattr(case, name, value)
     _touch(case)
+    audit.record("update", actor=actor, object_type="case", object_id=case.id, case=case,
+                 fields=["narrative"] + (["investigation"] if "investigation_notes" in data else []),
+                 ciphertext=_sealed(case))
 
 
 def _touch(case: Case) -> None:
@@ -233,6 +247,8 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
                             expires_at=utcnow() + timedelta(minutes=access.BREAK_GLASS_DURATION_MINUTES))
     db.session.add(grant)
     db.session.flush()
+    audit.record("break_glass", actor=user, object_type="case", object_id=case.id, case=case,
+                 purpose="emergency", detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES})
     return True
 
 
@@ -244,3 +260,5 @@ def add_person(case: Case, role: str, data: dict, actor: User) -> None:
     db.session.add(person)
     db.session.add(CasePerson(case=case, person=person, role=role))
     _touch(case)
+    audit.record("create", actor=actor, object_type="case_person", object_id=person.id, case=case,
+                 fields=["identity", "contact"], ciphertext=_sealed(person))

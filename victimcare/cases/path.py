@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from victimcare import access
+from victimcare.audit import operations as audit
 from victimcare.accounts.models import User
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
@@ -76,7 +77,11 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
     transition: Transition = victim_path.fire(
         path, trigger, agency_kind=actor.agency.kind, role=actor.role, facts=facts
     )
-    return record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
+    event = record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
+    audit.record("transition", actor=actor, object_type="case", object_id=case.id, case=case,
+                 fields=["investigation"] if event.details else [],
+                 detail={"trigger": trigger, "from": event.from_stage, "to": event.to_stage})
+    return event
 
 
 def record_step(case: Case, transition: Transition, path: CasePath, facts: dict, *, actor_id, agency_id,

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from victimcare import access
+from victimcare.audit import operations as audit
 from victimcare.access import FieldGroup, Permission, requires
 from victimcare.cases import operations, path
 from victimcare.cases.forms import (
@@ -78,6 +79,8 @@ def index():
     form = SearchForm()
     if form.validate_on_submit():
         cases = operations.search_cases(current_user, form.kind.data, form.q.data)
+        audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(cases)})
+        audit.record_list_view(cases)
         return render_template("cases/index.html", form=form, cases=cases, searched=True, page=1,
                                has_next=False, stages=list(Stage))
     page = max(request.args.get("page", 1, type=int), 1)
@@ -87,6 +90,7 @@ def index():
     ).unique().all()
     cases, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     _preload_keys(cases)
+    audit.record_list_view(cases)
     status = 400 if request.method == "POST" else 200
     return render_template("cases/index.html", form=form, cases=cases, searched=False, page=page,
                            has_next=has_next, stages=list(Stage)), status
@@ -120,6 +124,8 @@ def show(reference: str):
 
 def _render_case(case: Case, erase_form: EraseForm | None = None):
     groups = access.field_groups(current_user, case)
+    break_glass = access.active_break_glass(current_user, case)
+    audit.record_view(case, groups, purpose="break_glass" if break_glass else None)
     actions = []
     if access.can_act_on_case(current_user, case):
         actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
@@ -128,7 +134,7 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     return render_template(
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
-        break_glass=access.active_break_glass(current_user, case),
+        break_glass=break_glass,
     )
 
 
@@ -173,6 +179,7 @@ def edit_person(reference: str):
         abort(403)
     form = EditPersonForm(obj=victim if request.method == "GET" else None)
     if request.method == "GET":
+        audit.record_view(case, {FieldGroup.IDENTITY, FieldGroup.CONTACT}, purpose="edit")
         form.version.data = case.version
         form.id_document_type.data = victim.id_document_type or ""
         form.is_ethnic_minority.data = tristate_value(victim.is_ethnic_minority)
@@ -192,6 +199,7 @@ def edit_facts(reference: str):
         abort(403)
     form = EditCaseFactsForm(obj=case if request.method == "GET" else None)
     if request.method == "GET":
+        audit.record_view(case, groups & {FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}, purpose="edit")
         form.version.data = case.version
         form.trafficked_abroad.data = tristate_value(case.trafficked_abroad)
     if FieldGroup.INVESTIGATION not in groups:

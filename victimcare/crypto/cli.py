@@ -32,6 +32,10 @@ def rotate(resume: bool):
     pending = sum(n for kek, n in rotation.usage(db.session).items() if kek != keyring.primary_kek_id)
     with click.progressbar(length=pending, label="Re-wrapping data keys", file=sys.stderr) as bar:
         count = rotation.rewrap_all(db.session, keyring, progress=bar.update)
+    from victimcare.audit import operations as audit
+
+    audit.record("key_rotate", purpose="cli", detail={"primary_kek": keyring.primary_kek_id, "rewrapped": count})
+    db.session.commit()
     click.echo(f"Re-wrapped {count} data key(s) under KEK {keyring.primary_kek_id}.")
 
 

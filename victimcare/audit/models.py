@@ -1,0 +1,54 @@
+"""Audit events and the one-row head of their hash chain."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from victimcare.database import UTCDateTime, utcnow
+from victimcare.extensions import db
+
+GENESIS = bytes(32)
+
+
+class AuditEvent(db.Model):
+    """One thing that happened to personal data or to access. Values never; names of fields only."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                                     autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
+    actor_username: Mapped[str | None] = mapped_column(sa.String(64))
+    agency_code: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    role: Mapped[str | None] = mapped_column(sa.String(20))
+    session_hash: Mapped[str | None] = mapped_column(sa.String(16))
+    client_address: Mapped[str | None] = mapped_column(sa.String(64))
+    request_id: Mapped[str | None] = mapped_column(sa.String(32))
+    action: Mapped[str] = mapped_column(sa.String(30), index=True)
+    object_type: Mapped[str | None] = mapped_column(sa.String(30))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    case_reference: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    fields: Mapped[list] = mapped_column(sa.JSON, default=list)
+    purpose: Mapped[str | None] = mapped_column(sa.String(40))
+    outcome: Mapped[str] = mapped_column(sa.String(20), default="ok")
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    ciphertext_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    prev_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.seq} {self.action}>"
+
+
+class AuditHead(db.Model):
+    """The chain's newest sequence number and hash; updating it serialises appends."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0)
+    last_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), default=GENESIS)
