@@ -1,6 +1,7 @@
 """Checking the chain: contiguous sequence, every hash recomputed, the head agreeing with the tail."""
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,15 +22,17 @@ class Verdict:
 def verify_chain(session: Session) -> Verdict:
     """Walk the log in order; the first row that breaks the chain is named."""
     expected_seq, prev_hash = 1, GENESIS
-    for event in session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000)):
-        if event.seq != expected_seq:
-            reason = "missing" if event.seq > expected_seq else "duplicated"
-            return Verdict(False, expected_seq - 1, expected_seq, f"sequence {expected_seq} is {reason}")
-        if event.prev_hash != prev_hash:
-            return Verdict(False, expected_seq - 1, event.seq, "does not follow the previous event")
-        if event_hash(prev_hash, event.seq, event) != event.hash:
-            return Verdict(False, expected_seq - 1, event.seq, "its content does not match its hash")
-        prev_hash, expected_seq = event.hash, expected_seq + 1
+    events = session.scalars(sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+    with closing(events):  # a server-side cursor on PostgreSQL: close it even when stopping early
+        for event in events:
+            if event.seq != expected_seq:
+                reason = "missing" if event.seq > expected_seq else "duplicated"
+                return Verdict(False, expected_seq - 1, expected_seq, f"sequence {expected_seq} is {reason}")
+            if event.prev_hash != prev_hash:
+                return Verdict(False, expected_seq - 1, event.seq, "does not follow the previous event")
+            if event_hash(prev_hash, event.seq, event) != event.hash:
+                return Verdict(False, expected_seq - 1, event.seq, "its content does not match its hash")
+            prev_hash, expected_seq = event.hash, expected_seq + 1
     last = expected_seq - 1
     head = session.get(AuditHead, 1)
     if head is None or head.last_seq != last or head.last_hash != prev_hash:

@@ -1,0 +1,150 @@
+"""The confidentiality log: what is recorded, what is never recorded, and tampering caught."""
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support import add_case, db_session, post
+from victimcare.audit.models import AuditEvent
+from victimcare.audit.verify import verify_chain
+
+
+def _events(app, **where):
+    with db_session(app) as session:
+        query = sa.select(AuditEvent).order_by(AuditEvent.seq)
+        for name, value in where.items():
+            query = query.where(getattr(AuditEvent, name) == value)
+        rows = session.scalars(query).all()
+        session.expunge_all()
+        return rows
+
+
+def _raw_log(app) -> str:
+    with db_session(app) as session:
+        rows = session.execute(sa.text("SELECT * FROM audit_events")).all()
+    return repr(rows)
+
+
+def test_opening_a_case_page_records_a_view_naming_the_field_groups(login_as, seeded):
+    reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
+    login_as("police1").get(f"/cases/{reference}")
+    [view] = _events(seeded, action="view", case_reference=reference)
+    assert view.actor_username == "police1" and view.agency_code == "police-demo" and view.role == "officer"
+    assert view.fields == ["contact", "identity", "investigation", "narrative"]
+    assert "Xuy" not in _raw_log(seeded)
+
+
+def test_a_search_records_its_kind_and_count_but_never_the_term(login_as, seeded):
+    add_case(seeded, "police-demo", full_name="Lò Thị Xuyến", phone="0912345678")
+    client = login_as("police1")
+    post(client, "/cases", {"kind": "name", "q": "Lo Thi Xuyen"}, token_page="/cases")
+    post(client, "/cases", {"kind": "phone", "q": "0912 345 678"}, token_page="/cases")
+    searches = _events(seeded, action="search")
+    assert [(e.detail["index"], e.detail["results"]) for e in searches] == [("name", 1), ("phone", 1)]
+    log = _raw_log(seeded)
+    for term in ("Lo Thi Xuyen", "Xuyen", "Xuy", "912 345", "912345678"):
+        assert term not in log
+
+
+def test_changes_logins_and_breaks_of_glass_are_recorded(login_as, seeded):
+    reference = add_case(seeded, "police-demo")
+    health = login_as("health1")
+    post(health, f"/cases/{reference}/break-glass", {"reason": "Người bệnh bất tỉnh, cần liên hệ người thân ngay"})
+    health.get(f"/cases/{reference}")
+    actions = [e.action for e in _events(seeded)]
+    assert actions.count("agency_change") == 5 and actions.count("user_change") == 7  # the demo set-up
+    assert {"create", "login", "break_glass"} <= set(actions)
+    [glass_view] = [e for e in _events(seeded, action="view") if e.actor_username == "health1"]
+    assert glass_view.purpose == "break_glass"
+    assert "bất tỉnh" not in _raw_log(seeded)
+    assert verify_chain_ok(seeded)
+
+
+def verify_chain_ok(app) -> bool:
+    with db_session(app) as session:
+        return verify_chain(session).ok
+
+
+def test_the_database_refuses_to_update_or_delete_log_rows(login_as, seeded):
+    add_case(seeded, "police-demo")
+    with db_session(seeded) as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+        for statement in ("UPDATE audit_events SET action = 'nothing'", "DELETE FROM audit_events"):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                session.execute(sa.text(statement))
+            session.rollback()
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before > 0
+
+
+def _drop_triggers(session):
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("DROP TRIGGER audit_events_no_update_or_delete ON audit_events"))
+    else:
+        session.execute(sa.text("DROP TRIGGER audit_events_no_update"))
+        session.execute(sa.text("DROP TRIGGER audit_events_no_delete"))
+    session.commit()
+
+
+@pytest.fixture
+def five_events(app):
+    """A log of exactly five events (no demo set-up)."""
+    from victimcare.audit import operations as audit
+    from victimcare.extensions import db
+
+    with app.app_context():
+        for n in range(5):
+            audit.record("view", object_type="case", object_id=f"case-{n}", fields=["identity"])
+        db.session.commit()
+    return app
+
+
+TAMPERING = {
+    "a row altered": ("UPDATE audit_events SET object_id = 'case-other' WHERE seq = 3", 3),
+    "a row deleted": ("DELETE FROM audit_events WHERE seq = 2", 2),
+    "a row inserted": ("INSERT INTO audit_events (seq, occurred_at, action, fields, outcome, detail, prev_hash, hash) "
+                       "SELECT 6, occurred_at, 'view', fields, outcome, detail, prev_hash, hash FROM audit_events WHERE seq = 5", 6),
+    "the newest rows cut off": ("DELETE FROM audit_events WHERE seq >= 4", 4),
+}
+
+
+@pytest.mark.parametrize("what", TAMPERING)
+def test_verify_names_the_first_bad_row_after_tampering(five_events, what):
+    statement, bad_seq = TAMPERING[what]
+    runner = five_events.test_cli_runner()
+    intact = runner.invoke(args=["audit", "verify"])
+    assert intact.exit_code == 0 and "5 event(s)" in intact.output
+    with db_session(five_events) as session:
+        _drop_triggers(session)
+        session.execute(sa.text(statement))
+        session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code != 0
+    assert f"seq {bad_seq}" in broken.output
+
+
+def test_concurrent_appends_leave_one_unbroken_chain(app):
+    seeded = app
+    from victimcare.audit import operations as audit
+    from victimcare.extensions import db
+
+    errors = []
+
+    def append(n):
+        try:
+            with seeded.app_context():
+                for i in range(10):
+                    audit.record("view", object_type="case", object_id=f"thread-{n}-{i}")
+                    db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    with db_session(seeded) as session:
+        verdict = verify_chain(session)
+    assert verdict.ok and verdict.checked == 80
