@@ -45,6 +45,7 @@ MATRIX = {
     ("admin.agencies", "GET"): ADMIN_ONLY,
     ("admin.edit_agency", "GET"): ADMIN_ONLY,
     ("admin.edit_agency", "POST"): ADMIN_ONLY,
+    ("audit.index", "GET"): {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "auditor1": "ok"},
     ("cases.index", "GET"): CASE_WORKERS,
     ("cases.index", "POST"): CASE_WORKERS,
     ("cases.new", "GET"): CASE_WORKERS,

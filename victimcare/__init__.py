@@ -77,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
     import victimcare.crypto.models  # noqa: F401
     from victimcare import home
     from victimcare.accounts import admin_views, views
+    from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(case_views.bp)
+    app.register_blueprint(audit_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

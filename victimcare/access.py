@@ -25,6 +25,7 @@ class Permission(StrEnum):
     ADMIN_AGENCIES = "admin:agencies"
     ADMIN_SESSIONS = "admin:sessions"
     ADMIN_USERS = "admin:users"
+    AUDIT_VIEW = "audit:view"
     CASE_BREAK_GLASS = "case:break_glass"
     CASE_CREATE = "case:create"
     CASE_EDIT = "case:edit"
@@ -41,8 +42,8 @@ _CASE_WORK = {Permission.CASE_BREAK_GLASS, Permission.CASE_CREATE, Permission.CA
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
-    Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.CASE_ERASE}),
-    Role.AUDITOR: frozenset(_EVERY_USER),
+    Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.AUDIT_VIEW, Permission.CASE_ERASE}),
+    Role.AUDITOR: frozenset(_EVERY_USER | {Permission.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         _EVERY_USER
         | {Permission.ADMIN_AGENCIES, Permission.ADMIN_SESSIONS, Permission.ADMIN_USERS}

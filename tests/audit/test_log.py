@@ -148,3 +148,38 @@ def test_concurrent_appends_leave_one_unbroken_chain(app):
     with db_session(seeded) as session:
         verdict = verify_chain(session)
     assert verdict.ok and verdict.checked == 80
+
+
+def test_supervisors_and_auditors_review_the_log_others_cannot(login_as, seeded):
+    reference = add_case(seeded, "social-demo", full_name="Chảo Thị Mẩy")
+    login_as("social1").get(f"/cases/{reference}")
+    for username in ("police1", "social1", "health1", "admin1"):
+        assert login_as(username).get("/audit").status_code == 403
+    page = login_as("auditor1").get(f"/audit?case={reference}").text
+    assert "social1" in page and reference in page and "Mẩy" not in page
+    supervisor = login_as("supervisor1")
+    assert "social1" in supervisor.get(f"/audit?user=social1&action=view").text
+    case_page = supervisor.get(f"/cases/{reference}").text
+    assert 'data-testid="viewers"' in case_page and "social1" in case_page
+
+
+def test_a_supervisor_sees_only_their_provinces_events(login_as, seeded):
+    from victimcare.accounts import operations as accounts
+    from victimcare.extensions import db
+
+    with seeded.app_context():
+        accounts.save_agency(None, code="police-other", name="Công an tỉnh khác", kind="police", province_code="01")
+        db.session.commit()
+    reference = add_case(seeded, "police-other")
+    page = login_as("supervisor1").get("/audit").text
+    assert reference not in page
+    assert reference in login_as("auditor1").get("/audit").text
+
+
+def test_emergency_access_and_other_agencies_views_are_flagged(login_as, seeded):
+    reference = add_case(seeded, "police-demo")
+    health = login_as("health1")
+    post(health, f"/cases/{reference}/break-glass", {"reason": "Người bệnh bất tỉnh, cần liên hệ người thân ngay"})
+    health.get(f"/cases/{reference}")
+    page = login_as("auditor1").get(f"/audit?case={reference}").text
+    assert 'data-flag="break_glass"' in page and 'data-flag="other_agency"' in page

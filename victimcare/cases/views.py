@@ -134,8 +134,17 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     return render_template(
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
-        break_glass=break_glass,
+        break_glass=break_glass, viewers=_viewers(case),
     )
+
+
+def _viewers(case: Case):
+    """For the owning agency's supervisor: everyone who has opened this record."""
+    from victimcare.audit.review import case_viewers
+
+    if current_user.role == "supervisor" and case.owning_agency_id == current_user.agency_id:
+        return case_viewers(case)
+    return None
 
 
 @bp.route("/<reference>/transition/<trigger>", methods=["GET", "POST"])
