@@ -80,6 +80,9 @@ class Config:
             "VICTIMCARE_KEYRING", str(instance_path / "keyring.json")
         )
         self.PORT = int(environ.get("PORT", "5000"))
+        # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
+        self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
+        self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key(instance_path)
 
     def default_secret_key(self, instance_path: Path) -> str:

@@ -183,3 +183,43 @@ def test_emergency_access_and_other_agencies_views_are_flagged(login_as, seeded)
     health.get(f"/cases/{reference}")
     page = login_as("auditor1").get(f"/audit?case={reference}").text
     assert 'data-flag="break_glass"' in page and 'data-flag="other_agency"' in page
+
+
+def test_a_checkpoint_catches_the_newest_rows_cut_off_even_with_the_head_rewritten(five_events):
+    runner = five_events.test_cli_runner()
+    assert "Checkpoint at 5" in runner.invoke(args=["audit", "checkpoint"]).output
+    with db_session(five_events) as session:
+        _drop_triggers(session)
+        session.execute(sa.text("DELETE FROM audit_events WHERE seq >= 4"))
+        session.execute(sa.text("DELETE FROM audit_checkpoints"))  # the attacker holds the database file
+        last = session.execute(sa.text("SELECT hash FROM audit_events WHERE seq = 3")).scalar_one()
+        session.execute(sa.text("UPDATE audit_head SET last_seq = 3, last_hash = :h"), {"h": last})
+        session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code != 0 and "seq 4" in broken.output and "checkpoint" in broken.output
+
+
+def test_a_forged_checkpoint_file_is_refused(five_events):
+    from pathlib import Path
+
+    runner = five_events.test_cli_runner()
+    runner.invoke(args=["audit", "checkpoint"])
+    [note] = Path(five_events.config["AUDIT_CHECKPOINT_DIR"]).glob("checkpoint-*.txt")
+    note.write_text(note.read_text().replace("\n5\n", "\n4\n"))
+    assert runner.invoke(args=["audit", "verify"]).exit_code != 0
+
+
+def test_every_thousandth_event_is_signed_after_commit(app, monkeypatch):
+    from pathlib import Path
+
+    from victimcare.audit import operations as audit
+    from victimcare.extensions import db
+
+    monkeypatch.setattr(audit, "EVERY_EVENTS", 3)
+    with app.app_context():
+        for n in range(7):
+            audit.record("view", object_type="case", object_id=f"c{n}")
+            db.session.commit()
+        db.session.remove()
+    files = sorted(p.name for p in Path(app.config["AUDIT_CHECKPOINT_DIR"]).glob("checkpoint-*.txt"))
+    assert files == ["checkpoint-000000000003.txt", "checkpoint-000000000006.txt"]

@@ -52,3 +52,15 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0)
     last_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32), default=GENESIS)
+
+
+class AuditCheckpoint(db.Model):
+    """A signed statement of the chain's size and head hash (also written to files outside the database)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+                                      autoincrement=False)
+    head_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    note: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,7 +14,10 @@ import sqlalchemy as sa
 from flask import g, has_request_context, request
 from flask_login import current_user
 
+from sqlalchemy.orm import Session
+
 from victimcare.audit.chain import event_hash
+from victimcare.audit.checkpoints import EVERY_EVENTS
 from victimcare.audit.models import AuditEvent, AuditHead
 from victimcare.extensions import db
 
@@ -69,7 +72,22 @@ def record(action: str, *, actor=None, username: str | None = None, object_type:
         sa.update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(last_hash=event.hash)
     )
     db.session.flush()
+    if event.seq % EVERY_EVENTS == 0:
+        db.session.info[_CHECKPOINT_DUE] = True
     return event
+
+
+_CHECKPOINT_DUE = "victimcare.audit_checkpoint_due"
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _checkpoint_after_commit(session) -> None:
+    """Every 1,000th event is signed once it is committed (never for a rolled-back one)."""
+    if session.info.pop(_CHECKPOINT_DUE, False):
+        from victimcare.audit.checkpoints import write_checkpoint
+
+        with db.engine.begin() as connection:
+            write_checkpoint(connection)
 
 
 def record_view(case, fields: Iterable[str], *, purpose: str | None = None) -> None:

@@ -40,4 +40,9 @@ def verify_chain(session: Session) -> Verdict:
         if recorded > last:
             return Verdict(False, last, last + 1, f"events after {last} are missing (the head records {recorded})")
         return Verdict(False, last, last, "the chain head does not match the last event")
+    from victimcare.audit.checkpoints import check_all
+
+    contradiction = check_all(session)
+    if contradiction:
+        return Verdict(False, last, contradiction[0], contradiction[1])
     return Verdict(True, last)
