@@ -20,6 +20,7 @@ ADMIN_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "admin1":
 CASE_WORKERS = {**LOGGED_IN, "auditor1": "forbidden", "admin1": "forbidden"}
 SEES_POLICE_CASE = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "health1": "hidden"}
 ACTS_ON_POLICE_CASE = {**SEES_POLICE_CASE, "supervisor1": "forbidden"}
+REVIEWERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "auditor1": "ok"}
 SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
 
 MATRIX = {
@@ -45,7 +46,8 @@ MATRIX = {
     ("admin.agencies", "GET"): ADMIN_ONLY,
     ("admin.edit_agency", "GET"): ADMIN_ONLY,
     ("admin.edit_agency", "POST"): ADMIN_ONLY,
-    ("audit.index", "GET"): {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "auditor1": "ok"},
+    ("audit.index", "GET"): REVIEWERS,
+    ("audit.export", "GET"): REVIEWERS,
     ("cases.index", "GET"): CASE_WORKERS,
     ("cases.index", "POST"): CASE_WORKERS,
     ("cases.new", "GET"): CASE_WORKERS,

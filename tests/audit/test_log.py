@@ -223,3 +223,33 @@ def test_every_thousandth_event_is_signed_after_commit(app, monkeypatch):
         db.session.remove()
     files = sorted(p.name for p in Path(app.config["AUDIT_CHECKPOINT_DIR"]).glob("checkpoint-*.txt"))
     assert files == ["checkpoint-000000000003.txt", "checkpoint-000000000006.txt"]
+
+
+def test_the_csv_export_holds_no_personal_values_and_is_itself_logged(login_as, seeded):
+    reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
+    login_as("police1").get(f"/cases/{reference}")
+    response = login_as("auditor1").get(f"/audit/export.csv?case={reference}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.data.decode("utf-8-sig")
+    assert text.startswith("seq,time_utc,user") and "police1" in text and reference in text
+    assert "Xuy" not in text
+    [export] = _events(seeded, action="export")
+    assert export.actor_username == "auditor1" and export.detail["rows"] >= 2
+
+
+def test_bulk_viewing_and_searches_without_follow_up_are_flagged(login_as, seeded):
+    from victimcare.audit import review
+
+    references = [add_case(seeded, "police-demo", full_name=f"Người Số {n}") for n in range(review.BULK_CASES)]
+    police = login_as("police1")
+    post(police, "/cases", {"kind": "name", "q": "Người Số 1"}, token_page="/cases")  # found, never opened…
+    for reference in references:
+        police.get(f"/cases/{reference}")
+    page = login_as("auditor1").get("/audit?user=police1").text
+    assert 'data-flag="bulk_viewing"' in page
+    assert 'data-flag="no_follow_up"' not in page  # …until the same person opened cases afterwards
+    social = login_as("social1")
+    social_case = add_case(seeded, "social-demo", full_name="Chảo Thị Mẩy")
+    post(social, "/cases", {"kind": "name", "q": "Chảo Thị Mẩy"}, token_page="/cases")
+    assert social_case
+    assert 'data-flag="no_follow_up"' in login_as("auditor1").get("/audit?user=social1&action=search").text

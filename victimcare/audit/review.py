@@ -1,7 +1,7 @@
 """Reading the log for review: who may see which events, and the flags worth a supervisor's look."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import to_user_timezone
@@ -11,6 +11,8 @@ from victimcare.audit.models import AuditEvent
 from victimcare.extensions import db
 
 WORKING_HOURS = (time(7, 0), time(18, 0))  # Vietnamese offices, Monday to Friday
+BULK_WINDOW = timedelta(minutes=10)
+BULK_CASES = 20  # distinct cases opened by one person within the window
 
 
 def events_in_scope(user: User):
@@ -43,6 +45,7 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
         sa.select(Case.reference, Agency.code).join(Agency, Case.owning_agency_id == Agency.id)
         .where(Case.reference.in_(references))
     ).all()) if references else {}
+    activity = _activity_around(events)
     found: dict[int, list[str]] = {}
     for event in events:
         marks = []
@@ -55,6 +58,7 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
             marks.append("other_agency")
         if event.action in ("login_failed", "lockout"):
             marks.append("denied")
+        marks += _activity_marks(event, activity)
         if marks:
             found[event.seq] = marks
     return found
@@ -66,3 +70,39 @@ def case_viewers(case) -> list[AuditEvent]:
         sa.select(AuditEvent).where(AuditEvent.case_reference == case.reference, AuditEvent.action == "view")
         .order_by(AuditEvent.seq.desc()).limit(200)
     ).all()
+
+
+def _activity_around(events: list[AuditEvent]) -> dict[str, list[AuditEvent]]:
+    """Each person's views and searches around the events shown, in one query."""
+    people = {e.actor_username for e in events if e.actor_username and e.action in ("view", "search")}
+    if not people:
+        return {}
+    start = min(e.occurred_at for e in events) - BULK_WINDOW
+    end = max(e.occurred_at for e in events) + BULK_WINDOW
+    rows = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.actor_username.in_(people), AuditEvent.action.in_(("view", "search")),
+            AuditEvent.occurred_at.between(start, end),
+        ).order_by(AuditEvent.seq)
+    ).all()
+    by_person: dict[str, list[AuditEvent]] = {}
+    for row in rows:
+        by_person.setdefault(row.actor_username, []).append(row)
+    return by_person
+
+
+def _activity_marks(event: AuditEvent, activity: dict[str, list[AuditEvent]]) -> list[str]:
+    """Bulk viewing (many cases in a short time) and searches that found someone but opened nothing."""
+    mine = activity.get(event.actor_username or "", [])
+    marks = []
+    if event.action == "view" and event.case_reference:
+        recent = {e.case_reference for e in mine if e.action == "view" and e.case_reference
+                  and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at}
+        if len(recent) >= BULK_CASES:
+            marks.append("bulk_viewing")
+    if event.action == "search" and event.detail.get("results"):
+        followed = any(e.action == "view" and e.case_reference and e.seq > event.seq
+                       and e.occurred_at <= event.occurred_at + BULK_WINDOW for e in mine)
+        if not followed:
+            marks.append("no_follow_up")
+    return marks
