@@ -253,3 +253,18 @@ def test_bulk_viewing_and_searches_without_follow_up_are_flagged(login_as, seede
     post(social, "/cases", {"kind": "name", "q": "Chảo Thị Mẩy"}, token_page="/cases")
     assert social_case
     assert 'data-flag="no_follow_up"' in login_as("auditor1").get("/audit?user=social1&action=search").text
+
+
+def test_when_the_log_cannot_be_written_the_page_is_not_served(login_as, seeded, monkeypatch):
+    from victimcare.audit import operations as audit
+
+    reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
+    police = login_as("police1")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit storage unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    response = police.get(f"/cases/{reference}")
+    assert response.status_code == 500
+    assert "Xuy" not in response.text
