@@ -8,7 +8,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 PYTEST_ARGS ?=
 
-.PHONY: run test test-pg test-e2e test-all bench translations translations-update clean
+.PHONY: run test lint test-pg test-e2e test-all bench translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ run: translations
 	@echo "VictimCare is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.dev translations
+test: $(VENV)/.dev translations lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Undefined names, unused imports and syntax errors fail the build (pyflakes rules).
+lint: $(VENV)/.dev
+	$(BIN)/ruff check --quiet --select F,E9 victimcare workflows tests bench app.py
 
 # The whole suite again on a throwaway PostgreSQL database (skips when none is reachable).
 test-pg: $(VENV)/.dev translations

@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
 
 from bench._setup import bench_app, drop_postgres, postgres_url, settings_line  # noqa: E402
 

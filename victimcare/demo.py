@@ -43,7 +43,7 @@ GIVEN_M = "Dình Páo Chứ Hùng Lử Sáng Pháng Thắng".split()
 MINORITY = {"Lò", "Giàng", "Vàng", "Sùng", "Thào", "Hờ", "Lù", "Chảo", "Mùa", "Tẩn"}
 DEMO_CASES = 40
 
-# Where the demo cases stand: (owning agency, the steps already taken, how many days ago the last one was).
+# Where the demo cases stand: (owning agency, the steps already taken); step times are spread at random.
 # Some stages are deliberately past their time limit, so the lists show overdue work.
 STORYLINES = [
     ("police-demo", []),

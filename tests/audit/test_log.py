@@ -158,7 +158,7 @@ def test_supervisors_and_auditors_review_the_log_others_cannot(login_as, seeded)
     page = login_as("auditor1").get(f"/audit?case={reference}").text
     assert "social1" in page and reference in page and "Mẩy" not in page
     supervisor = login_as("supervisor1")
-    assert "social1" in supervisor.get(f"/audit?user=social1&action=view").text
+    assert "social1" in supervisor.get("/audit?user=social1&action=view").text
     case_page = supervisor.get(f"/cases/{reference}").text
     assert 'data-testid="viewers"' in case_page and "social1" in case_page
 

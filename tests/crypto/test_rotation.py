@@ -56,7 +56,7 @@ def test_an_interrupted_rotation_resumes(seeded, people, monkeypatch):
     resumed = runner.invoke(args=["keys", "rotate", "--resume"])
     assert resumed.exit_code == 0 and "Re-wrapped 2" in resumed.output
     assert _kek_ids(seeded) == {2}
-    with db_session(seeded) as session:
+    with db_session(seeded):
         assert {c.victim.full_name for n in NAMES for c in search_cases(None, "name", n)} == set(NAMES)
 
 
@@ -67,7 +67,7 @@ def test_a_kek_in_use_cannot_be_retired_and_an_unused_one_can(seeded, people):
     runner.invoke(args=["keys", "rotate"])
     assert runner.invoke(args=["keys", "retire", "1"]).exit_code == 0
     assert 1 not in seeded.extensions["victimcare.vault"].keyring.keks
-    with db_session(seeded) as session:
+    with db_session(seeded):
         assert [c.victim.full_name for c in search_cases(None, "phone", "0912345600")] == [NAMES[0]]
 
 

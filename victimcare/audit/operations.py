@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from victimcare.audit.chain import event_hash
 from victimcare.audit.checkpoints import EVERY_EVENTS
 from victimcare.audit.models import AuditEvent, AuditHead
+from victimcare.database import utcnow
 from victimcare.extensions import db
 
 
@@ -62,8 +63,6 @@ def record(action: str, *, actor=None, username: str | None = None, object_type:
         client_address=(request.remote_addr or "")[:64] if has_request_context() else None,
         request_id=_request_id(), **{"actor_username": username, **_actor_fields(actor)},
     )
-    from victimcare.database import utcnow
-
     event.occurred_at = utcnow()
     event.prev_hash = head.last_hash
     event.hash = event_hash(head.last_hash, head.last_seq, event)

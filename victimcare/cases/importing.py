@@ -230,7 +230,7 @@ def insert_rows(rows: list[dict], agency: Agency, progress: Callable[[int], None
             key_row, dek = vault.new_data_key(victim.id)
             keys.append(key_row)
             victims.append(bulk_row(victim, vault, dek))
-            cases.append(bulk_row(operations.Case(
+            cases.append(bulk_row(Case(
                 id=uuid.uuid4(), reference=reference, victim_id=victim.id, owning_agency_id=agency.id,
                 stage="intake", stage_started_at=now, stage_deadline=deadline, created_at=now,
             ), vault, dek))
