@@ -266,14 +266,17 @@ def _resume_target_matches(dest: Stage) -> Callable:
     return lambda event: event.model.suspended_from == dest
 
 
+def machine_specs() -> list[dict]:
+    """``TRANSITIONS`` in the form pytransitions takes (the diagram draws these too)."""
+    return [{"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value} for t in TRANSITIONS]
+
+
 def build_machine(path: CasePath) -> Machine:
     """A machine bound to ``path`` (cheap: built per use, so no state is shared between requests)."""
-    specs = []
-    for t in TRANSITIONS:
-        spec = {"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value}
+    specs = machine_specs()
+    for spec, t in zip(specs, TRANSITIONS, strict=True):
         if t.trigger == "resume":  # one per stage; the condition picks the stage it left
             spec["conditions"] = [_resume_target_matches(t.dest)]
-        specs.append(spec)
     return Machine(model=path, states=[s.value for s in Stage], transitions=specs, initial=path.stage,
                    auto_transitions=False, model_attribute="stage", send_event=True)
 

@@ -19,11 +19,8 @@ def diagram_svg(stage: str) -> bytes | None:
     except ImportError:  # pragma: no cover - graphviz bindings missing
         return None
     model = victim_path.CasePath(str(stage))
-    specs = [
-        {"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value}
-        for t in victim_path.TRANSITIONS
-    ]
-    machine = GraphMachine(model=model, states=[s.value for s in victim_path.Stage], transitions=specs,
+    machine = GraphMachine(model=model, states=[s.value for s in victim_path.Stage],
+                           transitions=victim_path.machine_specs(),
                            initial=str(stage), auto_transitions=False, model_attribute="stage",
                            graph_engine="graphviz", show_state_attributes=False)
     graph = machine.get_graph()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
+from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app
@@ -121,21 +122,28 @@ def seal_pending(session: Session, flush_context, instances) -> None:
         person_id = instance.encryption_subject_id()
         if instance in new and getattr(instance, "__encryption_subject_is_self__", False):
             the_vault.new_person_key(session, person_id)
-        fields = instance.__encrypted_fields__
-        plain = instance.__dict__[_PLAIN]
-        for name in sorted(dirty):
-            value = plain[name]
-            sealed = None
-            if value is not None and value != "":
-                sealed = the_vault.seal(
-                    session, person_id=person_id, table=instance.__tablename__, row_id=instance.id,
-                    column=name, plaintext=fields[name].encode(value),
-                )
-            setattr(instance, fields[name].sealed_attr, sealed)
-        refresh = getattr(instance, "refresh_blind_indexes", None)
-        if refresh is not None:
-            refresh(the_vault, dirty)
+        seal = partial(the_vault.seal, session, person_id=person_id, table=instance.__tablename__, row_id=instance.id)
+        sealed_values = _sealed_values(
+            instance, dirty, lambda name, plaintext: seal(column=name, plaintext=plaintext), the_vault
+        )
+        for attr, sealed in sealed_values.items():
+            setattr(instance, attr, sealed)
         dirty.clear()
+
+
+def _sealed_values(instance, names, seal, the_vault) -> dict[str, bytes | None]:
+    """Sealed bytes of the named fields (None for empty ones), keyed by column attribute, then the
+    instance's blind indexes refreshed: the one sealing step of both the flush and bulk inserts."""
+    fields = instance.__encrypted_fields__
+    plain = instance.__dict__.get(_PLAIN, {})
+    sealed = {}
+    for name in sorted(names):
+        value = plain.get(name)
+        sealed[fields[name].sealed_attr] = None if value in (None, "") else seal(name, fields[name].encode(value))
+    refresh = getattr(instance, "refresh_blind_indexes", None)
+    if refresh is not None:
+        refresh(the_vault, set(names))
+    return sealed
 
 
 def bulk_row(instance, vault, dek: bytes, version: int = 1) -> dict:
@@ -151,17 +159,11 @@ def bulk_row(instance, vault, dek: bytes, version: int = 1) -> dict:
     if getattr(instance, "id", None) is None:
         instance.id = uuid.uuid4()
     aead = AESGCM(dek)
-    fields = instance.__encrypted_fields__
-    plain = instance.__dict__.get(_PLAIN, {})
-    sealed = {}
-    for name, field in fields.items():
-        value = plain.get(name)
-        sealed[field.sealed_attr] = None if value in (None, "") else seal_with(
-            aead, version, instance.__tablename__, instance.id, name, field.encode(value)
-        )
-    refresh = getattr(instance, "refresh_blind_indexes", None)
-    if refresh is not None:
-        refresh(vault, set(fields))
+    sealed = _sealed_values(
+        instance, instance.__encrypted_fields__,
+        lambda name, plaintext: seal_with(aead, version, instance.__tablename__, instance.id, name, plaintext),
+        vault,
+    )
     instance.__dict__.pop(_DIRTY, None)
     mapper = sa.inspect(type(instance))
     row = {}

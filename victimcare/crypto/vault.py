@@ -155,11 +155,6 @@ class Vault:
         ):
             self._remember(session, row.person_id, row.version, self._unwrap(row))
 
-    def forget_keys(self, session: Session) -> None:
-        """Drop the unwrapped keys cached on ``session`` (between batches of a long job)."""
-        session.info.pop(_CACHE, None)
-        session.info.pop(_ACTIVE, None)
-
     def shred(self, session: Session, person_id: uuid.UUID) -> int:
         """Destroy every DEK of a person: their sealed values can never be opened again."""
         rows = session.scalars(sa.select(DataKey).where(DataKey.person_id == person_id)).all()
