@@ -93,3 +93,4 @@ def _sqlite_begin_immediate(connection) -> None:
     """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+

@@ -268,3 +268,21 @@ def test_when_the_log_cannot_be_written_the_page_is_not_served(login_as, seeded,
     response = police.get(f"/cases/{reference}")
     assert response.status_code == 500
     assert "Xuy" not in response.text
+
+
+def test_when_the_view_event_cannot_be_committed_the_rendered_page_is_not_sent(login_as, seeded, monkeypatch):
+    from victimcare.extensions import db
+
+    reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
+    police = login_as("police1")
+
+    def disk_full():
+        raise RuntimeError("could not write to the log")
+
+    monkeypatch.setattr(db.session, "commit", disk_full)
+    monkeypatch.setitem(seeded.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    response = police.get(f"/cases/{reference}")
+    assert response.status_code == 500
+    assert "Xuy" not in response.text
+    monkeypatch.undo()
+    assert _events(seeded, action="view", case_reference=reference) == []

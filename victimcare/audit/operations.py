@@ -1,13 +1,14 @@
 """Writing the confidentiality log.
 
 ``record`` appends one event in the caller's transaction: a change and its event commit
-together, and a view's event is committed before the page is served (``record_view``), so no
-read goes unlogged. If the log cannot be written, the request fails.
+together, and a view's event is committed before the page leaves (``record_view`` and
+``commit_views``), so no read goes unlogged. If the log cannot be written, the request fails.
 """
 from __future__ import annotations
 
 import hashlib
 import uuid
+from types import SimpleNamespace
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -46,34 +47,40 @@ def _actor_fields(actor) -> dict:
 
 def record(action: str, *, actor=None, username: str | None = None, object_type: str | None = None,
            object_id=None, case=None, fields: Iterable[str] = (), purpose: str | None = None,
-           outcome: str = "ok", detail: dict | None = None, ciphertext: bytes | None = None) -> AuditEvent:
-    """Append one event to the chain, in the current transaction (the caller commits)."""
-    head = db.session.execute(
-        sa.update(AuditHead.__table__)
-        .where(AuditHead.__table__.c.id == 1)
-        .values(last_seq=AuditHead.__table__.c.last_seq + 1)
-        .returning(AuditHead.__table__.c.last_seq, AuditHead.__table__.c.last_hash)
-    ).one()
-    event = AuditEvent(
-        seq=head.last_seq, action=action, object_type=object_type,
-        object_id=str(object_id) if object_id is not None else None,
-        case_reference=case.reference if case is not None else None,
-        fields=sorted(str(f) for f in fields), purpose=purpose, outcome=outcome, detail=detail or {},
-        ciphertext_sha256=hashlib.sha256(ciphertext).hexdigest() if ciphertext else None,
-        client_address=(request.remote_addr or "")[:64] if has_request_context() else None,
-        request_id=_request_id(), **{"actor_username": username, **_actor_fields(actor)},
-    )
-    event.occurred_at = utcnow()
-    event.prev_hash = head.last_hash
-    event.hash = event_hash(head.last_hash, head.last_seq, event)
-    db.session.add(event)
-    db.session.execute(
-        sa.update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(last_hash=event.hash)
-    )
-    db.session.flush()
-    if event.seq % EVERY_EVENTS == 0:
+           outcome: str = "ok", detail: dict | None = None, ciphertext: bytes | None = None) -> None:
+    """Append one event to the chain, in the current transaction (the caller commits).
+
+    Written with Core statements rather than the unit of work: every page view appends one, and
+    the log is insert-only, so there is nothing for the ORM to track.
+    """
+    event = {
+        "occurred_at": utcnow(), "action": action, "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "case_reference": case.reference if case is not None else None,
+        "fields": sorted(str(f) for f in fields), "purpose": purpose, "outcome": outcome,
+        "detail": detail or {},
+        "ciphertext_sha256": hashlib.sha256(ciphertext).hexdigest() if ciphertext else None,
+        "client_address": (request.remote_addr or "")[:64] if has_request_context() else None,
+        "request_id": _request_id(), "actor_id": None, "actor_username": username, "agency_code": None,
+        "role": None, "session_hash": None, **_actor_fields(actor),
+    }
+    # Taking the head row serialises appenders: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
+    seq, prev_hash = db.session.execute(_ADVANCE_HEAD).one()
+    event["seq"], event["prev_hash"] = seq, prev_hash
+    event["hash"] = event_hash(prev_hash, seq, SimpleNamespace(**event))
+    db.session.execute(_INSERT_EVENT, event)
+    db.session.execute(_SET_HEAD_HASH, {"hash": event["hash"]})
+    if seq % EVERY_EVENTS == 0:
         db.session.info[_CHECKPOINT_DUE] = True
-    return event
+
+
+_HEAD = AuditHead.__table__
+_ADVANCE_HEAD = (
+    sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_seq=_HEAD.c.last_seq + 1)
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
+)
+_INSERT_EVENT = sa.insert(AuditEvent.__table__)
+_SET_HEAD_HASH = sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=sa.bindparam("hash"))
 
 
 _CHECKPOINT_DUE = "victimcare.audit_checkpoint_due"
@@ -90,9 +97,9 @@ def _checkpoint_after_commit(session) -> None:
 
 
 def record_view(case, fields: Iterable[str], *, purpose: str | None = None) -> None:
-    """Log that personal data of ``case`` is about to be shown, and commit it first (fail closed)."""
+    """Log that this response shows personal data of ``case`` (committed before it leaves)."""
     record("view", object_type="case", object_id=case.id, case=case, fields=fields, purpose=purpose)
-    db.session.commit()
+    g.audit_views_to_commit = True
 
 
 def record_list_view(cases) -> None:
@@ -100,4 +107,16 @@ def record_list_view(cases) -> None:
     if cases:
         record("view", object_type="case_list", fields=["identity"],
                detail={"cases": [c.reference for c in cases]})
-    db.session.commit()
+        g.audit_views_to_commit = True
+
+
+def commit_views(response):
+    """``after_request``: a page that decrypted is sent only once its view events are committed.
+
+    The commit comes after rendering, so the page is built in the transaction that read it and
+    pays for one commit. If the commit fails, Flask answers 500 and the page is never sent. A
+    failed request (5xx) commits nothing: the teardown rolls its transaction back.
+    """
+    if g.pop("audit_views_to_commit", False) and response.status_code < 500:
+        db.session.commit()
+    return response
