@@ -92,3 +92,59 @@ def raw_database_bytes(app) -> bytes:
 
     path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def add_consent(app, reference: str, by: str = "police1", *, agency_kinds=("health", "social_affairs"),
+                purposes=("medical_care", "shelter_essential_needs", "protection")) -> str:
+    """Record the person's signed consent on a case through the operations; returns its id."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import User
+    from victimcare.cases.models import Case
+    from victimcare.database import utcnow
+    from victimcare.extensions import db
+    from victimcare.referrals import operations
+    from victimcare.referrals.models import ConsentGiver, ConsentMethod
+
+    with app.app_context():
+        case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+        user = db.session.scalar(sa.select(User).where(User.username == by))
+        consent = operations.record_consent(
+            case, user, given_by=ConsentGiver.PERSON, guardian_name=None, agency_kinds=list(agency_kinds),
+            purposes=list(purposes), for_statistics=True, contact_family=False, method=ConsentMethod.SIGNED_FORM,
+            witness_name=None, given_at=utcnow())
+        db.session.commit()
+        consent_id = str(consent.id)
+        db.session.remove()
+        return consent_id
+
+
+def add_referral(app, reference: str, to: str = "health-demo", by: str = "police1", *, purpose="medical_care",
+                 kind="referral", groups=("identity",), consent_id: str | None = None, legal_basis=None,
+                 urgency="normal", message: str | None = None) -> str:
+    """Send a referral through the operations (consent-based unless a legal basis is given); returns its id."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency, User
+    from victimcare.cases.models import Case
+    from victimcare.extensions import db
+    from victimcare.referrals import operations
+    from victimcare.referrals.models import Consent
+    from workflows.referral import LegalBasis, Purpose, ReferralKind, Urgency
+
+    with app.app_context():
+        case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+        user = db.session.scalar(sa.select(User).where(User.username == by))
+        to_agency = db.session.scalar(sa.select(Agency).where(Agency.code == to))
+        consent = db.session.get(Consent, uuid.UUID(consent_id)) if consent_id else None
+        referral = operations.send(
+            case, user, to_agency=to_agency, kind=ReferralKind(kind), purpose=Purpose(purpose),
+            urgency=Urgency(urgency), groups=set(groups),
+            legal_basis=LegalBasis(legal_basis or ("consent" if consent else "criminal_investigation")),
+            consent=consent, message=message)
+        db.session.commit()
+        referral_id = str(referral.id)
+        db.session.remove()
+        return referral_id

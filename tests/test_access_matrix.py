@@ -10,7 +10,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, log_in, make_app, seed
+from tests.support import add_case, add_consent, add_referral, db_session, log_in, make_app, seed
 from victimcare.accounts.models import Agency, User, UserSession
 
 USERS = ["anonymous", "police1", "border1", "social1", "health1", "supervisor1", "auditor1", "admin1"]
@@ -21,6 +21,7 @@ CASE_WORKERS = {**LOGGED_IN, "auditor1": "forbidden", "admin1": "forbidden"}
 SEES_POLICE_CASE = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "health1": "hidden"}
 ACTS_ON_POLICE_CASE = {**SEES_POLICE_CASE, "supervisor1": "forbidden"}
 REVIEWERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "auditor1": "ok"}
+REFERRAL_PARTIES = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "supervisor1": "hidden"}
 SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
 
 MATRIX = {
@@ -66,6 +67,15 @@ MATRIX = {
     ("cases.break_glass", "GET"): CASE_WORKERS,
     ("cases.break_glass", "POST"): CASE_WORKERS,
     ("cases.erase", "POST"): SUPERVISOR_ONLY,
+    # The referral is police-demo → health-demo, pending.
+    ("referrals.index", "GET"): CASE_WORKERS,
+    ("referrals.show", "GET"): REFERRAL_PARTIES,
+    ("referrals.answer", "POST"): REFERRAL_PARTIES,
+    ("referrals.new", "GET"): ACTS_ON_POLICE_CASE,
+    ("referrals.new", "POST"): ACTS_ON_POLICE_CASE,
+    ("referrals.new_consent", "GET"): ACTS_ON_POLICE_CASE,
+    ("referrals.new_consent", "POST"): ACTS_ON_POLICE_CASE,
+    ("referrals.withdraw_consent", "POST"): ACTS_ON_POLICE_CASE,
 }
 
 
@@ -105,11 +115,16 @@ def _category(response) -> str:
 def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
     seed(app)
     reference = add_case(app, "police-demo")
+    consent_id = add_consent(app, reference)
+    referral_id = add_referral(app, reference, "health-demo", consent_id=consent_id)
     with db_session(app) as session:
         police = session.scalar(sa.select(Agency).where(Agency.code == "police-demo"))
         target_user = session.scalar(sa.select(User).where(User.username == "border1"))
         targets = {"reference": reference, "trigger": "suspend", "user_id": str(target_user.id),
-                   "agency_id": str(police.id), "action": "activate", "session_id": "", "filename": ""}
+                   "agency_id": str(police.id), "action": "activate", "session_id": "", "filename": "",
+                   "referral_id": referral_id, "consent_id": consent_id}
+        if endpoint.startswith("referrals."):
+            targets["trigger"] = "accept"
     expected = MATRIX[(endpoint, method)]
     if endpoint == "cases.workflow_svg" and shutil.which("dot") is None:
         expected = {u: ("hidden" if c == "ok" and u != "anonymous" else c) for u, c in expected.items()}

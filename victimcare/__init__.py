@@ -75,16 +75,19 @@ def register_blueprints(app: Flask) -> None:
     import victimcare.cases.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.crypto.models  # noqa: F401
+    import victimcare.referrals.labels  # noqa: F401
     from victimcare import home
     from victimcare.accounts import admin_views, views
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
+    from victimcare.referrals import views as referral_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(case_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(referral_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -115,10 +118,12 @@ def register_commands(app: Flask) -> None:
     from victimcare.cases.cli import cases_cli
     from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
+    from victimcare.referrals.cli import referrals_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(referrals_cli)
     app.cli.add_command(seed_demo_command)

@@ -33,11 +33,12 @@ class Permission(StrEnum):
     CASE_LIST = "case:list"
     CASE_VIEW = "case:view"
     HOME_VIEW = "home:view"
+    REFERRAL_WORK = "referral:work"
 
 
 _EVERY_USER = {Permission.ACCOUNT_SELF, Permission.HOME_VIEW}
 _CASE_WORK = {Permission.CASE_BREAK_GLASS, Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_LIST,
-              Permission.CASE_VIEW}
+              Permission.CASE_VIEW, Permission.REFERRAL_WORK}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
@@ -157,8 +158,8 @@ def visible_cases(user: User):
     """SQL condition on ``Case``: the cases ``user`` may know exist (lists filter in the query).
 
     The owning agency's staff see its cases; supervisors see every case owned by an agency in
-    their province; an unexpired break-glass grant opens one case to one user. Referrals widen
-    this when they land.
+    their province; an unexpired break-glass grant opens one case to one user; an accepted
+    referral opens the case to the receiving agency.
     """
     import sqlalchemy as sa
 
@@ -178,7 +179,43 @@ def visible_cases(user: User):
         conditions.append(Case.owning_agency_id.in_(
             sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
         ))
+    conditions.append(Case.id.in_(_accepted_referrals(user).with_only_columns(_referral_model().case_id)))
     return sa.or_(*conditions)
+
+
+def _referral_model():
+    from victimcare.referrals.models import Referral
+
+    return Referral
+
+
+def _accepted_referrals(user: User, case=None):
+    """Referrals to the user's agency that are accepted now: they open the case, scoped to their groups."""
+    import sqlalchemy as sa
+
+    from workflows.referral import ReferralStatus
+
+    referral = _referral_model()
+    query = sa.select(referral).where(referral.to_agency_id == user.agency_id,
+                                      referral.status == ReferralStatus.ACCEPTED)
+    return query if case is None else query.where(referral.case_id == case.id)
+
+
+# The part of the record a receiving agency writes its own work into (DOMAIN.md §4–§5).
+OWN_WORK_GROUP = {"health": FieldGroup.MEDICAL, "social_affairs": FieldGroup.SUPPORT,
+                  "womens_union": FieldGroup.SUPPORT, "commune": FieldGroup.SUPPORT}
+
+
+def referred_groups(user: User, case) -> frozenset[FieldGroup]:
+    """What accepted referrals to the user's agency share of ``case``, plus where it records its work."""
+    from victimcare.extensions import db
+
+    groups: set[FieldGroup] = set()
+    for referral in db.session.scalars(_accepted_referrals(user, case)):
+        groups.update(FieldGroup(g) for g in referral.shared_groups)
+        if user.agency.kind in OWN_WORK_GROUP:
+            groups.add(OWN_WORK_GROUP[user.agency.kind])
+    return frozenset(groups & GROUPS_BY_AGENCY_KIND.get(user.agency.kind, frozenset()))
 
 
 def active_break_glass(user: User, case):
@@ -202,6 +239,13 @@ def can_see_case(user: User, case) -> bool:
         return False
     if case.owning_agency_id == user.agency_id:
         return True
+    return _sees_whole_case(user, case) or bool(referred_groups(user, case))
+
+
+def _sees_whole_case(user: User, case) -> bool:
+    """Owner, supervisor of the jurisdiction, or emergency access: the agency kind's groups."""
+    if case.owning_agency_id == user.agency_id:
+        return True
     if user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code:
         return True
     return active_break_glass(user, case) is not None
@@ -214,8 +258,10 @@ def can_act_on_case(user: User, case) -> bool:
 
 def field_groups(user: User, case) -> frozenset[FieldGroup]:
     """The parts of ``case`` this user may read: their agency kind's needs, if they see the case at all."""
-    if not can_see_case(user, case):
+    if not has_permission(user, Permission.CASE_VIEW):
         return frozenset()
+    if not _sees_whole_case(user, case):
+        return referred_groups(user, case)  # a receiving agency: only what was shared, while accepted
     groups = set(GROUPS_BY_AGENCY_KIND.get(user.agency.kind, ()))
     if case.owning_agency_id == user.agency_id and user.role == Role.CASE_WORKER:
         groups.add(FieldGroup.MEDICAL)  # the owning agency's case workers coordinate care

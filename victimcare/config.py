@@ -64,6 +64,11 @@ class Config:
 
     # Blind-index truncation (DESIGN.md §6): about log2(expected rows) − 1 bits, so a bucket holds
     # a few people and an index alone never singles one out. Changing it needs a reindex.
+    # Referral answer deadlines (issue 5): urgent in hours, normal in Vietnamese working days.
+    REFERRAL_URGENT_HOURS = 24
+    REFERRAL_NORMAL_WORKING_DAYS = 3
+    PUBLIC_HOLIDAYS_FILE = None  # a CSV like victimcare/data/public_holidays_vn.csv; None: that file
+
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 
     BOOTSTRAP_SERVE_LOCAL = True

@@ -3,7 +3,8 @@
 Triggers:
   accept     pending → accepted    by the receiving agency
   decline    pending → declined    by the receiving agency, with a reason
-  withdraw   pending | accepted → withdrawn   by the sending agency
+  withdraw   pending | accepted → withdrawn   by the sending agency, or when the consent it
+                                              rested on is withdrawn
   expire     pending → expired     by the clock, once the answer deadline has passed
   complete   accepted → completed  by either side, when the purpose is served
 A *referral* gives the receiver scoped access while accepted; a *transfer* moves the case's
@@ -46,7 +47,7 @@ OPEN = frozenset({ReferralStatus.PENDING, ReferralStatus.ACCEPTED})
 ANSWER_WITHIN = {Urgency.URGENT: timedelta(hours=24)}
 NORMAL_WORKING_DAYS = 3
 
-SENDER, RECEIVER, CLOCK = "sender", "receiver", "clock"
+SENDER, RECEIVER, CLOCK, CONSENT = "sender", "receiver", "clock", "consent"
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,63 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("accept", (ReferralStatus.PENDING,), ReferralStatus.ACCEPTED, frozenset({RECEIVER})),
     Step("decline", (ReferralStatus.PENDING,), ReferralStatus.DECLINED, frozenset({RECEIVER}), needs_reason=True),
-    Step("withdraw", (ReferralStatus.PENDING, ReferralStatus.ACCEPTED), ReferralStatus.WITHDRAWN, frozenset({SENDER})),
+    Step("withdraw", (ReferralStatus.PENDING, ReferralStatus.ACCEPTED), ReferralStatus.WITHDRAWN, frozenset({SENDER, CONSENT})),
     Step("expire", (ReferralStatus.PENDING,), ReferralStatus.EXPIRED, frozenset({CLOCK})),
     Step("complete", (ReferralStatus.ACCEPTED,), ReferralStatus.COMPLETED, frozenset({SENDER, RECEIVER})),
 )
+
+
+class Purpose(StrEnum):
+    """What the receiving agency is asked to do (DOMAIN.md §2–§4)."""
+
+    VERIFICATION = "verification"
+    RESCUE = "rescue"
+    PROTECTION = "protection"
+    SHELTER = "shelter_essential_needs"
+    MEDICAL_CARE = "medical_care"
+    PSYCHOLOGICAL_CARE = "psychological_care"
+    LEGAL_AID = "legal_aid"
+    SCHOOLING = "schooling_vocational_training"
+    LIVELIHOOD = "loans_livelihood"
+    REPATRIATION = "repatriation"
+    REINTEGRATION = "reintegration_follow_up"
+
+
+class LegalBasis(StrEnum):
+    """Why personal data may be shared: the person's consent, or a legal duty (flagged for review)."""
+
+    CONSENT = "consent"
+    CRIMINAL_INVESTIGATION = "criminal_investigation"
+    DANGER_TO_LIFE = "danger_to_life"
+    COURT_OR_PROCURACY_REQUEST = "court_or_procuracy_request"
+
+
+@dataclass(frozen=True)
+class PurposeRule:
+    """Who may receive a purpose, the field groups it needs at least, and the group the receiver writes."""
+
+    receivers: frozenset[str]
+    minimum: frozenset[str]
+    work_group: str | None = None
+
+
+_ID, _CONTACT, _NARRATIVE = "identity", "contact", "narrative"
+PURPOSES: dict[Purpose, PurposeRule] = {
+    Purpose.VERIFICATION: PurposeRule(frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})),
+    Purpose.RESCUE: PurposeRule(frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})),
+    Purpose.PROTECTION: PurposeRule(frozenset({"police", "border_guard", "social_affairs"}), frozenset({_ID, _CONTACT})),
+    Purpose.SHELTER: PurposeRule(frozenset({"social_affairs", "womens_union"}), frozenset({_ID, _CONTACT}), "support"),
+    Purpose.MEDICAL_CARE: PurposeRule(frozenset({"health"}), frozenset({_ID}), "medical"),
+    Purpose.PSYCHOLOGICAL_CARE: PurposeRule(frozenset({"health", "social_affairs"}), frozenset({_ID}), "medical"),
+    Purpose.LEGAL_AID: PurposeRule(frozenset({"justice"}), frozenset({_ID, _NARRATIVE})),
+    Purpose.SCHOOLING: PurposeRule(frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}),
+                                   "support"),
+    Purpose.LIVELIHOOD: PurposeRule(frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}),
+                                    "support"),
+    Purpose.REPATRIATION: PurposeRule(frozenset({"foreign_affairs", "border_guard"}), frozenset({_ID, _CONTACT})),
+    Purpose.REINTEGRATION: PurposeRule(frozenset({"social_affairs", "commune", "womens_union"}),
+                                       frozenset({_ID, _CONTACT}), "support"),
+}
 
 
 @dataclass

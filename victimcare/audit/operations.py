@@ -96,9 +96,11 @@ def _checkpoint_after_commit(session) -> None:
             write_checkpoint(connection)
 
 
-def record_view(case, fields: Iterable[str], *, purpose: str | None = None) -> None:
+def record_view(case, fields: Iterable[str], *, purpose: str | None = None, object_type: str = "case",
+                object_id=None) -> None:
     """Log that this response shows personal data of ``case`` (committed before it leaves)."""
-    record("view", object_type="case", object_id=case.id, case=case, fields=fields, purpose=purpose)
+    record("view", object_type=object_type, object_id=object_id or case.id, case=case, fields=fields,
+           purpose=purpose)
     g.audit_views_to_commit = True
 
 

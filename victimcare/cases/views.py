@@ -131,11 +131,24 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
         actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
     if erase_form is None and access.has_permission(current_user, Permission.CASE_ERASE):
         erase_form = EraseForm(formdata=None)
+    from victimcare.referrals.views import case_referrals
+
+    referrals, consents = case_referrals(case)
     return render_template(
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
-        break_glass=break_glass, viewers=_viewers(case),
+        break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
+        history=_history(case, referrals),
     )
+
+
+def _history(case: Case, referrals) -> list:
+    """Stage events and the steps of the referrals this user's agency took part in, oldest first."""
+    from victimcare.referrals.models import ReferralEvent
+
+    referral_steps = db.session.scalars(sa.select(ReferralEvent).where(
+        ReferralEvent.case_id == case.id, ReferralEvent.referral_id.in_([r.id for r in referrals]))).all()
+    return sorted([*case.events, *referral_steps], key=lambda event: event.created_at)
 
 
 def _viewers(case: Case):

@@ -1,0 +1,257 @@
+"""Referral pages: the inbox and outbox, one referral, sending from a case, and consent.
+
+Views load, authorise, validate, call one operation, commit and redirect.
+"""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from victimcare import access
+from victimcare.access import FieldGroup, Permission, requires
+from victimcare.accounts.models import Agency, AgencyKind
+from victimcare.audit import operations as audit
+from victimcare.cases.views import get_case_to_act_on
+from victimcare.database import utcnow
+from victimcare.extensions import db
+from victimcare.labels import label
+from victimcare.referrals import operations
+from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
+from victimcare.referrals.models import Consent, Referral
+from workflows.referral import PURPOSES, LegalBasis, Purpose, ReferralKind, ReferralStatus, Urgency
+from workflows.victim_path import TransitionRefused
+
+bp = Blueprint("referrals", __name__)
+PAGE_SIZE = 50
+
+
+@bp.app_template_filter("agency_kind_label")
+def agency_kind_label(value: str) -> str:
+    return label(AgencyKind(value))
+
+
+@bp.app_template_filter("purpose_label")
+def purpose_label(value: str) -> str:
+    return label(Purpose(value))
+
+
+@bp.app_context_processor
+def referral_counts():
+    """Pending referrals waiting for the user's agency, for the navigation bar (one query)."""
+    def counts():
+        if "referral_counts" not in g:
+            g.referral_counts = _counts()
+        return g.referral_counts
+    return {"referral_counts": counts}
+
+
+def _counts() -> dict:
+    if not (current_user.is_authenticated and access.has_permission(current_user, Permission.REFERRAL_WORK)):
+        return {"pending": 0, "overdue": 0}
+    pending, overdue = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Referral.answer_due_at < utcnow())).where(
+            Referral.to_agency_id == current_user.agency_id, Referral.status == ReferralStatus.PENDING)
+    ).one()
+    return {"pending": pending, "overdue": overdue}
+
+
+@bp.route("/referrals")
+@requires(Permission.REFERRAL_WORK)
+def index():
+    box = "outbox" if request.args.get("box") == "outbox" else "inbox"
+    mine = Referral.from_agency_id if box == "outbox" else Referral.to_agency_id
+    query = sa.select(Referral).where(mine == current_user.agency_id)
+    status = request.args.get("status")
+    if status in set(ReferralStatus):
+        query = query.where(Referral.status == status)
+    if request.args.get("overdue"):
+        query = query.where(Referral.status == ReferralStatus.PENDING, Referral.answer_due_at < utcnow())
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        query.order_by(Referral.status != ReferralStatus.PENDING, Referral.answer_due_at.desc(), Referral.id)
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template("referrals/index.html", referrals=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
+                           page=page, box=box, statuses=list(ReferralStatus))
+
+
+def _get_referral_or_404(referral_id: uuid.UUID) -> Referral:
+    """A referral is known only to the sending and the receiving agency."""
+    referral = db.session.get(Referral, referral_id)
+    if referral is None or operations.side_of(current_user, referral) is None:
+        abort(404)
+    return referral
+
+
+@bp.route("/referrals/<uuid:referral_id>")
+@requires(Permission.REFERRAL_WORK)
+def show(referral_id: uuid.UUID):
+    referral = _get_referral_or_404(referral_id)
+    if referral.message:
+        audit.record_view(referral.case, ["referral_message"], object_type="referral", object_id=referral.id)
+    return _render_referral(referral, AnswerForm(formdata=None, version=referral.version))
+
+
+def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: int = 200):
+    side = operations.side_of(current_user, referral)
+    return render_template(
+        "referrals/show.html", referral=referral, form=form, side=side, reasons=reasons,
+        groups=[FieldGroup(g) for g in referral.shared_groups],
+        can_open_case=access.can_see_case(current_user, referral.case),
+    ), status
+
+
+@bp.route("/referrals/<uuid:referral_id>/<any(accept, decline, withdraw, complete):trigger>", methods=["POST"])
+@requires(Permission.REFERRAL_WORK)
+def answer(referral_id: uuid.UUID, trigger: str):
+    referral = _get_referral_or_404(referral_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _render_referral(referral, form, status=400)
+    try:
+        operations.answer(referral, trigger, current_user, reason=form.reason.data,
+                          expected_version=form.version.data)
+    except operations.ReferralChanged:
+        db.session.rollback()
+        referral = db.session.get(Referral, referral_id, populate_existing=True)
+        message = _("Someone answered or ended this referral while you were looking at it. Here is where it stands now.")
+        return _render_referral(referral, AnswerForm(formdata=None, version=referral.version), [message], 409)
+    except TransitionRefused as refused:
+        db.session.rollback()
+        return _render_referral(referral, form, [_(r) for r in refused.reasons], 400)
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    flash(_("Done: %(status)s.", status=label(referral.status)), "success")
+    if trigger == "accept" and access.can_see_case(current_user, referral.case):
+        return redirect(url_for("cases.show", reference=referral.case.reference))
+    return redirect(url_for("referrals.show", referral_id=referral.id))
+
+
+@bp.route("/cases/<reference>/referrals/new", methods=["GET", "POST"])
+@requires(Permission.REFERRAL_WORK)
+def new(reference: str):
+    case = get_case_to_act_on(reference)
+    try:
+        purpose = Purpose(request.args.get("purpose", ""))
+    except ValueError:
+        return render_template("referrals/choose_purpose.html", case=case, purposes=list(Purpose))
+    form = SendReferralForm()
+    kind = ReferralKind(form.kind.data) if form.kind.data in set(ReferralKind) else ReferralKind.REFERRAL
+    agencies = operations.receiving_agencies(current_user.agency, purpose, ReferralKind.TRANSFER)
+    form.to_agency.choices = [("", "—")] + [
+        (str(a.id), f"{a.name} ({label(a.kind)}{'' if a.province_code == current_user.agency.province_code else ', ' + a.province_code})")
+        for a in agencies]
+    consents = operations.active_consents(case)
+    form.consent.choices = [("", "—")] + [(str(c.id), _consent_summary(c)) for c in consents]
+    if request.method == "GET":
+        form.groups.data = operations.default_groups(purpose)
+        if len(consents) == 1:
+            form.consent.data = str(consents[0].id)
+    reasons, preview = [], None
+    if form.validate_on_submit():
+        to_agency = db.session.get(Agency, uuid.UUID(form.to_agency.data))
+        consent = next((c for c in consents if str(c.id) == form.consent.data), None)
+        values = dict(to_agency=to_agency, kind=kind, purpose=purpose, urgency=Urgency(form.urgency.data),
+                      groups=set(form.groups.data or []), legal_basis=LegalBasis(form.legal_basis.data),
+                      consent=consent, message=form.message.data)
+        reasons = operations.sharing_refusals(case, current_user, to_agency, purpose, kind, values["groups"],
+                                              values["legal_basis"], consent)
+        if not reasons and form.confirmed.data == "yes":
+            referral = operations.send(case, current_user, **values)
+            db.session.commit()
+            flash(_("Sent to %(agency)s. They must answer by %(when)s.", agency=to_agency.name,
+                    when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M")), "success")
+            return redirect(url_for("cases.show", reference=case.reference))
+        if not reasons:
+            preview = _receiver_view(case, to_agency, kind, values["groups"])
+            audit.record_view(case, preview, purpose="referral_preview")
+            form.confirmed.data = "yes"
+        else:
+            form.confirmed.data = ""  # a refused send always goes back through the preview
+        reasons = [_(r) for r in reasons]
+    status = 400 if request.method == "POST" and preview is None else 200
+    return render_template("referrals/new.html", case=case, victim=case.victim, form=form, purpose=purpose,
+                           rule=PURPOSES[purpose], reasons=reasons, preview=preview, FieldGroup=FieldGroup,
+                           groups=preview or frozenset(), can_act=False), status
+
+
+def _receiver_view(case, to_agency: Agency, kind: ReferralKind, groups: set[str]) -> frozenset[FieldGroup]:
+    """What the receiver will see once it accepts: shared groups (a transfer: all its kind's groups)."""
+    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
+    if kind == ReferralKind.TRANSFER:
+        return frozenset(kind_groups)
+    return frozenset(FieldGroup(g) for g in groups) & kind_groups
+
+
+def _consent_summary(consent: Consent) -> str:
+    kinds = ", ".join(label(AgencyKind(k)) for k in consent.agency_kinds)
+    purposes = ", ".join(label(Purpose(p)) for p in consent.purposes)
+    return f"{consent.given_at.strftime('%d/%m/%Y')}: {kinds} — {purposes}"
+
+
+@bp.route("/cases/<reference>/consents/new", methods=["GET", "POST"])
+@requires(Permission.REFERRAL_WORK)
+def new_consent(reference: str):
+    case = get_case_to_act_on(reference)
+    form = ConsentForm()
+    reasons = []
+    if form.validate_on_submit():
+        try:
+            operations.record_consent(
+                case, current_user, given_by=form.given_by.data, guardian_name=form.guardian_name.data,
+                agency_kinds=form.agency_kinds.data or [], purposes=form.purposes.data or [],
+                for_statistics=form.for_statistics.data, contact_family=form.contact_family.data,
+                method=form.method.data, witness_name=form.witness_name.data, given_at=form.given_at.data)
+        except TransitionRefused as refused:
+            db.session.rollback()
+            reasons = [_(r) for r in refused.reasons]
+        else:
+            db.session.commit()
+            flash(_("Consent recorded."), "success")
+            return redirect(url_for("cases.show", reference=reference))
+    status = 400 if request.method == "POST" else 200
+    return render_template("referrals/consent.html", case=case, form=form, reasons=reasons), status
+
+
+@bp.route("/cases/<reference>/consents/<uuid:consent_id>/withdraw", methods=["POST"])
+@requires(Permission.REFERRAL_WORK)
+def withdraw_consent(reference: str, consent_id: uuid.UUID):
+    case = get_case_to_act_on(reference)
+    consent = db.session.get(Consent, consent_id)
+    if consent is None or consent.case_id != case.id:
+        abort(404)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        ended = operations.withdraw_consent(consent, current_user)
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash(" ".join(_(r) for r in refused.reasons), "warning")
+        return redirect(url_for("cases.show", reference=reference))
+    except operations.ReferralChanged:
+        db.session.rollback()
+        flash(_("A referral resting on this consent changed at the same moment. Try again."), "warning")
+        return redirect(url_for("cases.show", reference=reference))
+    db.session.commit()
+    flash(_("Consent withdrawn; %(count)d referral(s) resting on it ended.", count=ended), "success")
+    return redirect(url_for("cases.show", reference=reference))
+
+
+def case_referrals(case) -> tuple[list[Referral], list[Consent]]:
+    """For the case page: the referrals the user's agency sent or received, and, for the holder, consents."""
+    referrals = db.session.scalars(
+        sa.select(Referral).where(Referral.case_id == case.id, sa.or_(
+            Referral.from_agency_id == current_user.agency_id, Referral.to_agency_id == current_user.agency_id,
+        )).order_by(Referral.sent_at.desc())
+    ).all()
+    consents = []
+    if access.can_act_on_case(current_user, case):
+        consents = db.session.scalars(
+            sa.select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_at.desc())).all()
+    return referrals, consents
