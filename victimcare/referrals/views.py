@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from victimcare import access
@@ -239,7 +240,8 @@ def withdraw_consent(reference: str, consent_id: uuid.UUID):
         flash(_("A referral resting on this consent changed at the same moment. Try again."), "warning")
         return redirect(url_for("cases.show", reference=reference))
     db.session.commit()
-    flash(_("Consent withdrawn; %(count)d referral(s) resting on it ended.", count=ended), "success")
+    flash(ngettext("Consent withdrawn; %(num)d referral resting on it ended.",
+                   "Consent withdrawn; %(num)d referrals resting on it ended.", ended), "success")
     return redirect(url_for("cases.show", reference=reference))
 
 
