@@ -148,7 +148,63 @@ def seed_demo(*, with_cases: bool = True) -> bool:
         )
     if with_cases:
         seed_demo_cases(agencies)
+        seed_demo_referrals(agencies)
     return True
+
+
+# (sender, receiver, purpose, kind, what happens after sending): one of each state, so health1 sees
+# only the cases referred to health and social1 also the cases transferred to social affairs.
+DEMO_REFERRALS = [
+    ("police1", "health-demo", "medical_care", "referral", []),
+    ("police1", "health-demo", "medical_care", "referral", [("health1", "accept")]),
+    ("border1", "health-demo", "psychological_care", "referral", [("health1", "accept")]),
+    ("police1", "health-demo", "medical_care", "referral", [("health1", "decline")]),
+    ("police1", "health-demo", "medical_care", "referral", [("health1", "accept"), ("health1", "complete")]),
+    ("border1", "health-demo", "medical_care", "referral", [("border1", "withdraw")]),
+    ("police1", "health-demo", "medical_care", "referral", [("clock", "expire")]),
+    ("border1", "social-demo", "protection", "transfer", [("social1", "accept")]),
+    ("border1", "social-demo", "shelter_essential_needs", "transfer", []),
+    ("police1", "social-demo", "shelter_essential_needs", "referral", [("social1", "accept")]),
+]
+
+
+def seed_demo_referrals(agencies: dict) -> None:
+    """Referrals in every state, each resting on the person's recorded consent."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import User
+    from victimcare.cases.models import Case
+    from victimcare.database import utcnow
+    from victimcare.referrals import operations as referrals
+    from victimcare.referrals.models import ConsentGiver, ConsentMethod
+    from workflows.referral import LegalBasis, Purpose, ReferralKind, Urgency
+
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    open_cases = {code: list(db.session.scalars(
+        sa.select(Case).where(Case.owning_agency_id == agencies[code].id, Case.closed_at.is_(None))
+        .order_by(Case.reference)
+    )) for code in ("police-demo", "border-demo")}
+    for sender, receiver, purpose, kind, answers in DEMO_REFERRALS:
+        case = open_cases[users[sender].agency.code].pop(0)
+        to_agency = agencies[receiver]
+        consent = referrals.record_consent(
+            case, users[sender], given_by=ConsentGiver.GUARDIAN if case.victim.is_minor else ConsentGiver.PERSON,
+            guardian_name="Người giám hộ (demo)" if case.victim.is_minor else None,
+            agency_kinds=[to_agency.kind.value], purposes=[purpose], for_statistics=True, contact_family=False,
+            method=ConsentMethod.SIGNED_FORM, witness_name=None, given_at=utcnow() - timedelta(days=3))
+        referral = referrals.send(
+            case, users[sender], to_agency=to_agency, kind=ReferralKind(kind), purpose=Purpose(purpose),
+            urgency=Urgency.NORMAL, groups=set(referrals.default_groups(Purpose(purpose))),
+            legal_basis=LegalBasis.CONSENT, consent=consent, message="Đề nghị tiếp nhận và hỗ trợ (demo).")
+        for who, trigger in answers:
+            if who == "clock":
+                referral.answer_due_at = utcnow() - timedelta(hours=1)
+                referrals.expire_overdue()
+            else:
+                referrals.answer(referral, trigger, users[who],
+                                 reason="Không đủ điều kiện tiếp nhận (demo)." if trigger == "decline" else None)
 
 
 def demo_logins_text() -> str:
