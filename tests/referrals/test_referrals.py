@@ -262,3 +262,11 @@ def test_verbal_consent_needs_a_witness(login_as, seeded, police_case):
                     {"given_by": "person", "agency_kinds": ["health"], "purposes": ["medical_care"],
                      "method": "verbal_with_witness", "given_at": "01/11/2026 09:00"})
     assert response.status_code == 400 and 'data-testid="refusal"' in response.text
+
+
+def test_sharing_on_a_legal_basis_is_flagged_in_the_confidentiality_log(login_as, seeded, police_case):
+    add_referral(seeded, police_case, "health-demo", legal_basis="criminal_investigation")
+    consent = add_consent(seeded, police_case)
+    add_referral(seeded, police_case, "health-demo", consent_id=consent)
+    log = login_as("auditor1").get("/audit?action=refer").text
+    assert log.count('data-flag="legal_basis"') == 1

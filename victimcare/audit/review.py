@@ -37,7 +37,8 @@ def after_hours(moment: datetime) -> bool:
 
 
 def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
-    """Flags per event seq: break glass, outside working hours, a case owned by another agency."""
+    """Flags per event seq: break glass, outside working hours, a case owned by another agency,
+    sharing on a legal basis instead of consent."""
     from victimcare.cases.models import Case
 
     references = {e.case_reference for e in events if e.case_reference}
@@ -58,6 +59,8 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
             marks.append("other_agency")
         if event.action in ("login_failed", "lockout"):
             marks.append("denied")
+        if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
+            marks.append("legal_basis")  # shared without the person's consent
         marks += _activity_marks(event, activity)
         if marks:
             found[event.seq] = marks

@@ -19,7 +19,8 @@ from victimcare.extensions import db
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
 ACTIONS = ("view", "search", "create", "update", "transition", "erase", "break_glass", "login", "login_failed",
-           "lockout", "logout", "user_change", "agency_change", "key_rotate")
+           "lockout", "logout", "user_change", "agency_change", "key_rotate", "refer", "accept", "decline",
+           "withdraw", "complete", "expire", "consent")
 
 
 def _day(name: str):
