@@ -179,7 +179,11 @@ def visible_cases(user: User):
         conditions.append(Case.owning_agency_id.in_(
             sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
         ))
-    conditions.append(Case.id.in_(_accepted_referrals(user).with_only_columns(_referral_model().case_id)))
+    # Likewise the cases referred to the agency: an OR with a subquery would make the planner give up
+    # the (owning agency, created) index and sort every case.
+    referred = db.session.scalars(_accepted_referrals(user).with_only_columns(_referral_model().case_id)).all()
+    if referred:
+        conditions.append(Case.id.in_(referred))
     return sa.or_(*conditions)
 
 
