@@ -214,11 +214,12 @@ def referred_groups(user: User, case) -> frozenset[FieldGroup]:
     """What accepted referrals to the user's agency share of ``case``, plus where it records its work."""
     from victimcare.extensions import db
 
-    groups: set[FieldGroup] = set()
-    for referral in db.session.scalars(_accepted_referrals(user, case)):
-        groups.update(FieldGroup(g) for g in referral.shared_groups)
-        if user.agency.kind in OWN_WORK_GROUP:
-            groups.add(OWN_WORK_GROUP[user.agency.kind])
+    referrals = db.session.scalars(_accepted_referrals(user, case)).all()
+    if not referrals:
+        return frozenset()
+    groups = {FieldGroup(g) for referral in referrals for g in referral.shared_groups}
+    if user.agency.kind in OWN_WORK_GROUP:
+        groups.add(OWN_WORK_GROUP[user.agency.kind])
     return frozenset(groups & GROUPS_BY_AGENCY_KIND.get(user.agency.kind, frozenset()))
 
 
@@ -241,8 +242,6 @@ def active_break_glass(user: User, case):
 def can_see_case(user: User, case) -> bool:
     if not has_permission(user, Permission.CASE_VIEW):
         return False
-    if case.owning_agency_id == user.agency_id:
-        return True
     return _sees_whole_case(user, case) or bool(referred_groups(user, case))
 
 

@@ -7,7 +7,7 @@ owner happens in the same transaction as its acceptance, so a failure leaves bot
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -36,8 +36,6 @@ class ReferralChanged(Exception):
 
 def answer_due(sent_at: datetime, urgency: str) -> datetime:
     """Urgent: within ``REFERRAL_URGENT_HOURS``; normal: ``REFERRAL_NORMAL_WORKING_DAYS`` working days."""
-    from datetime import timedelta
-
     config = current_app.config
     if urgency == Urgency.URGENT:
         return sent_at + timedelta(hours=config["REFERRAL_URGENT_HOURS"])
@@ -210,10 +208,6 @@ def withdraw_consent(consent: Consent, actor: User) -> int:
     return len(resting)
 
 
-_AUDIT_ACTIONS = {"accept": "accept", "decline": "decline", "withdraw": "withdraw", "complete": "complete",
-                  "expire": "expire"}
-
-
 def _step(referral: Referral, trigger: str, side: str, actor: User | None, *, reason: str | None = None) -> None:
     state = ReferralState(referral.status)
     before = referral.status
@@ -228,7 +222,7 @@ def _step(referral: Referral, trigger: str, side: str, actor: User | None, *, re
     if referral.status not in OPEN:
         referral.ended_at = now
     _history(referral, trigger, before, referral.status, actor)
-    audit.record(_AUDIT_ACTIONS[trigger], actor=actor, object_type="referral", object_id=referral.id,
+    audit.record(trigger, actor=actor, object_type="referral", object_id=referral.id,
                  case=referral.case, purpose=str(referral.purpose),
                  detail={"kind": str(referral.kind), "by": side, "status": str(referral.status)})
 
