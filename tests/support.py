@@ -148,3 +148,28 @@ def add_referral(app, reference: str, to: str = "health-demo", by: str = "police
         referral_id = str(referral.id)
         db.session.remove()
         return referral_id
+
+
+def add_support_records(app, reference: str) -> dict:
+    """A support service, a protection measure and a plan with its follow-ups, written straight to the
+    database (no access check: the tests set the scene); returns their ids."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from victimcare.cases.models import Case
+    from victimcare.extensions import db
+    from victimcare.support.models import FollowUp, ProtectionMeasure, ReintegrationPlan, SupportService
+
+    with app.app_context():
+        case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+        service = SupportService(case=case, person_id=case.victim_id, beneficiary="under_identification_vn",
+                                 support_type="essential_needs", status="in_progress", starts_on=date(2026, 11, 1))
+        measure = ProtectionMeasure(case=case, measure="address_secrecy", starts_on=date(2026, 11, 1))
+        plan = ReintegrationPlan(case=case, starts_on=date(2026, 11, 1), goals={"housing": "Về ở với gia đình"})
+        follow_up = FollowUp(case=case, due_on=date(2026, 12, 1))
+        db.session.add_all([service, measure, plan, follow_up])
+        db.session.commit()
+        ids = {"service_id": str(service.id), "measure_id": str(measure.id), "follow_up_id": str(follow_up.id)}
+        db.session.remove()
+        return ids

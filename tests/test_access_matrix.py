@@ -10,7 +10,9 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, add_consent, add_referral, db_session, log_in, make_app, seed
+from tests.support import (
+    add_case, add_consent, add_referral, add_support_records, db_session, log_in, make_app, seed,
+)
 from victimcare.accounts.models import Agency, User, UserSession
 
 USERS = ["anonymous", "police1", "border1", "social1", "health1", "supervisor1", "auditor1", "admin1"]
@@ -22,6 +24,8 @@ SEES_POLICE_CASE = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "h
 ACTS_ON_POLICE_CASE = {**SEES_POLICE_CASE, "supervisor1": "forbidden"}
 REVIEWERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "auditor1": "ok"}
 REFERRAL_PARTIES = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "supervisor1": "hidden"}
+# Support, reintegration and medical care: the police owner sees none of those groups.
+NO_SUPPORT_BY_POLICE = {**ACTS_ON_POLICE_CASE, "police1": "forbidden"}
 SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
 
 MATRIX = {
@@ -76,6 +80,26 @@ MATRIX = {
     ("referrals.new_consent", "GET"): ACTS_ON_POLICE_CASE,
     ("referrals.new_consent", "POST"): ACTS_ON_POLICE_CASE,
     ("referrals.withdraw_consent", "POST"): ACTS_ON_POLICE_CASE,
+    ("support.new_service", "GET"): NO_SUPPORT_BY_POLICE,
+    ("support.new_service", "POST"): NO_SUPPORT_BY_POLICE,
+    ("support.new_medical", "GET"): NO_SUPPORT_BY_POLICE,
+    ("support.new_medical", "POST"): NO_SUPPORT_BY_POLICE,
+    ("support.edit_service", "GET"): NO_SUPPORT_BY_POLICE,
+    ("support.edit_service", "POST"): NO_SUPPORT_BY_POLICE,
+    ("support.extend_service", "GET"): NO_SUPPORT_BY_POLICE,
+    ("support.extend_service", "POST"): NO_SUPPORT_BY_POLICE,
+    ("support.plan", "GET"): NO_SUPPORT_BY_POLICE,
+    ("support.plan", "POST"): NO_SUPPORT_BY_POLICE,
+    ("support.record_follow_up", "GET"): NO_SUPPORT_BY_POLICE,
+    ("support.record_follow_up", "POST"): NO_SUPPORT_BY_POLICE,
+    # Protection is police work: the owner records it.
+    ("support.new_assessment", "GET"): ACTS_ON_POLICE_CASE,
+    ("support.new_assessment", "POST"): ACTS_ON_POLICE_CASE,
+    ("support.new_measure", "GET"): ACTS_ON_POLICE_CASE,
+    ("support.new_measure", "POST"): ACTS_ON_POLICE_CASE,
+    ("support.end_measure", "GET"): ACTS_ON_POLICE_CASE,
+    ("support.end_measure", "POST"): ACTS_ON_POLICE_CASE,
+    ("support.follow_ups", "GET"): CASE_WORKERS,
 }
 
 
@@ -117,12 +141,13 @@ def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
     reference = add_case(app, "police-demo")
     consent_id = add_consent(app, reference)
     referral_id = add_referral(app, reference, "health-demo", consent_id=consent_id)
+    records = add_support_records(app, reference)
     with db_session(app) as session:
         police = session.scalar(sa.select(Agency).where(Agency.code == "police-demo"))
         target_user = session.scalar(sa.select(User).where(User.username == "border1"))
         targets = {"reference": reference, "trigger": "suspend", "user_id": str(target_user.id),
                    "agency_id": str(police.id), "action": "activate", "session_id": "", "filename": "",
-                   "referral_id": referral_id, "consent_id": consent_id}
+                   "referral_id": referral_id, "consent_id": consent_id, **records}
         if endpoint.startswith("referrals."):
             targets["trigger"] = "accept"
     expected = MATRIX[(endpoint, method)]

@@ -76,11 +76,13 @@ def register_blueprints(app: Flask) -> None:
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.crypto.models  # noqa: F401
     import victimcare.referrals.labels  # noqa: F401
+    import victimcare.support.labels  # noqa: F401
     from victimcare import home
     from victimcare.accounts import admin_views, views
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
     from victimcare.referrals import views as referral_views
+    from victimcare.support import views as support_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
@@ -88,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(referral_views.bp)
+    app.register_blueprint(support_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -269,3 +269,52 @@ def field_groups(user: User, case) -> frozenset[FieldGroup]:
     if case.owning_agency_id == user.agency_id and user.role == Role.CASE_WORKER:
         groups.add(FieldGroup.MEDICAL)  # the owning agency's case workers coordinate care
     return frozenset(groups)
+
+
+# -- work recorded on a case: support, protection, reintegration, medical care -------------------
+
+class Work(StrEnum):
+    """Kinds of records agencies add to a case besides its stages (DOMAIN.md §4–§5)."""
+
+    SUPPORT = "support"
+    PROTECTION = "protection"
+    REINTEGRATION = "reintegration"
+    MEDICAL = "medical"
+
+
+# The field groups a kind of record is read in: seeing any one of them shows it.
+WORK_GROUPS: dict[Work, frozenset[FieldGroup]] = {
+    Work.SUPPORT: frozenset({FieldGroup.SUPPORT}),
+    Work.REINTEGRATION: frozenset({FieldGroup.SUPPORT}),
+    # Police and border guards protect, as social affairs do: either group shows protection.
+    Work.PROTECTION: frozenset({FieldGroup.SUPPORT, FieldGroup.INVESTIGATION}),
+    Work.MEDICAL: frozenset({FieldGroup.MEDICAL}),
+}
+# Kinds of agency that do this work on a case referred to them (the owner records what it sees).
+WORKERS: dict[Work, frozenset[str]] = {
+    Work.SUPPORT: frozenset({"social_affairs", "commune", "womens_union", "border_guard"}),
+    Work.REINTEGRATION: frozenset({"social_affairs", "commune", "womens_union"}),
+    Work.PROTECTION: frozenset({"police", "border_guard", "social_affairs"}),
+    Work.MEDICAL: frozenset({"health"}),
+}
+
+
+def can_read_work(groups: frozenset[FieldGroup], work: Work) -> bool:
+    return bool(groups & WORK_GROUPS[work])
+
+
+def can_record_work(user: User, case, work: Work, groups: frozenset[FieldGroup] | None = None) -> bool:
+    """Add or change support, protection, reintegration or medical records on ``case``.
+
+    The owning agency's staff record what they can read; an agency the case was referred to
+    records the work its kind does, while the referral is accepted. Supervisors elsewhere in the
+    province and emergency access read only.
+    """
+    if not has_permission(user, Permission.CASE_EDIT):
+        return False
+    groups = field_groups(user, case) if groups is None else groups
+    if not can_read_work(groups, work):
+        return False
+    if case.owning_agency_id == user.agency_id:
+        return True
+    return user.agency.kind in WORKERS[work] and bool(referred_groups(user, case))

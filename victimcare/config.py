@@ -68,6 +68,12 @@ class Config:
     REFERRAL_URGENT_HOURS = 24
     REFERRAL_NORMAL_WORKING_DAYS = 3
     PUBLIC_HOLIDAYS_FILE = None  # a CSV like victimcare/data/public_holidays_vn.csv; None: that file
+    # Support (issue 6; DOMAIN.md §4): essential-needs limit in days (Decree 162 Art 17), decisions on
+    # schooling, vocational and hardship applications in working days (Art 24), follow-up visits in
+    # months after the reintegration plan starts (configurable).
+    SUPPORT_LODGING_DAYS = 120
+    SUPPORT_DECISION_WORKING_DAYS = 9
+    SUPPORT_FOLLOW_UP_MONTHS = (1, 3, 6, 12)
 
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 

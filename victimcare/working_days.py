@@ -24,6 +24,11 @@ def holidays() -> frozenset[date]:
     return _read_holidays(str(current_app.config.get("PUBLIC_HOLIDAYS_FILE") or DEFAULT_HOLIDAYS_FILE))
 
 
+def today() -> date:
+    """Today in Vietnam (the day deadlines are counted in); tests freeze it by replacing this."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def deadline_after(start: datetime, days: int) -> datetime:
     """End of the ``days``-th Vietnamese working day after ``start`` (UTC)."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -12,8 +12,11 @@ Triggers:
   not_confirmed           identification → closed          not a victim; onward referral recorded
   complete_rescue         rescue → protection              operation date, place, outcome
   start_support           protection → initial_support     risk assessment; measures or refusal
-  start_reintegration     initial_support → reintegration  essential needs delivered; where to live
-  close_case              reintegration → closed           the owning agency's supervisor approves
+  start_reintegration     initial_support → reintegration  essential-needs decision recorded; where to live
+  close_case              reintegration → closed           the supervisor approves a complete checklist:
+                                                           support considered, protection ended,
+                                                           follow-ups done (facts read from the
+                                                           support records: ``Transition.derived``)
   decline_assistance      any open stage → closed          the person declined further help
   close_transferred       any open stage → closed          transferred to another province
   record_death            any open stage → closed          the person died
@@ -110,6 +113,7 @@ class Transition:
     roles: frozenset[str] = ACTING_ROLES
     facts: tuple[Fact, ...] = ()
     checks: tuple[Callable[[dict, str], str | None], ...] = ()
+    derived: tuple[str, ...] = ()  # facts read from the case's records, not asked on the form
     closure: ClosureReason | None = None
     style: str = "primary"  # how the button looks: primary, secondary, danger
 
@@ -158,15 +162,29 @@ def person_rescued(facts: dict, agency_kind: str) -> str | None:
     return None
 
 
-def essential_needs_met(facts: dict, agency_kind: str) -> str | None:
-    if facts.get("essential_needs_delivered") is not True:
-        return N_("Reintegration starts once essential needs support has been delivered (Decree 162 Art 17).")
+def essential_needs_decided(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("essential_needs_decided") is not True:
+        return N_("Reintegration starts once the essential-needs support is decided and under way or delivered, "
+                  "with its decision reference (Decree 162 Art 17).")
+    return None
+
+
+def support_considered(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("support_considered") is not True:
+        return N_("Closing needs every support type the person is eligible for considered: record it as given, "
+                  "refused by the person or not needed.")
+    return None
+
+
+def protection_ended(facts: dict, agency_kind: str) -> str | None:
+    if facts.get("protection_ended") is not True:
+        return N_("Closing needs every protection measure ended or handed over to another agency.")
     return None
 
 
 def follow_ups_done(facts: dict, agency_kind: str) -> str | None:
-    if facts.get("follow_ups_done") is not True:
-        return N_("Closing needs the reintegration follow-ups done, or another closure reason.")
+    if facts.get("follow_ups_done") is not True and not facts.get("follow_ups_reason"):
+        return N_("Closing needs the reintegration follow-ups done, or the reason they were not.")
     return None
 
 
@@ -217,12 +235,14 @@ TRANSITIONS: tuple[Transition, ...] = (
                       Fact("protection_decision", "choice", N_("Protection"), PROTECTION_DECISIONS))),
     Transition("start_reintegration", (Stage.INITIAL_SUPPORT,), Stage.REINTEGRATION, N_("Start reintegration"),
                SUPPORTERS,
-               facts=(Fact("essential_needs_delivered", "yes", N_("Essential needs support delivered")),
-                      Fact("residence", "choice", N_("Where the person will live"), RESIDENCES)),
-               checks=(essential_needs_met,)),
+               facts=(Fact("residence", "choice", N_("Where the person will live"), RESIDENCES),),
+               derived=("essential_needs_decided",), checks=(essential_needs_decided,)),
     Transition("close_case", (Stage.REINTEGRATION,), Stage.CLOSED, N_("Approve closing"), REINTEGRATORS,
-               roles=SUPERVISOR, facts=(Fact("follow_ups_done", "yes", N_("Follow-up visits done")),),
-               checks=(follow_ups_done,), closure=ClosureReason.REINTEGRATED),
+               roles=SUPERVISOR,
+               facts=(Fact("follow_ups_reason", "text", N_("If some follow-up visits were not done: why"),
+                           required=False, sensitive=True),),
+               derived=("support_considered", "protection_ended", "follow_ups_done"),
+               checks=(support_considered, protection_ended, follow_ups_done), closure=ClosureReason.REINTEGRATED),
     Transition("decline_assistance", CLOSABLE, Stage.CLOSED, N_("Person declines further help"), ANY_ACTOR,
                facts=(Fact("declined_how", "choice", N_("How the person declined"), DECLINE_FORMS),
                       Fact("declined_on", "date", N_("Date"))),

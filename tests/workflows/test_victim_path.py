@@ -19,8 +19,8 @@ GOOD_FACTS = {
     "complete_rescue": {"rescue_date": NOW.date(), "rescue_place": "abroad", "rescue_country": "CN",
                         "rescue_outcome": "rescued"},
     "start_support": {"risk_level": "high", "protection_decision": "measures_applied"},
-    "start_reintegration": {"essential_needs_delivered": True, "residence": "family"},
-    "close_case": {"follow_ups_done": True},
+    "start_reintegration": {"essential_needs_decided": True, "residence": "family"},
+    "close_case": {"support_considered": True, "protection_ended": True, "follow_ups_done": True},
     "decline_assistance": {"declined_how": "in_writing", "declined_on": NOW.date()},
     "close_transferred": {"receiving_province": "01"},
     "record_death": {"date_of_death": NOW.date()},
@@ -159,8 +159,8 @@ def test_guards_explain_what_is_wrong():
     assert len(refused.value.reasons) == 2
     with pytest.raises(TransitionRefused) as refused:
         step(CasePath(Stage.INITIAL_SUPPORT), "start_reintegration", kind="social_affairs",
-             role="case_worker", essential_needs_delivered=False)
-    assert "essential needs" in refused.value.reasons[0]
+             role="case_worker", essential_needs_decided=False)
+    assert "essential-needs support" in refused.value.reasons[0]
     with pytest.raises(TransitionRefused) as refused:
         step(CasePath(Stage.INTAKE), "start_verification", received_at=datetime.now(UTC) + timedelta(days=1))
     assert refused.value.reasons == ["A date or time cannot be in the future."]

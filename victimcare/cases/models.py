@@ -166,6 +166,8 @@ class Case(db.Model):
     exploitation: Mapped[list] = mapped_column(sa.JSON, default=list)
     trafficked_abroad: Mapped[bool | None]
     destination_country: Mapped[str | None] = mapped_column(sa.String(2))
+    # Where the person is now: support for a person under identification abroad is narrower (Law Art 37).
+    person_abroad: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # coded facts recorded at transitions
     # Personal narratives, sealed under the victim's key.
     narrative = EncryptedText()

@@ -73,6 +73,7 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
         raise PermissionError("not allowed to act on this case")
     lock_case(case)
     check_version(case, expected_version)
+    facts = {**facts, **derived_facts(case, trigger)}
     path = CasePath(case.stage, case.suspended_from)
     transition: Transition = victim_path.fire(
         path, trigger, agency_kind=actor.agency.kind, role=actor.role, facts=facts
@@ -84,10 +85,22 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
     return event
 
 
+def derived_facts(case: Case, trigger: str) -> dict:
+    """The facts a step reads from the case's records rather than its form (``Transition.derived``)."""
+    transition = victim_path.find(trigger, case.stage, case.suspended_from)
+    if transition is None or not transition.derived:
+        return {}
+    from victimcare.support.operations import derived_facts as from_support  # support builds on cases
+
+    found = from_support(case)
+    return {name: found[name] for name in transition.derived}
+
+
 def record_step(case: Case, transition: Transition, path: CasePath, facts: dict, *, actor_id, agency_id,
                 when: datetime | None = None) -> StageEvent:
     """Write a step the workflow has allowed: the history entry, the new stage and its deadline."""
     clear = {f.name: _jsonable(facts.get(f.name)) for f in transition.facts if not f.sensitive}
+    clear.update({name: facts.get(name) for name in transition.derived})
     sensitive = {f.name: _jsonable(facts[f.name]) for f in transition.facts if f.sensitive and facts.get(f.name)}
     now = when or utcnow()
     event = StageEvent(

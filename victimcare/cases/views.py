@@ -132,13 +132,14 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     if erase_form is None and access.has_permission(current_user, Permission.CASE_ERASE):
         erase_form = EraseForm(formdata=None)
     from victimcare.referrals.views import case_referrals
+    from victimcare.support.views import case_sections
 
     referrals, consents = case_referrals(case)
     return render_template(
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
         break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
-        history=_history(case, referrals),
+        history=_history(case, referrals), **case_sections(case, groups),
     )
 
 
@@ -184,7 +185,22 @@ def transition(reference: str, trigger: str):
             return redirect(url_for("cases.show", reference=reference))
     elif request.method == "POST":
         status = 400
-    return render_template("cases/transition.html", case=case, step=step, form=form, reasons=reasons), status
+    return render_template("cases/transition.html", case=case, step=step, form=form, reasons=reasons,
+                           derived=_derived_items(case, step)), status
+
+
+def _derived_items(case: Case, step) -> list:
+    """What the step reads from the case's records, each with whether it holds now (shown before confirming)."""
+    if not step.derived:
+        return []
+    from victimcare.support import operations as support
+
+    records = support.load(case)
+    items = {item.name: item for item in support.checklist(case, records)}
+    decided = support.essential_needs_decided(records, case)
+    items["essential_needs_decided"] = support.ChecklistItem(
+        "essential_needs_decided", support.rules.ESSENTIAL_NEEDS_LABEL, decided)
+    return [items[name] for name in step.derived]
 
 
 def _prefill(case: Case, step) -> dict:
