@@ -149,6 +149,7 @@ def seed_demo(*, with_cases: bool = True) -> bool:
     if with_cases:
         seed_demo_cases(agencies)
         seed_demo_referrals(agencies)
+        seed_demo_support(agencies)
     return True
 
 
@@ -205,6 +206,78 @@ def seed_demo_referrals(agencies: dict) -> None:
             else:
                 referrals.answer(referral, trigger, users[who],
                                  reason="Không đủ điều kiện tiếp nhận (demo)." if trigger == "decline" else None)
+
+
+def seed_demo_support(agencies: dict) -> None:
+    """Support, protection and follow-ups that fit each case's stage: limits due and overdue, a
+    protection banner on the cases referred to social affairs, closed cases with a complete checklist."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from victimcare.cases.models import Case
+    from victimcare.referrals.models import Referral
+    from victimcare.support import operations as support
+    from victimcare.support.models import FollowUp, ProtectionMeasure, ReintegrationPlan, RiskAssessment, SupportService
+    from victimcare.working_days import today
+    from workflows import support as rules
+    from workflows.victim_path import ClosureReason, Stage
+    from workflows.referral import ReferralStatus
+
+    day = today()
+    social = agencies["social-demo"]
+    referred = set(db.session.scalars(sa.select(Referral.case_id).where(
+        Referral.to_agency_id == social.id, Referral.status == ReferralStatus.ACCEPTED)))
+    for i, case in enumerate(db.session.scalars(sa.select(Case).order_by(Case.reference))):
+        started = case.stage_started_at.date()
+        beneficiary = support.status_of(case, case.victim, None)
+
+        def service(kind, status, **fields):
+            db.session.add(SupportService(case=case, person_id=case.victim_id, beneficiary=beneficiary,
+                                          support_type=kind, status=status, provider_agency_id=social.id, **fields))
+
+        if case.stage in (Stage.PROTECTION, Stage.INITIAL_SUPPORT) or case.id in referred:
+            db.session.add(RiskAssessment(case=case, assessed_on=started, level="high", at_risk=["person", "relatives"],
+                                          threat="Đối tượng môi giới đã nhắn tin đe dọa gia đình (demo).",
+                                          relatives="Mẹ đẻ (demo)", agency_id=case.owning_agency_id))
+            db.session.add(ProtectionMeasure(case=case, measure="address_secrecy", starts_on=started,
+                                             deciding_agency_id=case.owning_agency_id))
+        if case.stage == Stage.INITIAL_SUPPORT:
+            # One starts 110 days ago, so its 120-day limit is due soon.
+            begun = day - timedelta(days=110) if i % 2 else started
+            service("essential_needs", "in_progress", starts_on=begun, amount_vnd=3_600_000,
+                    decision_reference=f"{100 + i}/QĐ-SYT (demo)", decided_on=begun)
+        if case.stage == Stage.REINTEGRATION:
+            plan_start = day - timedelta(days=100 if i % 2 else 20)
+            service("essential_needs", "delivered", starts_on=plan_start - timedelta(days=60), ends_on=plan_start,
+                    decision_reference=f"{100 + i}/QĐ-SYT (demo)", decided_on=plan_start - timedelta(days=60))
+            applied = day - timedelta(days=20 if i % 2 else 3)
+            service("schooling", "planned", applied_on=applied,
+                    decision_due_on=rules.decision_due(applied, _holidays()))
+            db.session.add(ReintegrationPlan(case=case, starts_on=plan_start, goals={
+                "housing": "Về sống cùng gia đình (demo).", "work": "Học nghề may, sau đó tìm việc tại địa phương (demo)."}))
+            for n, due in enumerate(rules.follow_up_schedule(plan_start)):
+                done = due < day - timedelta(days=30) and n == 0
+                db.session.add(FollowUp(case=case, due_on=due, done_on=due if done else None,
+                                        outcome="on_track" if done else None, re_trafficking_risk="low" if done else None))
+        if case.closure_reason == ClosureReason.REINTEGRATED:
+            closed = case.closed_at.date()
+            for kind in rules.eligible_types(beneficiary, case.legal_regime):
+                service(kind, "delivered" if kind in ("essential_needs", "medical", "psychological") else "not_needed",
+                        starts_on=closed - timedelta(days=300), decision_reference="12/QĐ-SYT (demo)")
+            db.session.add(ProtectionMeasure(case=case, measure="identity_secrecy", starts_on=closed - timedelta(days=300),
+                                             ended_on=closed - timedelta(days=30)))
+            db.session.add(ReintegrationPlan(case=case, starts_on=closed - timedelta(days=400), goals={
+                "family": "Đoàn tụ gia đình (demo)."}))
+            for due in rules.follow_up_schedule(closed - timedelta(days=400)):
+                db.session.add(FollowUp(case=case, due_on=due, done_on=due, outcome="on_track", re_trafficking_risk="low"))
+    db.session.flush()
+
+
+def _holidays():
+    from victimcare.working_days import holidays
+
+    return holidays()
 
 
 def demo_logins_text() -> str:

@@ -186,3 +186,18 @@ def test_deadlines_follow_the_law():
     assert deadline(Stage.INITIAL_SUPPORT, NOW) == NOW + timedelta(days=120)
     assert deadline(Stage.RESCUE, NOW) is None and deadline(Stage.CLOSED, NOW) is None
     assert deadline(Stage.IDENTIFICATION, NOW, {Stage.IDENTIFICATION: timedelta(days=10)}) == NOW + timedelta(days=10)
+
+
+def test_closing_names_each_unticked_item_of_the_checklist():
+    facts = {"support_considered": False, "protection_ended": False, "follow_ups_done": False}
+    with pytest.raises(TransitionRefused) as refused:
+        step(CasePath(Stage.REINTEGRATION), "close_case", kind="social_affairs", role="supervisor", **facts)
+    reasons = refused.value.reasons
+    assert len(reasons) == 3
+    assert any("support type" in r for r in reasons) and any("protection measure" in r for r in reasons)
+    assert any("follow-ups" in r for r in reasons)
+    # Visits not done can be explained instead; the rest of the checklist still has to hold.
+    path = CasePath(Stage.REINTEGRATION)
+    step(path, "close_case", kind="social_affairs", role="supervisor", follow_ups_done=False,
+         follow_ups_reason="Gia đình chuyển đi nơi khác")
+    assert path.stage == Stage.CLOSED

@@ -44,13 +44,29 @@ def _agency_choices(agencies) -> list[tuple[str, str]]:
     return [("", "—")] + [(str(a.id), a.name) for a in agencies]
 
 
+class _CrossFieldForm(Form):
+    """Checks that join fields run after the fields' own, even on an empty optional field (whose
+    ``Optional()`` stops WTForms' chain before any ``validate_<field>`` method)."""
+
+    def cross_checks(self) -> list[tuple[str, str]]:
+        return []
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name, message in self.cross_checks():
+            if not self[name].errors:
+                self[name].errors = [*self[name].errors, message]
+            valid = False
+        return valid
+
+
 def optional_id(value: str | None):
     import uuid
 
     return uuid.UUID(value) if value else None
 
 
-class ServiceForm(Form):
+class ServiceForm(_CrossFieldForm):
     """One support service; ``support_type`` choices are the person's eligible types."""
 
     version = HiddenField()
@@ -72,13 +88,14 @@ class ServiceForm(Form):
         Optional(), _not_in_future, _not_before("applied_on", _l("The decision cannot come before the application."))])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(4000)])
 
-    def validate_starts_on(self, field):
-        if not field.data and self.status.data in STARTED:
-            raise ValidationError(_l("Give the start date of support under way or delivered."))
-
-    def validate_applied_on(self, field):
-        if not field.data and self.support_type.data in DECISION_TYPES and self.status.data != ServiceStatus.NOT_NEEDED:
-            raise ValidationError(_l("This support is given on an application: give its date."))
+    def cross_checks(self):
+        found = []
+        if not self.starts_on.data and not self.starts_on.errors and self.status.data in STARTED:
+            found.append(("starts_on", _l("Give the start date of support under way or delivered.")))
+        if (not self.applied_on.data and not self.applied_on.errors and self.support_type.data in DECISION_TYPES
+                and self.status.data not in (ServiceStatus.NOT_NEEDED, ServiceStatus.REFUSED)):
+            found.append(("applied_on", _l("This support is given on an application: give its date.")))
+        return found
 
     def service_data(self) -> dict:
         data = {name: self[name].data for name in ("support_type", "status", "starts_on", "ends_on", "amount_vnd",
@@ -106,7 +123,7 @@ class ExtensionForm(Form):
     decision_reference = StringField(_l("Decision number"), validators=[required(), max_length(100)])
 
 
-class RiskAssessmentForm(Form):
+class RiskAssessmentForm(_CrossFieldForm):
     assessed_on = DayField(_l("Assessed on"), validators=[required(), _not_in_future])
     level = SelectField(_l("Risk level"), choices=lambda: choices(RiskLevel), validators=[required()])
     at_risk = MultiCheckboxField(_l("Who is at risk"), choices=lambda: choices(AtRisk), validators=[required()])
@@ -118,13 +135,14 @@ class RiskAssessmentForm(Form):
     commitment_reference = StringField(_l("Written commitment (reference)"), validators=[Optional(), max_length(200)])
     closed_trial_requested = BooleanField(_l("The person asks for a closed trial"))
 
-    def validate_commitment_reference(self, field):
-        if self.person_refused.data and not field.data:
-            raise ValidationError(_l("A refusal needs the person's written commitment: give its reference."))
-
-    def validate_relatives(self, field):
-        if AtRisk.RELATIVES in (self.at_risk.data or []) and not field.data:
-            raise ValidationError(_l("Say which relatives are at risk."))
+    def cross_checks(self):
+        found = []
+        if self.person_refused.data and not self.commitment_reference.data:
+            found.append(("commitment_reference",
+                          _l("A refusal needs the person's written commitment: give its reference.")))
+        if AtRisk.RELATIVES in (self.at_risk.data or []) and not self.relatives.data:
+            found.append(("relatives", _l("Say which relatives are at risk.")))
+        return found
 
     def assessment_data(self) -> dict:
         return {"assessed_on": self.assessed_on.data, "level": self.level.data, "at_risk": list(self.at_risk.data),
@@ -134,7 +152,7 @@ class RiskAssessmentForm(Form):
                 "closed_trial_requested": self.closed_trial_requested.data}
 
 
-class MeasureForm(Form):
+class MeasureForm(_CrossFieldForm):
     measure = SelectField(_l("Measure"), choices=lambda: choices(Measure), validators=[required()])
     for_relative = BooleanField(_l("Protects a relative rather than the person"))
     protected_name = StringField(_l("Relative's name"), validators=[Optional(), max_length(200)])
@@ -142,9 +160,10 @@ class MeasureForm(Form):
     starts_on = DayField(_l("From"), validators=[required(), _not_far_future])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), max_length(2000)])
 
-    def validate_protected_name(self, field):
-        if self.for_relative.data and not field.data:
-            raise ValidationError(_l("Name the relative this measure protects."))
+    def cross_checks(self):
+        if self.for_relative.data and not self.protected_name.data:
+            return [("protected_name", _l("Name the relative this measure protects."))]
+        return []
 
     def measure_data(self) -> dict:
         return {"measure": self.measure.data, "for_relative": self.for_relative.data,
@@ -153,14 +172,15 @@ class MeasureForm(Form):
                 "notes": self.notes.data or None}
 
 
-class EndMeasureForm(Form):
+class EndMeasureForm(_CrossFieldForm):
     version = HiddenField()
     ended_on = DayField(_l("Ended on"), validators=[Optional(), _not_in_future])
     handed_over_to_id = SelectField(_l("Or handed over to"), validators=[Optional()])
 
-    def validate_ended_on(self, field):
-        if not field.data and not self.handed_over_to_id.data:
-            raise ValidationError(_l("Give the day the measure ended, or the agency it was handed over to."))
+    def cross_checks(self):
+        if not self.ended_on.data and not self.ended_on.errors and not self.handed_over_to_id.data:
+            return [("ended_on", _l("Give the day the measure ended, or the agency it was handed over to."))]
+        return []
 
     def end_data(self) -> dict:
         handed_over = optional_id(self.handed_over_to_id.data)

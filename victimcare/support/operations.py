@@ -46,7 +46,7 @@ def _check_version(record, expected_version) -> None:
 
 def people_of(case: Case) -> list[tuple[Victim, str | None]]:
     """The case's victim first, then the people around the case, each with their role (None: the victim)."""
-    return [(case.victim, None), *((p.person, str(p.role)) for p in case.people)]
+    return [(case.victim, None), *((p.person, p.role) for p in case.people)]
 
 
 def identified(case: Case) -> bool:

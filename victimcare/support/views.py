@@ -138,6 +138,8 @@ def _new_service(reference: str, work: Work, form_class, only_types):
     form.provider_agency_id.choices = _agency_choices()
     if request.method == "GET":
         form.provider_agency_id.data = str(current_user.agency_id)
+        if len(people) > 1:  # the person picker names them
+            audit.record_view(case, ["identity"], purpose="edit", object_type="case_people")
     context = dict(case=case, people=people, person_id=str(person.id), beneficiary=status, offers=offers,
                    title=_("Record medical or psychological care") if work == Work.MEDICAL else _("Record support"))
     if form.validate_on_submit():

@@ -1,0 +1,1 @@
+"""Tests of victimcare/support (the folder is not tests/support: that name is the shared helpers module)."""
