@@ -430,3 +430,16 @@ def test_dates_far_ahead_are_caught(login_as, seeded, clock):
     response = post(login_as("social1"), f"/cases/{reference}/support/new", {
         "support_type": "legal_aid", "status": "planned", "starts_on": (clock.day + timedelta(days=800)).strftime("%d/%m/%Y")})
     assert response.status_code == 400 and "kiểm tra lại năm" in response.text
+
+
+def test_a_person_marked_abroad_is_offered_only_a_to_d_while_under_identification(login_as, seeded):
+    reference = _case_at(seeded, identified=False)
+    social = login_as("social1")
+    form = social.get(f"/cases/{reference}/edit/facts").text
+    assert post(social, f"/cases/{reference}/edit/facts", {"version": _version(form), "person_abroad": "y",
+                                                            "trafficked_abroad": "yes"}).status_code == 302
+    assert 'data-testid="person-abroad"' in social.get(f"/cases/{reference}").text
+    page = social.get(f"/cases/{reference}/support/new").text
+    assert "Người đang trong quá trình xác định là nạn nhân, ở nước ngoài" in page
+    assert re.findall(r'data-type="(\w+)" data-eligible="yes"', page) == [
+        "essential_needs", "medical", "interpretation", "legal_counselling"]

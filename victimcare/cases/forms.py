@@ -92,6 +92,8 @@ class CaseFactsForm(Form):
     exploitation = MultiCheckboxField(_l("Forms of exploitation"), choices=lambda: choices(Exploitation))
     trafficked_abroad = SelectField(_l("Trafficked abroad"), choices=tristate_choices, default="")
     destination_country = StringField(_l("Destination country (code)"), validators=[Optional(), _country])
+    person_abroad = BooleanField(_l("The person is abroad now"),
+                                 description=_l("Support for a person under identification abroad is narrower (Law Art 37)."))
     narrative = TextAreaField(_l("What happened, in the person's words"), validators=[Optional(), max_length(20000)],
                               render_kw={"rows": 5})
 
@@ -100,6 +102,7 @@ class CaseFactsForm(Form):
             "exploitation": list(self.exploitation.data or []),
             "trafficked_abroad": _tristate(self.trafficked_abroad.data),
             "destination_country": (self.destination_country.data or "").upper() or None,
+            "person_abroad": bool(self.person_abroad.data),
             "narrative": self.narrative.data or None,
         }
 
