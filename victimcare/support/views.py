@@ -98,11 +98,21 @@ def _back(case, anchor: str):
     return redirect(url_for("cases.show", reference=case.reference, _anchor=anchor))
 
 
-def _stale(form, page: str, **context):
-    db.session.rollback()
-    form.form_errors.append(_("Someone else saved this record while you were editing. Your changes are below "
-                              "and were not saved; open the case in another tab to see theirs, then save again."))
-    return render_template(page, form=form, **context), 409
+def _save_or_stale(form, record, save, page: str, anchor: str, context: dict):
+    """Validate and run a versioned save, then back to the case; a lost race keeps the input and says so."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except operations.StaleRecord:
+            db.session.rollback()
+            form.version.data = record.version  # the newest, reloaded after the rollback
+            form.form_errors.append(_("Someone else saved this record while you were editing. Your changes are "
+                                      "below and were not saved; open the case in another tab to see theirs, "
+                                      "then save again."))
+            return render_template(page, form=form, **context), 409
+        db.session.commit()
+        return _back(context["case"], anchor)
+    return render_template(page, form=form, **context), _status(form)
 
 
 def _status(form) -> int:
@@ -170,15 +180,9 @@ def edit_service(reference: str, service_id):
         form.provider_agency_id.data = str(service.provider_agency_id or "")
     context = dict(case=case, service=service, people=None, offers=None,
                    title=_("Change %(type)s", type=label(service.support_type)))
-    if form.validate_on_submit():
-        try:
-            operations.update_service(service, current_user, form.service_data(), form.version.data, work=work)
-        except operations.StaleRecord:
-            form.version.data = db.session.get(SupportService, service_id).version
-            return _stale(form, "support/service_form.html", **context)
-        db.session.commit()
-        return _back(case, "medical" if medical else "support")
-    return render_template("support/service_form.html", form=form, **context), _status(form)
+    return _save_or_stale(form, service, lambda: operations.update_service(
+        service, current_user, form.service_data(), form.version.data, work=work),
+        "support/service_form.html", "medical" if medical else "support", context)
 
 
 @bp.route("/cases/<reference>/support/<uuid:service_id>/extend", methods=["GET", "POST"])
@@ -247,15 +251,8 @@ def end_measure(reference: str, measure_id):
     if request.method == "GET":
         form.version.data = measure.version
     context = dict(case=case, anchor="protection", title=_("End or hand over: %(measure)s", measure=label(measure.measure)))
-    if form.validate_on_submit():
-        try:
-            operations.end_measure(measure, current_user, form.end_data(), form.version.data)
-        except operations.StaleRecord:
-            form.version.data = db.session.get(ProtectionMeasure, measure_id).version
-            return _stale(form, "support/form.html", **context)
-        db.session.commit()
-        return _back(case, "protection")
-    return render_template("support/form.html", form=form, **context), _status(form)
+    return _save_or_stale(form, measure, lambda: operations.end_measure(
+        measure, current_user, form.end_data(), form.version.data), "support/form.html", "protection", context)
 
 
 # -- reintegration -------------------------------------------------------------------------------
@@ -270,15 +267,8 @@ def plan(reference: str):
         audit.record_view(case, ["support"], purpose="edit", object_type="reintegration_plan", object_id=existing.id)
         form.process(data={"version": existing.version, "starts_on": existing.starts_on, **(existing.goals or {})})
     context = dict(case=case, anchor="reintegration", title=_("Reintegration plan"))
-    if form.validate_on_submit():
-        try:
-            operations.save_plan(case, current_user, form.plan_data(), form.version.data or None)
-        except operations.StaleRecord:
-            form.version.data = operations.plan_of(case).version
-            return _stale(form, "support/form.html", **context)
-        db.session.commit()
-        return _back(case, "reintegration")
-    return render_template("support/form.html", form=form, **context), _status(form)
+    return _save_or_stale(form, existing, lambda: operations.save_plan(
+        case, current_user, form.plan_data(), form.version.data or None), "support/form.html", "reintegration", context)
 
 
 @bp.route("/cases/<reference>/follow-ups/<uuid:follow_up_id>", methods=["GET", "POST"])
@@ -293,15 +283,9 @@ def record_follow_up(reference: str, follow_up_id):
         form.version.data = follow_up.version
     context = dict(case=case, anchor="reintegration",
                    title=_("Follow-up visit due %(day)s", day=follow_up.due_on.strftime("%d/%m/%Y")))
-    if form.validate_on_submit():
-        try:
-            operations.record_follow_up(follow_up, current_user, form.follow_up_data(), form.version.data)
-        except operations.StaleRecord:
-            form.version.data = db.session.get(FollowUp, follow_up_id).version
-            return _stale(form, "support/form.html", **context)
-        db.session.commit()
-        return _back(case, "reintegration")
-    return render_template("support/form.html", form=form, **context), _status(form)
+    return _save_or_stale(form, follow_up, lambda: operations.record_follow_up(
+        follow_up, current_user, form.follow_up_data(), form.version.data), "support/form.html", "reintegration",
+        context)
 
 
 @bp.route("/follow-ups")
