@@ -1,6 +1,6 @@
 """Pages under load: /cases and /cases/<ref> beside a bare Flask page of the same size.
 
-Fills 100,000 cases (SQLite, WAL, synchronous=FULL), serves the app with gunicorn (2 workers)
+Fills 100,000 cases (SQLite, WAL, synchronous=FULL; or PostgreSQL with BENCH_BACKEND=postgresql), serves the app with gunicorn (2 workers)
 and a bare Flask app the same way, and drives each with wrk on loopback (2 threads, 8
 connections, 10 s). Targets (issue 4): list ≥ 40 % and case page ≥ 30 % of the bare page's
 requests per second, p95 < 100 ms. Needs `wrk` (apt-get install wrk).
@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._setup import bench_app, settings_line  # noqa: E402
+from bench._setup import bench_app, drop_postgres, postgres_url, settings_line  # noqa: E402
 
 CASES = int(os.environ.get("BENCH_CASES", 100_000))
+BACKEND = os.environ.get("BENCH_BACKEND", "sqlite")  # or "postgresql", the production engine
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -97,7 +98,18 @@ def wrk(url: str, cookie: str | None, script: Path) -> dict:
 def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("bench/pages.py needs wrk: apt-get install wrk")
-    app = bench_app()
+    pg_url = postgres_url() if BACKEND == "postgresql" else None
+    if BACKEND == "postgresql" and pg_url is None:
+        sys.exit("BENCH_BACKEND=postgresql but no PostgreSQL server is reachable")
+    app = bench_app(pg_url)
+    try:
+        run(app)
+    finally:
+        if pg_url:
+            drop_postgres(pg_url, app)
+
+
+def run(app) -> None:
     workdir = Path(app.config["INSTANCE_PATH"])
     started = time.perf_counter()
     fill(app)

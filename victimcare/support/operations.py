@@ -271,18 +271,22 @@ class CaseSupport:
         return rules.standing(follow_up.due_on, today=self.today, done=follow_up.done_on is not None)
 
 
-def load(case: Case, today: date | None = None) -> CaseSupport:
+def load(case: Case, today: date | None = None, *, services: bool = True, reintegration: bool = True) -> CaseSupport:
+    """The case's records; the case page leaves out the parts the user cannot read (protection always
+    loads: its banner, measures and a closed-trial request, is for everyone who sees the case)."""
     today = today or working_days.today()
 
-    def rows(model, *order):
+    def rows(model, *order, wanted=True):
+        if not wanted:
+            return []
         return list(db.session.scalars(sa.select(model).where(model.case_id == case.id).order_by(*order)))
 
     found = CaseSupport(
-        services=rows(SupportService, SupportService.recorded_at),
+        services=rows(SupportService, SupportService.recorded_at, wanted=services),
         assessments=rows(RiskAssessment, RiskAssessment.assessed_on.desc(), RiskAssessment.recorded_at.desc()),
         measures=rows(ProtectionMeasure, ProtectionMeasure.starts_on),
-        plan=plan_of(case),
-        follow_ups=rows(FollowUp, FollowUp.due_on),
+        plan=plan_of(case) if reintegration else None,
+        follow_ups=rows(FollowUp, FollowUp.due_on, wanted=reintegration),
         today=today,
     )
     found.deadlines = {s.id: deadlines_of(s, today) for s in found.services}

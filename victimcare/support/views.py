@@ -57,17 +57,19 @@ def case_sections(case, groups) -> dict:
     """What the case page needs for its support sections and protection banner."""
     from workflows.victim_path import Stage
 
-    records = operations.load(case)
-    beneficiary = operations.status_of(case, case.victim, None)
+    reads = {w.value: access.can_read_work(groups, w) for w in Work}
     can_act = access.can_act_on_case(current_user, case)
+    closing = can_act and case.stage == Stage.REINTEGRATION  # the checklist needs every part
+    records = operations.load(case, services=closing or reads["support"] or reads["medical"],
+                              reintegration=closing or reads["reintegration"])
+    beneficiary = operations.status_of(case, case.victim, None)
     return dict(
         support=records,
-        services=[s for s in records.services],
+        services=records.services,
         medical=[s for s in records.services if s.support_type in operations.MEDICAL_TYPES],
-        beneficiary=beneficiary, offers=rules.offers(beneficiary, case.legal_regime),
-        reads={w.value: access.can_read_work(groups, w) for w in Work},
+        beneficiary=beneficiary, offers=rules.offers(beneficiary, case.legal_regime), reads=reads,
         work={w.value: access.can_record_work(current_user, case, w, groups) for w in Work},
-        closing_checklist=operations.checklist(case, records) if can_act and case.stage == Stage.REINTEGRATION else None,
+        closing_checklist=operations.checklist(case, records) if closing else None,
     )
 
 
