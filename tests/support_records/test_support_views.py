@@ -443,3 +443,20 @@ def test_a_person_marked_abroad_is_offered_only_a_to_d_while_under_identificatio
     assert "Người đang trong quá trình xác định là nạn nhân, ở nước ngoài" in page
     assert re.findall(r'data-type="(\w+)" data-eligible="yes"', page) == [
         "essential_needs", "medical", "interpretation", "legal_counselling"]
+
+
+def test_erasing_the_person_erases_their_support_records_and_keeps_the_coded_facts(login_as, seeded, clock):
+    reference = _case_at(seeded, stage=Stage.REINTEGRATION)
+    social = login_as("social1")
+    assert post(social, f"/cases/{reference}/support/new", {
+        "support_type": "essential_needs", "status": "delivered", "starts_on": "01/05/2026",
+        "decision_reference": "88/QĐ-Bí-Mật", "notes": "Ở nhà tạm lánh Hòa Bình"}).status_code == 302
+    assert post(social, f"/cases/{reference}/reintegration", {
+        "starts_on": "01/06/2026", "family": "Về với chị gái Lò Thị Nhung"}).status_code == 302
+    result = seeded.test_cli_runner().invoke(args=["cases", "erase", reference, "--reason", "person_request", "--yes"])
+    assert result.exit_code == 0, result.output
+    page = login_as("supervisor1").get(f"/cases/{reference}")
+    assert page.status_code == 200
+    for secret in ("88/QĐ-Bí-Mật", "Hòa Bình", "Lò Thị Nhung"):
+        assert secret not in page.text
+    assert "(a) Nhu cầu thiết yếu" in page.text and "Đã thực hiện" in page.text  # counts for statistics remain
