@@ -40,10 +40,6 @@ def _not_before(other: str, message):
     return check
 
 
-def _agency_choices(agencies) -> list[tuple[str, str]]:
-    return [("", "—")] + [(str(a.id), a.name) for a in agencies]
-
-
 class _CrossFieldForm(Form):
     """Checks that join fields run after the fields' own, even on an empty optional field (whose
     ``Optional()`` stops WTForms' chain before any ``validate_<field>`` method)."""
@@ -61,6 +57,7 @@ class _CrossFieldForm(Form):
 
 
 def optional_id(value: str | None):
+    """A select's agency id as a UUID, or None for the blank choice."""
     import uuid
 
     return uuid.UUID(value) if value else None
