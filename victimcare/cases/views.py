@@ -193,13 +193,9 @@ def _derived_items(case: Case, step) -> list:
     """What the step reads from the case's records, each with whether it holds now (shown before confirming)."""
     if not step.derived:
         return []
-    from victimcare.support import operations as support
+    from victimcare.support.operations import derived_items
 
-    records = support.load(case)
-    items = {item.name: item for item in support.checklist(case, records)}
-    decided = support.essential_needs_decided(records, case)
-    items["essential_needs_decided"] = support.ChecklistItem(
-        "essential_needs_decided", support.rules.ESSENTIAL_NEEDS_LABEL, decided)
+    items = derived_items(case)
     return [items[name] for name in step.derived]
 
 

@@ -321,12 +321,17 @@ def checklist(case: Case, support: CaseSupport | None = None) -> list[ChecklistI
     ]
 
 
-def derived_facts(case: Case) -> dict:
-    """The facts the victim's path reads from support records (``Transition.derived``)."""
+def derived_items(case: Case) -> dict[str, ChecklistItem]:
+    """Every fact the victim's path reads from support records (``Transition.derived``), by name."""
     support = load(case)
-    facts = {item.name: item.done for item in checklist(case, support)}
-    facts["essential_needs_decided"] = essential_needs_decided(support, case)
-    return facts
+    items = {item.name: item for item in checklist(case, support)}
+    items["essential_needs_decided"] = ChecklistItem(
+        "essential_needs_decided", rules.ESSENTIAL_NEEDS_LABEL, essential_needs_decided(support, case))
+    return items
+
+
+def derived_facts(case: Case) -> dict:
+    return {name: item.done for name, item in derived_items(case).items()}
 
 
 # -- the follow-up list ------------------------------------------------------------------------------
