@@ -13,7 +13,7 @@ from flask_login import current_user
 from victimcare import access
 from victimcare.audit import operations as audit
 from victimcare.access import FieldGroup, Permission, requires
-from victimcare.cases import operations, path
+from victimcare.cases import listing, operations, path
 from victimcare.cases.forms import (
     BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
     tristate_value,
@@ -51,13 +51,9 @@ def get_case_to_act_on(reference: str) -> Case:
     return case
 
 
-def _preload_keys(cases) -> None:
-    current_app.extensions["victimcare.vault"].preload(db.session, [c.victim_id for c in cases])
-
-
 def _filtered_query():
-    """The visible cases, narrowed by the list's filters (all in SQL)."""
-    query = sa.select(Case).where(access.visible_cases(current_user))
+    """The visible cases' list rows, narrowed by the list's filters (all in SQL)."""
+    query = listing.select_rows().where(access.visible_cases(current_user))
     stage = request.args.get("stage")
     if stage in set(Stage):
         query = query.where(Case.stage == stage)
@@ -69,8 +65,8 @@ def _filtered_query():
     if request.args.get("overdue"):
         query = query.where(Case.stage_deadline < utcnow(), Case.stage.not_in([Stage.CLOSED, Stage.SUSPENDED]))
     if request.args.get("sort") == "deadline":
-        return query.order_by(Case.stage_deadline.is_(None), Case.stage_deadline, Case.reference)
-    return query.order_by(Case.created_at.desc(), Case.reference.desc())
+        return listing.order_deadline(query)
+    return listing.order_newest(query)
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -78,18 +74,16 @@ def _filtered_query():
 def index():
     form = SearchForm()
     if form.validate_on_submit():
-        cases = operations.search_cases(current_user, form.kind.data, form.q.data)
-        audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(cases)})
-        audit.record_list_view(cases)
-        return render_template("cases/index.html", form=form, cases=cases, searched=True, page=1,
+        found = operations.search_cases(current_user, form.kind.data, form.q.data)
+        audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(found)})
+        rows = listing.load(listing.order_newest(listing.select_rows().where(Case.id.in_([c.id for c in found]))))
+        audit.record_list_view(rows)
+        return render_template("cases/index.html", form=form, cases=rows, searched=True, page=1,
                                has_next=False, stages=list(Stage))
     page = max(request.args.get("page", 1, type=int), 1)
     # One row more than a page tells whether a next page exists, without counting every case.
-    rows = db.session.scalars(
-        _filtered_query().limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).unique().all()
+    rows = listing.load(_filtered_query().limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
     cases, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    _preload_keys(cases)
     audit.record_list_view(cases)
     status = 400 if request.method == "POST" else 200
     return render_template("cases/index.html", form=form, cases=cases, searched=False, page=page,
