@@ -83,14 +83,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     dbapi_connection.isolation_level = None
 
 
-@sa.event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(connection) -> None:
-    """SQLite transactions take the write lock up front (DESIGN.md §7).
-
-    A deferred transaction that reads first and writes later fails outright when another
-    worker committed in between; every request here may append to the audit chain, so each
-    transaction waits its turn (busy_timeout) instead.
-    """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+# How transactions begin (BEGIN IMMEDIATE, or deferred in a read request) lives beside the request rule.
+from victimcare import transactions  # noqa: E402,F401
 

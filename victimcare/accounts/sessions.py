@@ -16,6 +16,7 @@ from flask import current_app, request
 from victimcare.accounts.models import User, UserSession
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from victimcare.transactions import write_apart
 
 
 def _hash(token: str) -> bytes:
@@ -71,13 +72,13 @@ def load_user(login_id: str) -> User | None:
     reason = expiry_reason(row, now)
     if reason:
         if row.ended_at is None:
-            end_session(row, reason)
-            db.session.commit()
+            with write_apart(db.session):
+                end_session(row, reason)
         return None
     if now - row.last_seen_at > current_app.config["SESSION_TOUCH_INTERVAL"]:
         # Bookkeeping of its own, committed at once so the idle clock is right.
-        row.last_seen_at = now
-        db.session.commit()
+        with write_apart(db.session):
+            row.last_seen_at = now
     user = row.user
     user.session_token = token
     user.current_session = row

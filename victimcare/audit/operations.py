@@ -1,8 +1,10 @@
 """Writing the confidentiality log.
 
 ``record`` appends one event in the caller's transaction: a change and its event commit
-together, and a view's event is committed before the page leaves (``record_view`` and
-``commit_views``), so no read goes unlogged. If the log cannot be written, the request fails.
+together. In a read request (GET, see ``victimcare.transactions``) the events wait until the page
+is rendered and are then appended and committed in one short transaction before the page leaves
+(``commit_views``), so no read goes unlogged and the chain's head is held for a moment, not for
+the whole page. If the log cannot be written, the request fails.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from victimcare.audit.checkpoints import EVERY_EVENTS
 from victimcare.audit.models import AuditEvent, AuditHead
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from victimcare.transactions import reading, write_apart
 
 
 def _request_id() -> str | None:
@@ -50,8 +53,7 @@ def record(action: str, *, actor=None, username: str | None = None, object_type:
            outcome: str = "ok", detail: dict | None = None, ciphertext: bytes | None = None) -> None:
     """Append one event to the chain, in the current transaction (the caller commits).
 
-    Written with Core statements rather than the unit of work: every page view appends one, and
-    the log is insert-only, so there is nothing for the ORM to track.
+    In a read request the event is held and appended by ``commit_views`` before the page leaves.
     """
     event = {
         "occurred_at": utcnow(), "action": action, "object_type": object_type,
@@ -64,6 +66,15 @@ def record(action: str, *, actor=None, username: str | None = None, object_type:
         "request_id": _request_id(), "actor_id": None, "actor_username": username, "agency_code": None,
         "role": None, "session_hash": None, **_actor_fields(actor),
     }
+    if reading():
+        g.setdefault("audit_pending", []).append(event)
+    else:
+        _append(event)
+
+
+def _append(event: dict) -> None:
+    """Written with Core statements rather than the unit of work: every page view appends one, and
+    the log is insert-only, so there is nothing for the ORM to track."""
     # Taking the head row serialises appenders: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
     seq, prev_hash = db.session.execute(_ADVANCE_HEAD).one()
     event["seq"], event["prev_hash"] = seq, prev_hash
@@ -119,6 +130,14 @@ def commit_views(response):
     pays for one commit. If the commit fails, Flask answers 500 and the page is never sent. A
     failed request (5xx) commits nothing: the teardown rolls its transaction back.
     """
-    if g.pop("audit_views_to_commit", False) and response.status_code < 500:
+    pending = g.pop("audit_pending", None)
+    to_commit = g.pop("audit_views_to_commit", False)
+    if response.status_code >= 500:
+        return response
+    if pending:
+        with write_apart(db.session):
+            for event in pending:
+                _append(event)
+    elif to_commit:
         db.session.commit()
     return response
