@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_decimal, get_locale, to_user_timezone
+from flask import Flask, current_app, g, has_request_context, session
+from flask_babel import format_decimal, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
 
 
@@ -31,9 +31,22 @@ def format_day(value: date | datetime | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def format_moment(value: datetime | None) -> str:
+def format_moment(value: datetime | None, tz=None) -> str:
+    """``tz``: the user's time zone, when the caller formats many (``get_timezone()`` once)."""
     # strftime, not Babel's pattern engine: lists show dozens of these per page.
-    return "" if value is None else to_user_timezone(value).strftime("%d/%m/%Y %H:%M")
+    if value is None:
+        return ""
+    local = to_user_timezone(value) if tz is None else tz.normalize(value.astimezone(tz))
+    return local.strftime("%d/%m/%Y %H:%M")
+
+
+def _translations():
+    """The request's catalogue, looked up once: Flask-Babel's own lookup walks three context
+    proxies on every call, and a page translates dozens of strings."""
+    translations = g.get("_victimcare_translations")
+    if translations is None:
+        translations = g._victimcare_translations = get_translations()
+    return translations
 
 
 def format_number(value) -> str:
@@ -45,3 +58,10 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

@@ -11,6 +11,7 @@ import secrets
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import current_app, request
 
 from victimcare.accounts.models import User, UserSession
@@ -63,8 +64,9 @@ def load_user(login_id: str) -> User | None:
         user_uuid = uuid.UUID(user_id)
     except ValueError:
         return None
+    # The user (and, joined in turn, their agency) in the same query: every request asks this.
     row = db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == _hash(token))
+        sa.select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token_hash == _hash(token))
     )
     if row is None or row.user_id != user_uuid:
         return None

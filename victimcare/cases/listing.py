@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 
 from victimcare.accounts.models import Agency
@@ -54,7 +55,7 @@ def load(query: sa.Select) -> list[CaseRow]:
     results = db.session.execute(query).all()
     vault = current_app.extensions["victimcare.vault"]
     vault.preload(db.session, [r.id for r in results if r.erased_at is None])
-    now = utcnow()
+    now, tz = utcnow(), get_timezone()
     due, overdue_since = _("Due %(when)s"), _("Overdue since %(when)s")
     rows = []
     for reference, stage, deadline, agency_code, person_id, sealed_name, gender, birth_year, erased_at in results:
@@ -64,7 +65,7 @@ def load(query: sa.Select) -> list[CaseRow]:
             full_name=None if erased_at else _open_name(vault, person_id, sealed_name),
             sex=label(gender), birth_year=birth_year, stage=label(stage), overdue=overdue,
             deadline="" if deadline is None else (overdue_since if overdue else due) % {
-                "when": format_moment(deadline)},
+                "when": format_moment(deadline, tz)},
             agency_code=agency_code,
         ))
     return rows
