@@ -1,9 +1,12 @@
 """Pages under load: /cases and /cases/<ref> beside a bare Flask page of the same size.
 
-Fills 100,000 cases (SQLite, WAL, synchronous=FULL; or PostgreSQL with BENCH_BACKEND=postgresql), serves the app with gunicorn (2 workers)
-and a bare Flask app the same way, and drives each with wrk on loopback (2 threads, 8
-connections, 10 s). Targets (issue 4): list ≥ 40 % and case page ≥ 30 % of the bare page's
-requests per second, p95 < 100 ms. Needs `wrk` (apt-get install wrk).
+Fills 100,000 cases (SQLite, WAL, synchronous=FULL; or PostgreSQL with BENCH_BACKEND=postgresql),
+serves the app with gunicorn (2 workers) and a bare Flask app the same way, and drives each with
+wrk on loopback (2 threads, 8 connections, 10 s). Targets (issue 4): list ≥ 40 % and case page
+≥ 30 % of the bare page's requests per second, p95 < 100 ms. Needs `wrk` (apt-get install wrk).
+
+A third yardstick, "bare + 1 commit", is the bare page after appending one row and committing it
+durably on the same database: the least a page that logs its view can do.
 """
 from __future__ import annotations
 
@@ -113,6 +116,12 @@ def run(app) -> None:
     workdir = Path(app.config["INSTANCE_PATH"])
     started = time.perf_counter()
     fill(app)
+    with app.app_context():
+        from bench.bare_app import FLOOR_TABLE
+        from victimcare.extensions import db
+
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE TABLE {FLOOR_TABLE} (note TEXT)")
     print(f"bench/pages.py — {CASES:,} cases filled in {time.perf_counter() - started:.0f} s; {settings_line(app)}")
     env = {"VICTIMCARE_ENV": "development", "VICTIMCARE_INSTANCE": str(workdir),
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PYTHONPATH": str(ROOT)}
@@ -131,6 +140,7 @@ def run(app) -> None:
             handle.write(WRK_SCRIPT)
         script = Path(handle.name)
         bare = wrk(f"http://127.0.0.1:{bare_port}/", None, script)
+        floor = wrk(f"http://127.0.0.1:{bare_port}/logged", None, script)
         listing = wrk(base + "/cases", cookie, script)
         case = wrk(f"{base}/cases/{reference}", cookie, script)
     finally:
@@ -139,6 +149,8 @@ def run(app) -> None:
             server.wait(timeout=10)
     print(f"gunicorn 2 workers per app; wrk -t2 -c8 -d{DURATION} on loopback, same 2-core machine")
     print(f"  bare Flask page ({len(list_page):,} B):  {bare['RPS']:8.1f} req/s  p50 {bare['P50']:6.2f} ms  p95 {bare['P95']:6.2f} ms")
+    print(f"  bare + 1 commit ({len(list_page):,} B):  {floor['RPS']:8.1f} req/s  p50 {floor['P50']:6.2f} ms  "
+          f"p95 {floor['P95']:6.2f} ms  = {floor['RPS'] / bare['RPS']:4.0%} of bare (the floor of a logged view)")
     for name, result, target, size in (("/cases (list, page 1)", listing, 0.40, len(list_page)),
                                        ("/cases/<ref>", case, 0.30, len(case_page))):
         share = result["RPS"] / bare["RPS"]
