@@ -57,18 +57,25 @@ def load(query: sa.Select) -> list[CaseRow]:
     vault.preload(db.session, [r.id for r in results if r.erased_at is None])
     now, tz = utcnow(), get_timezone()
     due, overdue_since = _("Due %(when)s"), _("Overdue since %(when)s")
+    sexes, stages = _Labels(), _Labels()  # a page repeats a handful of each fifty times
     rows = []
     for reference, stage, deadline, agency_code, person_id, sealed_name, gender, birth_year, erased_at in results:
         overdue = deadline is not None and deadline < now and stage not in _FINISHED
         rows.append(CaseRow(
             reference=reference,
             full_name=None if erased_at else _open_name(vault, person_id, sealed_name),
-            sex=label(gender), birth_year=birth_year, stage=label(stage), overdue=overdue,
+            sex=sexes[gender], birth_year=birth_year, stage=stages[stage], overdue=overdue,
             deadline="" if deadline is None else (overdue_since if overdue else due) % {
                 "when": format_moment(deadline, tz)},
             agency_code=agency_code,
         ))
     return rows
+
+
+class _Labels(dict):
+    def __missing__(self, value):
+        text = self[value] = label(value)
+        return text
 
 
 def _open_name(vault, person_id: uuid.UUID, sealed: bytes | None) -> str | None:
