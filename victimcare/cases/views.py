@@ -141,8 +141,10 @@ def _history(case: Case, referrals) -> list:
     """Stage events and the steps of the referrals this user's agency took part in, oldest first."""
     from victimcare.referrals.models import ReferralEvent
 
-    referral_steps = db.session.scalars(sa.select(ReferralEvent).where(
-        ReferralEvent.case_id == case.id, ReferralEvent.referral_id.in_([r.id for r in referrals]))).all()
+    referral_steps = []
+    if referrals:
+        referral_steps = db.session.scalars(sa.select(ReferralEvent).where(
+            ReferralEvent.case_id == case.id, ReferralEvent.referral_id.in_([r.id for r in referrals]))).all()
     return sorted([*case.events, *referral_steps], key=lambda event: event.created_at)
 
 
