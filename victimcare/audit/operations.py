@@ -126,9 +126,11 @@ def record_list_view(cases) -> None:
 def commit_views(response):
     """``after_request``: a page that decrypted is sent only once its view events are committed.
 
-    The commit comes after rendering, so the page is built in the transaction that read it and
-    pays for one commit. If the commit fails, Flask answers 500 and the page is never sent. A
-    failed request (5xx) commits nothing: the teardown rolls its transaction back.
+    The commit comes after rendering, so the page is built in the transaction that read it. A
+    read request's events (held in ``g``) are appended now, in a transaction of their own; another
+    request's were appended inline and are committed with its work. If the commit fails, Flask
+    answers 500 and the page is never sent. A failed request (5xx) commits nothing: the teardown
+    rolls its transaction back.
     """
     pending = g.pop("audit_pending", None)
     to_commit = g.pop("audit_views_to_commit", False)
