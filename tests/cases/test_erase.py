@@ -1,4 +1,6 @@
 """Erasure: the person's personal data is gone in every case for good; the statistics stay."""
+import re
+
 import sqlalchemy as sa
 
 from tests.support import add_case, db_session, post
@@ -58,3 +60,15 @@ def test_only_supervisors_may_erase(login_as, seeded):
 def test_erasing_an_unknown_case_fails_cleanly(seeded):
     result = seeded.test_cli_runner().invoke(args=["cases", "erase", "VC-2026-424242", "--reason", "legal_order", "--yes"])
     assert result.exit_code != 0 and "no case" in result.output
+
+
+def test_the_case_list_marks_an_erased_person_and_names_the_others(login_as, seeded):
+    erased = add_case(seeded, "social-demo", full_name="Chảo Thị Mẩy")
+    kept = add_case(seeded, "social-demo", full_name="Lò Thị Xuyến")
+    supervisor = login_as("supervisor1")
+    post(supervisor, f"/cases/{erased}/erase", {"reason": "person_request", "confirm": "y"},
+         token_page=f"/cases/{erased}")
+    rows = {m.group(1): m.group(2) for m in re.finditer(
+        r'<a href="/cases/(VC-\d{4}-\d{6})">[^<]*</a></td>\s*<td>(.*?)</td>', supervisor.get("/cases").text, re.S)}
+    assert "(đã xóa)" in rows[erased] and "Chảo" not in rows[erased]
+    assert rows[kept] == "Lò Thị Xuyến"

@@ -34,7 +34,8 @@ COLUMNS = (
 @dataclass(frozen=True, slots=True)
 class CaseRow:
     reference: str
-    full_name: str | None  # None once the person is erased
+    full_name: str | None
+    erased: bool  # the person's keys are destroyed: the name is gone for good
     sex: str
     birth_year: int | None
     stage: str
@@ -63,7 +64,7 @@ def load(query: sa.Select) -> list[CaseRow]:
         overdue = deadline is not None and deadline < now and stage not in _FINISHED
         rows.append(CaseRow(
             reference=reference,
-            full_name=None if erased_at else _open_name(vault, person_id, sealed_name),
+            full_name=None if erased_at else _open_name(vault, person_id, sealed_name), erased=erased_at is not None,
             sex=sexes[gender], birth_year=birth_year, stage=stages[stage], overdue=overdue,
             deadline="" if deadline is None else (overdue_since if overdue else due) % {
                 "when": format_moment(deadline, tz)},
