@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from victimcare.accounts.models import Role, User
 from victimcare.extensions import login_manager
+from victimcare.transactions import reading
 
 PUBLIC = "public"
 
@@ -211,16 +212,23 @@ OWN_WORK_GROUP = {"health": FieldGroup.MEDICAL, "social_affairs": FieldGroup.SUP
 
 
 def referred_groups(user: User, case) -> frozenset[FieldGroup]:
-    """What accepted referrals to the user's agency share of ``case``, plus where it records its work."""
+    """What accepted referrals to the user's agency share of ``case``, plus where it records its work.
+
+    A receiving agency's case page asks this up to four times (can it see, which groups, may it
+    record each kind of work). A read request changes no referral, so there the answer is kept for
+    the request; a request that writes asks the database every time.
+    """
     from victimcare.extensions import db
 
-    referrals = db.session.scalars(_accepted_referrals(user, case)).all()
-    if not referrals:
-        return frozenset()
-    groups = {FieldGroup(g) for referral in referrals for g in referral.shared_groups}
-    if user.agency.kind in OWN_WORK_GROUP:
-        groups.add(OWN_WORK_GROUP[user.agency.kind])
-    return frozenset(groups & GROUPS_BY_AGENCY_KIND.get(user.agency.kind, frozenset()))
+    memo = g.setdefault("_victimcare_referred_groups", {}) if reading() else {}
+    key = (user.id, case.id)
+    if key not in memo:
+        referrals = db.session.scalars(_accepted_referrals(user, case)).all()
+        groups = {FieldGroup(group) for referral in referrals for group in referral.shared_groups}
+        if referrals and user.agency.kind in OWN_WORK_GROUP:
+            groups.add(OWN_WORK_GROUP[user.agency.kind])
+        memo[key] = frozenset(groups & GROUPS_BY_AGENCY_KIND.get(user.agency.kind, frozenset()))
+    return memo[key]
 
 
 def active_break_glass(user: User, case):

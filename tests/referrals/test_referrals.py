@@ -56,6 +56,30 @@ def test_the_receiver_opens_the_case_only_after_accepting_and_sees_only_what_was
     assert "Xuy" in health.get("/cases").text  # the list shows the identity that was shared
 
 
+def test_the_receivers_case_page_asks_for_its_accepted_referral_once(login_as, seeded, police_case):
+    from victimcare.extensions import db
+
+    consent = add_consent(seeded, police_case)
+    referral_id = add_referral(seeded, police_case, "health-demo", consent_id=consent, groups=("identity",))
+    health = login_as("health1")
+    _answer(health, referral_id, "accept")
+    asked = []
+
+    def count(conn, cursor, statement, *args):
+        if "referrals.status = " in statement and "referrals.case_id = " in statement:
+            asked.append(statement)
+
+    with seeded.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert health.get(f"/cases/{police_case}").status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    # can it see the case, which groups, may it record medical care: one answer for the request
+    assert len(asked) == 1, asked
+
+
 @pytest.mark.parametrize("ending", ["complete", "withdraw", "consent"])
 def test_the_receiver_loses_access_when_the_referral_ends(login_as, seeded, police_case, ending):
     consent = add_consent(seeded, police_case)
