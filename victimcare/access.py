@@ -172,19 +172,17 @@ def visible_cases(user: User):
     if not has_permission(user, Permission.CASE_VIEW):
         return sa.false()
     conditions = [Case.owning_agency_id == user.agency_id]
-    # Grants are rare: resolve them first, so the usual query is one indexed equality.
-    granted = db.session.scalars(_active_grant_case_ids(user)).all()
-    if granted:
-        conditions.append(Case.id.in_(granted))
     if user.role == Role.SUPERVISOR:
         conditions.append(Case.owning_agency_id.in_(
             sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
         ))
-    # Likewise the cases referred to the agency: an OR with a subquery would make the planner give up
-    # the (owning agency, created) index and sort every case.
-    referred = db.session.scalars(_accepted_referrals(user).with_only_columns(_referral_model().case_id)).all()
-    if referred:
-        conditions.append(Case.id.in_(referred))
+    # Grants and accepted referrals are few: resolve them first, in one query. An OR with their
+    # subqueries would make the planner give up the (owning agency, created) index and sort every case.
+    opened = db.session.scalars(sa.union_all(
+        _active_grant_case_ids(user), _accepted_referrals(user).with_only_columns(_referral_model().case_id),
+    )).all()
+    if opened:
+        conditions.append(Case.id.in_(list(set(opened))))
     return sa.or_(*conditions)
 
 

@@ -140,6 +140,7 @@ def test_break_glass_opens_one_case_for_an_hour_with_a_reason(login_as, seeded):
     assert 'data-testid="break-glass-banner"' in page and "Khẩn Cấp" in page
     assert "0912000999" not in page and "+84912000999" not in page  # health sees identity, not contact
     assert "data-trigger" not in page  # emergency access reads, it does not act
+    assert reference in health.get("/cases").text  # the list shows the case while the grant runs
     from victimcare.cases.models import BreakGlassGrant
 
     with db_session(seeded) as session:
@@ -148,6 +149,7 @@ def test_break_glass_opens_one_case_for_an_hour_with_a_reason(login_as, seeded):
         grant.expires_at = utcnow() - timedelta(seconds=1)
         session.commit()
     assert health.get(f"/cases/{reference}").status_code == 404
+    assert reference not in health.get("/cases").text
 
 
 def test_break_glass_answers_alike_for_unknown_references(login_as, seeded):
