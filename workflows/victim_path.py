@@ -59,6 +59,8 @@ PATH = (Stage.INTAKE, Stage.VERIFICATION, Stage.IDENTIFICATION, Stage.RESCUE, St
         Stage.INITIAL_SUPPORT, Stage.REINTEGRATION, Stage.CLOSED)
 OPEN_STAGES = (Stage.INTAKE, Stage.VERIFICATION, Stage.IDENTIFICATION, Stage.RESCUE, Stage.PROTECTION,
                Stage.INITIAL_SUPPORT, Stage.REINTEGRATION, Stage.REOPENED)
+# A deadline set before a case closed or lost contact no longer runs: such a case is never overdue.
+STOPPED_CLOCK = (Stage.CLOSED, Stage.SUSPENDED)
 
 
 class ClosureReason(StrEnum):

@@ -22,9 +22,8 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.i18n import format_moment
 from victimcare.labels import label
-from workflows.victim_path import Stage
+from workflows.victim_path import STOPPED_CLOCK
 
-_FINISHED = (Stage.CLOSED, Stage.SUSPENDED)  # no deadline runs in these stages
 COLUMNS = (
     Case.reference, Case.stage, Case.stage_deadline, Agency.code, Victim.id, Victim.full_name_sealed,
     Victim.gender, Victim.birth_year, Victim.erased_at,
@@ -61,7 +60,7 @@ def load(query: sa.Select) -> list[CaseRow]:
     sexes, stages = _Labels(), _Labels()  # a page repeats a handful of each fifty times
     rows = []
     for reference, stage, deadline, agency_code, person_id, sealed_name, gender, birth_year, erased_at in results:
-        overdue = deadline is not None and deadline < now and stage not in _FINISHED
+        overdue = deadline is not None and deadline < now and stage not in STOPPED_CLOCK
         rows.append(CaseRow(
             reference=reference,
             full_name=None if erased_at else _open_name(vault, person_id, sealed_name), erased=erased_at is not None,

@@ -17,7 +17,7 @@ from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from workflows import victim_path
-from workflows.victim_path import CasePath, Stage, Transition, TransitionRefused
+from workflows.victim_path import STOPPED_CLOCK, CasePath, Stage, Transition, TransitionRefused
 
 __all__ = ["StaleCase", "TransitionRefused", "fire_transition", "start_stage", "stage_deadline", "overdue_cases"]
 
@@ -128,6 +128,6 @@ def overdue_cases():
     """Open cases past their stage deadline, oldest deadline first."""
     return db.session.scalars(
         sa.select(Case)
-        .where(Case.stage_deadline < utcnow(), Case.stage.not_in([Stage.CLOSED, Stage.SUSPENDED]))
+        .where(Case.stage_deadline < utcnow(), Case.stage.not_in(STOPPED_CLOCK))
         .order_by(Case.owning_agency_id, Case.stage_deadline)
     ).unique().all()

@@ -24,7 +24,7 @@ from victimcare.labels import label
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from workflows import victim_path
-from workflows.victim_path import PATH, Stage
+from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 50
@@ -63,7 +63,7 @@ def _filtered_query():
     if request.args.get("mine"):
         query = query.where(Case.assigned_user_id == current_user.id)
     if request.args.get("overdue"):
-        query = query.where(Case.stage_deadline < utcnow(), Case.stage.not_in([Stage.CLOSED, Stage.SUSPENDED]))
+        query = query.where(Case.stage_deadline < utcnow(), Case.stage.not_in(STOPPED_CLOCK))
     if request.args.get("sort") == "deadline":
         return listing.order_deadline(query)
     return listing.order_newest(query)
