@@ -19,7 +19,7 @@ from victimcare.extensions import db
 from workflows import victim_path
 from workflows.victim_path import STOPPED_CLOCK, CasePath, Stage, Transition, TransitionRefused
 
-__all__ = ["StaleCase", "TransitionRefused", "fire_transition", "start_stage", "stage_deadline", "overdue_cases"]
+__all__ = ["StaleCase", "TransitionRefused", "derived_items", "fire_transition", "start_stage", "stage_deadline", "overdue_cases"]
 
 
 class StaleCase(Exception):
@@ -85,15 +85,22 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
     return event
 
 
-def derived_facts(case: Case, trigger: str) -> dict:
-    """The facts a step reads from the case's records rather than its form (``Transition.derived``)."""
-    transition = victim_path.find(trigger, case.stage, case.suspended_from)
-    if transition is None or not transition.derived:
-        return {}
-    from victimcare.support.operations import derived_facts as from_support  # support builds on cases
+def derived_items(case: Case, transition: Transition) -> list:
+    """What a step reads from the case's records rather than its form (``Transition.derived``), each
+    with whether it holds now: the step's page shows them, and the step itself checks them."""
+    if not transition.derived:
+        return []
+    from victimcare.support.operations import derived_items as from_support  # support builds on cases
 
     found = from_support(case)
-    return {name: found[name] for name in transition.derived}
+    return [found[name] for name in transition.derived]
+
+
+def derived_facts(case: Case, trigger: str) -> dict:
+    transition = victim_path.find(trigger, case.stage, case.suspended_from)
+    if transition is None:
+        return {}
+    return {item.name: item.done for item in derived_items(case, transition)}
 
 
 def record_step(case: Case, transition: Transition, path: CasePath, facts: dict, *, actor_id, agency_id,

@@ -182,17 +182,7 @@ def transition(reference: str, trigger: str):
     elif request.method == "POST":
         status = 400
     return render_template("cases/transition.html", case=case, step=step, form=form, reasons=reasons,
-                           derived=_derived_items(case, step)), status
-
-
-def _derived_items(case: Case, step) -> list:
-    """What the step reads from the case's records, each with whether it holds now (shown before confirming)."""
-    if not step.derived:
-        return []
-    from victimcare.support.operations import derived_items
-
-    items = derived_items(case)
-    return [items[name] for name in step.derived]
+                           derived=path.derived_items(case, step)), status
 
 
 def _prefill(case: Case, step) -> dict:

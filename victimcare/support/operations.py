@@ -330,10 +330,6 @@ def derived_items(case: Case) -> dict[str, ChecklistItem]:
     return items
 
 
-def derived_facts(case: Case) -> dict:
-    return {name: item.done for name, item in derived_items(case).items()}
-
-
 # -- the follow-up list ------------------------------------------------------------------------------
 
 def follow_ups_for(user: User, today: date, horizon_days: int = 14) -> list[FollowUp]:
