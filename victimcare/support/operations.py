@@ -19,6 +19,7 @@ from victimcare.accounts.models import User
 from victimcare.audit import operations as audit
 from victimcare.cases.models import Case, Victim
 from victimcare.extensions import db
+from victimcare.i18n import format_day
 from victimcare.support.models import (
     FollowUp, LodgingExtension, ProtectionMeasure, ReintegrationPlan, RiskAssessment, SupportService,
 )
@@ -309,7 +310,7 @@ def checklist(case: Case, support: CaseSupport | None = None) -> list[ChecklistI
     eligible = rules.eligible_types(status_of(case, case.victim, None), case.legal_regime)
     not_considered = tuple(f"({rules.LETTERS[t]})" for t in eligible if t not in considered)
     open_measures = tuple(str(m.measure) for m in support.measures if not m.settled)
-    open_visits = tuple(f.due_on.strftime("%d/%m/%Y") for f in support.follow_ups if f.done_on is None)
+    open_visits = tuple(format_day(f.due_on) for f in support.follow_ups if f.done_on is None)
     no_visits = () if support.follow_ups else ("plan",)
     return [
         ChecklistItem("support_considered", rules.CHECKLIST_LABELS["support_considered"], not not_considered,

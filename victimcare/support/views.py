@@ -16,6 +16,7 @@ from victimcare.accounts.models import Agency
 from victimcare.audit import operations as audit
 from victimcare.cases.views import get_case_or_404
 from victimcare.extensions import db
+from victimcare.i18n import format_day
 from victimcare.labels import label
 from victimcare.support import operations
 from victimcare.support.forms import (
@@ -114,10 +115,10 @@ def _save_or_stale(form, record, save, page: str, anchor: str, context: dict):
             return render_template(page, form=form, **context), 409
         db.session.commit()
         return _back(context["case"], anchor)
-    return render_template(page, form=form, **context), _status(form)
+    return render_template(page, form=form, **context), _status()
 
 
-def _status(form) -> int:
+def _status() -> int:
     return 400 if request.method == "POST" else 200
 
 
@@ -158,7 +159,7 @@ def _new_service(reference: str, work: Work, form_class, only_types):
         operations.record_service(case, current_user, person.id, form.service_data(), work=work)
         db.session.commit()
         return _back(case, "medical" if work == Work.MEDICAL else "support")
-    return render_template("support/service_form.html", form=form, **context), _status(form)
+    return render_template("support/service_form.html", form=form, **context), _status()
 
 
 @bp.route("/cases/<reference>/support/<uuid:service_id>", methods=["GET", "POST"])
@@ -199,7 +200,7 @@ def extend_service(reference: str, service_id):
     if form.validate_on_submit():
         if limit is not None and form.new_end_on.data <= limit:
             form.new_end_on.errors.append(_("The new end must come after the current limit (%(day)s).",
-                                            day=limit.strftime("%d/%m/%Y")))
+                                            day=format_day(limit)))
         else:
             operations.extend_lodging(service, current_user, {
                 "decided_on": form.decided_on.data, "new_end_on": form.new_end_on.data,
@@ -209,7 +210,7 @@ def extend_service(reference: str, service_id):
     return render_template("support/form.html", form=form, case=case, anchor="support",
                            title=_("Extend essential-needs support"),
                            intro=_("Current limit: %(day)s. Support beyond 120 days needs a decision (Decree 162 Art 17).",
-                                   day=limit.strftime("%d/%m/%Y") if limit else "—")), _status(form)
+                                   day=format_day(limit) or "—")), _status()
 
 
 # -- protection ----------------------------------------------------------------------------------
@@ -224,7 +225,7 @@ def new_assessment(reference: str):
         db.session.commit()
         return _back(case, "protection")
     return render_template("support/form.html", form=form, case=case, anchor="protection",
-                           title=_("Assess the risk")), _status(form)
+                           title=_("Assess the risk")), _status()
 
 
 @bp.route("/cases/<reference>/protection/measures/new", methods=["GET", "POST"])
@@ -240,7 +241,7 @@ def new_measure(reference: str):
         db.session.commit()
         return _back(case, "protection")
     return render_template("support/form.html", form=form, case=case, anchor="protection",
-                           title=_("Apply a protection measure")), _status(form)
+                           title=_("Apply a protection measure")), _status()
 
 
 @bp.route("/cases/<reference>/protection/measures/<uuid:measure_id>/end", methods=["GET", "POST"])
@@ -284,7 +285,7 @@ def record_follow_up(reference: str, follow_up_id):
             audit.record_view(case, ["support"], purpose="edit", object_type="follow_up", object_id=follow_up.id)
         form.version.data = follow_up.version
     context = dict(case=case, anchor="reintegration",
-                   title=_("Follow-up visit due %(day)s", day=follow_up.due_on.strftime("%d/%m/%Y")))
+                   title=_("Follow-up visit due %(day)s", day=format_day(follow_up.due_on)))
     return _save_or_stale(form, follow_up, lambda: operations.record_follow_up(
         follow_up, current_user, form.follow_up_data(), form.version.data), "support/form.html", "reintegration",
         context)
