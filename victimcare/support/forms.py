@@ -14,10 +14,11 @@ from wtforms.validators import NumberRange, ValidationError
 from victimcare import working_days
 from victimcare.forms import DayField, Form, MultiCheckboxField, Optional, max_length, required
 from victimcare.labels import choices
+from victimcare.support.labels import GOAL_LABELS
 from victimcare.support.models import AtRisk, FollowUpOutcome, Measure, RiskLevel
 from workflows.support import DECISION_TYPES, ServiceStatus
 
-GOALS = ("housing", "schooling", "work", "health", "family", "legal_status")
+GOALS = tuple(GOAL_LABELS)
 STARTED = (ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED)
 
 
@@ -189,12 +190,12 @@ class PlanForm(Form):
     version = HiddenField()
     starts_on = DayField(_l("Plan starts on"), validators=[required(), _not_far_future],
                          description=_l("Follow-up visits are scheduled 1, 3, 6 and 12 months after this day."))
-    housing = TextAreaField(_l("Housing"), validators=[Optional(), max_length(2000)])
-    schooling = TextAreaField(_l("Schooling"), validators=[Optional(), max_length(2000)])
-    work = TextAreaField(_l("Work and income"), validators=[Optional(), max_length(2000)])
-    health = TextAreaField(_l("Health"), validators=[Optional(), max_length(2000)])
-    family = TextAreaField(_l("Family"), validators=[Optional(), max_length(2000)])
-    legal_status = TextAreaField(_l("Legal status and papers"), validators=[Optional(), max_length(2000)])
+    housing = TextAreaField(GOAL_LABELS["housing"], validators=[Optional(), max_length(2000)])
+    schooling = TextAreaField(GOAL_LABELS["schooling"], validators=[Optional(), max_length(2000)])
+    work = TextAreaField(GOAL_LABELS["work"], validators=[Optional(), max_length(2000)])
+    health = TextAreaField(GOAL_LABELS["health"], validators=[Optional(), max_length(2000)])
+    family = TextAreaField(GOAL_LABELS["family"], validators=[Optional(), max_length(2000)])
+    legal_status = TextAreaField(GOAL_LABELS["legal_status"], validators=[Optional(), max_length(2000)])
 
     def validate_starts_on(self, field):
         if not any(self[goal].data for goal in GOALS):

@@ -77,6 +77,8 @@ WARNINGS = {
 def warning(measure: str) -> str:
     return str(WARNINGS[Measure(measure)])
 
+
+# The reintegration plan's goals, in the order the plan form asks them.
 GOAL_LABELS = {
     "housing": _l("Housing"),
     "schooling": _l("Schooling"),
