@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import csv
 import io
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import to_utc
 from flask_login import current_user
 
@@ -73,7 +73,6 @@ def export():
     events = db.session.scalars(_filtered().order_by(AuditEvent.seq).limit(EXPORT_LIMIT)).all()
     marks = review.flags(events)
     audit.record("export", object_type="audit_log", detail={"rows": len(events), "filters": dict(request.args)})
-    g.audit_views_to_commit = True  # committed by commit_views before the file is sent
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["seq", "time_utc", "user", "agency", "role", "action", "object_type", "object_id",
