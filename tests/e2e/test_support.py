@@ -1,4 +1,4 @@
-"""social1 records essential needs and a psychological support session on a case police referred to social
+"""social1 records essential needs and a legal counselling session (psychological care is the medical group's) on a case police referred to social
 affairs, schedules the follow-ups, and the case page shows the services, the protection banner and the next
 follow-up date."""
 import uuid
@@ -72,10 +72,10 @@ def test_a_social_worker_records_support_and_schedules_follow_ups(page, live_app
     page.locator("main form button[type=submit]").click()
 
     page.get_by_test_id("add-support").click()
-    page.select_option("#support_type", "psychological")
+    page.select_option("#support_type", "legal_counselling")
     page.select_option("#status", "delivered")
     page.fill("#starts_on", day)
-    page.fill("#notes", "Buổi tham vấn tâm lý đầu tiên")
+    page.fill("#notes", "Buổi tư vấn pháp lý đầu tiên")
     page.locator("main form button[type=submit]").click()
 
     page.get_by_test_id("plan").click()
@@ -86,7 +86,7 @@ def test_a_social_worker_records_support_and_schedules_follow_ups(page, live_app
 
     services = page.get_by_test_id("services")
     expect(services.locator("tr[data-type=essential_needs]")).to_contain_text("215/QĐ-SYT")
-    expect(services.locator("tr[data-type=psychological]")).to_contain_text("Đã thực hiện")
+    expect(services.locator("tr[data-type=legal_counselling]")).to_contain_text("Đã thực hiện")
     expect(page.get_by_test_id("protection-banner")).to_contain_text("Không được tiết lộ địa chỉ")
     next_visit = add_months(start, 1).strftime("%d/%m/%Y")
     expect(page.get_by_test_id("next-follow-up")).to_contain_text(f"Lần thăm theo dõi tiếp theo: {next_visit}")

@@ -344,6 +344,33 @@ def test_health_records_care_on_a_referred_case_and_only_medical_readers_see_the
         assert "giấc ngủ" not in str(event.detail)
 
 
+def test_a_supervisor_without_the_medical_group_neither_sees_nor_reaches_psychological_care(login_as, seeded):
+    """The record's type decides its group: no support page, list or form opens medical care to others."""
+    reference = _case_at(seeded)  # owned by social-demo: social1 (case worker) reads medical, supervisor1 does not
+    social = login_as("social1")
+    assert post(social, f"/cases/{reference}/medical/new", {
+        "support_type": "psychological", "status": "delivered", "starts_on": "27/08/2026",
+        "medical_notes": "Ác mộng mỗi đêm"}).status_code == 302
+    with db_session(seeded) as session:
+        service_id = session.scalar(sa.select(SupportService.id))
+        sealed_before = session.execute(sa.text("SELECT medical_notes FROM support_services")).scalar_one()
+    supervisor = login_as("supervisor1")
+    page = supervisor.get(f"/cases/{reference}").text
+    assert 'data-type="psychological"' not in page and "Ác mộng" not in page and str(service_id) not in page
+    assert supervisor.get(f"/cases/{reference}/support/{service_id}").status_code == 404
+    response = post(supervisor, f"/cases/{reference}/support/{service_id}", {
+        "support_type": "psychological", "status": "stopped", "notes": "x", "version": "1"})
+    assert response.status_code == 404
+    # Nor through the support form: a forged psychological row is refused and nothing is added.
+    response = post(supervisor, f"/cases/{reference}/support/new", {"support_type": "psychological",
+                                                                    "status": "planned"})
+    assert response.status_code == 400
+    with db_session(seeded) as session:
+        assert session.execute(sa.text("SELECT status, medical_notes FROM support_services")).all() == [
+            ("delivered", sealed_before)]
+    assert "Ác mộng" in social.get(f"/cases/{reference}").text  # the medical reader still sees it
+
+
 def test_a_health_worker_cannot_record_care_on_a_case_not_referred_to_health(login_as, seeded):
     reference = _case_at(seeded, "police-demo")
     assert login_as("health1").get(f"/cases/{reference}/medical/new").status_code == 404

@@ -73,8 +73,18 @@ SERVICE_FIELDS = ("status", "provider_agency_id", "starts_on", "ends_on", "amoun
                   "decision_reference", "notes")
 
 
-def record_service(case: Case, actor: User, person_id, data: dict, *, work: Work = Work.SUPPORT) -> SupportService:
+def work_of(support_type) -> Work:
+    """Medical and psychological care belong to the medical group, whoever records them; the rest is support.
+
+    The record's type decides, never the form or page it came through, so a reader without the
+    medical group can neither list such a row nor reach it through the support form.
+    """
+    return Work.MEDICAL if SupportType(support_type) in MEDICAL_TYPES else Work.SUPPORT
+
+
+def record_service(case: Case, actor: User, person_id, data: dict) -> SupportService:
     """A new support service for one person of the case; only types their status makes them eligible for."""
+    work = work_of(data["support_type"])
     _check(actor, case, work)
     found = find_person(case, person_id)
     if found is None:
@@ -93,8 +103,8 @@ def record_service(case: Case, actor: User, person_id, data: dict, *, work: Work
     return service
 
 
-def update_service(service: SupportService, actor: User, data: dict, expected_version, *,
-                   work: Work = Work.SUPPORT) -> None:
+def update_service(service: SupportService, actor: User, data: dict, expected_version) -> None:
+    work = work_of(service.support_type)
     _check(actor, service.case, work)
     _check_version(service, expected_version)
     _apply(service, data)
@@ -272,18 +282,25 @@ class CaseSupport:
         return rules.standing(follow_up.due_on, today=self.today, done=follow_up.done_on is not None)
 
 
-def load(case: Case, today: date | None = None, *, services: bool = True, reintegration: bool = True) -> CaseSupport:
+_SERVICE_WORKS = frozenset({Work.SUPPORT, Work.MEDICAL})
+
+
+def load(case: Case, today: date | None = None, *, services: frozenset[Work] = _SERVICE_WORKS,
+         reintegration: bool = True) -> CaseSupport:
     """The case's records; the case page leaves out the parts the user cannot read (protection always
-    loads: its banner, measures and a closed-trial request, is for everyone who sees the case)."""
+    loads: its banner, measures and a closed-trial request, is for everyone who sees the case).
+    ``services`` names the works whose service rows to load (support, medical care, or both)."""
     today = today or working_days.today()
 
-    def rows(model, *order, wanted=True):
+    def rows(model, *order, wanted=True, where=sa.true()):
         if not wanted:
             return []
-        return list(db.session.scalars(sa.select(model).where(model.case_id == case.id).order_by(*order)))
+        return list(db.session.scalars(sa.select(model).where(model.case_id == case.id, where).order_by(*order)))
 
+    medical = SupportService.support_type.in_([str(t) for t in MEDICAL_TYPES])
+    service_rows = sa.true() if services >= _SERVICE_WORKS else (medical if Work.MEDICAL in services else ~medical)
     found = CaseSupport(
-        services=rows(SupportService, SupportService.recorded_at, wanted=services),
+        services=rows(SupportService, SupportService.recorded_at, wanted=bool(services), where=service_rows),
         assessments=rows(RiskAssessment, RiskAssessment.assessed_on.desc(), RiskAssessment.recorded_at.desc()),
         measures=rows(ProtectionMeasure, ProtectionMeasure.starts_on),
         plan=plan_of(case) if reintegration else None,

@@ -61,13 +61,17 @@ def case_sections(case, groups) -> dict:
     reads = {w.value: access.can_read_work(groups, w) for w in Work}
     can_act = access.can_act_on_case(current_user, case)
     closing = can_act and case.stage == Stage.REINTEGRATION  # the checklist needs every part
-    records = operations.load(case, services=closing or reads["support"] or reads["medical"],
+    readable = frozenset(w for w in (Work.SUPPORT, Work.MEDICAL) if reads[w.value])
+    records = operations.load(case, services=frozenset(Work) if closing else readable,
                               reintegration=closing or reads["reintegration"])
+    # The checklist counts every service; the page lists only the rows whose group the user reads.
+    shown = {w: [s for s in records.services if operations.work_of(s.support_type) == w] if w in readable else []
+             for w in (Work.SUPPORT, Work.MEDICAL)}
     beneficiary = operations.status_of(case, case.victim, None)
     return dict(
         support=records,
-        services=records.services,
-        medical=[s for s in records.services if s.support_type in operations.MEDICAL_TYPES],
+        services=shown[Work.SUPPORT],
+        medical=shown[Work.MEDICAL],
         beneficiary=beneficiary, offers=rules.offers(beneficiary, case.legal_regime), reads=reads,
         work={w.value: access.can_record_work(current_user, case, w, groups) for w in Work},
         closing_checklist=operations.checklist(case, records) if closing else None,
@@ -127,16 +131,16 @@ def _status() -> int:
 @bp.route("/cases/<reference>/support/new", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def new_service(reference: str):
-    return _new_service(reference, Work.SUPPORT, ServiceForm, None)
+    return _new_service(reference, Work.SUPPORT, ServiceForm)
 
 
 @bp.route("/cases/<reference>/medical/new", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def new_medical(reference: str):
-    return _new_service(reference, Work.MEDICAL, MedicalCareForm, operations.MEDICAL_TYPES)
+    return _new_service(reference, Work.MEDICAL, MedicalCareForm)
 
 
-def _new_service(reference: str, work: Work, form_class, only_types):
+def _new_service(reference: str, work: Work, form_class):
     case = _case_to_record(reference, work)
     people = operations.people_choices(case)
     person_id = request.args.get("person") or people[0][0]
@@ -145,9 +149,12 @@ def _new_service(reference: str, work: Work, form_class, only_types):
         abort(404)
     person, role = found
     status = operations.status_of(case, person, role)
-    offers = [o for o in rules.offers(status, case.legal_regime) if only_types is None or o.type in only_types]
+    # The support form lists every entitlement; each form records only the types of its own work.
+    offers = [o for o in rules.offers(status, case.legal_regime)
+              if work == Work.SUPPORT or operations.work_of(o.type) == work]
     form = form_class()
-    form.support_type.choices = [(o.type.value, label(o.type)) for o in offers if o.eligible]
+    form.support_type.choices = [(o.type.value, label(o.type)) for o in offers
+                                 if o.eligible and operations.work_of(o.type) == work]
     form.provider_agency_id.choices = _agency_choices()
     if request.method == "GET":
         form.provider_agency_id.data = str(current_user.agency_id)
@@ -156,7 +163,7 @@ def _new_service(reference: str, work: Work, form_class, only_types):
     context = dict(case=case, people=people, person_id=str(person.id), beneficiary=status, offers=offers,
                    title=_("Record medical or psychological care") if work == Work.MEDICAL else _("Record support"))
     if form.validate_on_submit():
-        operations.record_service(case, current_user, person.id, form.service_data(), work=work)
+        operations.record_service(case, current_user, person.id, form.service_data())
         db.session.commit()
         return _back(case, "medical" if work == Work.MEDICAL else "support")
     return render_template("support/service_form.html", form=form, **context), _status()
@@ -167,11 +174,12 @@ def _new_service(reference: str, work: Work, form_class, only_types):
 def edit_service(reference: str, service_id):
     case = get_case_or_404(reference)
     service = _record_of(SupportService, service_id, case)
-    medical = service.support_type in operations.MEDICAL_TYPES and access.can_record_work(
-        current_user, case, Work.MEDICAL)
-    work = Work.MEDICAL if medical else Work.SUPPORT
+    work = operations.work_of(service.support_type)
+    if not access.can_read_work(access.field_groups(current_user, case), work):
+        abort(404)  # a row of a group the user cannot read does not exist for them
     if not access.can_record_work(current_user, case, work):
         abort(403)
+    medical = work == Work.MEDICAL
     form_class = MedicalCareForm if medical else ServiceForm
     form = form_class(obj=service if request.method == "GET" else None)
     form.support_type.choices = [(service.support_type.value, label(service.support_type))]
@@ -184,7 +192,7 @@ def edit_service(reference: str, service_id):
     context = dict(case=case, service=service, people=None, offers=None,
                    title=_("Change %(type)s", type=label(service.support_type)))
     return _save_or_stale(form, service, lambda: operations.update_service(
-        service, current_user, form.service_data(), form.version.data, work=work),
+        service, current_user, form.service_data(), form.version.data),
         "support/service_form.html", "medical" if medical else "support", context)
 
 
