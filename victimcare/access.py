@@ -277,6 +277,16 @@ def field_groups(user: User, case) -> frozenset[FieldGroup]:
     return frozenset(groups)
 
 
+def shown_of(user: User, case, groups) -> frozenset[FieldGroup]:
+    """The part of ``groups`` that ``user`` may be shown on ``case``.
+
+    Whatever a page shows — the case itself, a preview of what someone else will see, a history
+    entry, an export — is at most what the person looking may read themselves; the rest is named,
+    never shown.
+    """
+    return frozenset(FieldGroup(g) for g in groups) & field_groups(user, case)
+
+
 # -- work recorded on a case: support, protection, reintegration, medical care -------------------
 
 class Work(StrEnum):

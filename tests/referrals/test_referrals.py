@@ -183,6 +183,48 @@ def test_the_sender_previews_what_the_receiver_will_see_then_sends(login_as, see
     assert "sức khỏe" not in raw and "Cần khám" not in raw  # the message is sealed
 
 
+def _agency_id(app, code: str) -> str:
+    from victimcare.accounts.models import Agency
+
+    with db_session(app) as session:
+        return str(session.scalar(sa.select(Agency.id).where(Agency.code == code)))
+
+
+@pytest.mark.parametrize("owner, sender, secrets", [
+    # A case the police transferred to social affairs: its investigation notes stay on it.
+    ("social-demo", "social1", {"investigation_notes": "Đối tượng Vàng A Páo khai nhận"}),
+    # A health station holding a case: it reads identity and medical only.
+    ("health-demo", "health1", {"narrative": "Bị lừa sang biên giới", "investigation_notes": "Vàng A Páo"}),
+])
+def test_a_transfer_preview_shows_only_what_the_sender_may_read_and_names_the_rest(
+        login_as, seeded, owner, sender, secrets):
+    reference = add_case(seeded, owner, full_name="Lò Thị Xuyến", phone="0912345678",
+                         home_address="Bản Sà Phìn, Đồng Văn")
+    with db_session(seeded) as session:
+        case = session.scalar(sa.select(Case).where(Case.reference == reference))
+        for name, value in secrets.items():
+            setattr(case, name, value)
+        session.commit()
+    client = login_as(sender)
+    url = f"/cases/{reference}/referrals/new?purpose=verification"
+    preview = post(client, url, {"kind": "transfer", "to_agency": _agency_id(seeded, "police-demo"),
+                                 "urgency": "normal", "groups": ["identity"],
+                                 "legal_basis": "criminal_investigation"})
+    assert preview.status_code == 200 and 'data-testid="preview"' in preview.text
+    assert "Lò Thị Xuyến" in preview.text  # identity: the sender reads it
+    shown = preview.text
+    for value in secrets.values():
+        assert value not in shown
+    unseen = re.search(r'data-testid="preview-unseen">([^<]*)<', shown).group(1)
+    assert "Điều tra" in unseen  # the investigation part is named, not shown
+    if sender == "health1":
+        assert "0912345678" not in shown and "Sà Phìn" not in shown
+        assert "Liên lạc" in unseen and "Bóc lột và lời kể" in unseen
+    with db_session(seeded) as session:
+        event = session.scalars(sa.select(AuditEvent).where(AuditEvent.purpose == "referral_preview")).one()
+        assert "investigation" not in event.fields and "identity" in event.fields
+
+
 def test_sharing_a_part_the_receivers_work_does_not_need_is_refused(login_as, seeded, police_case):
     police = login_as("police1")
     with db_session(seeded) as session:

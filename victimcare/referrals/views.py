@@ -153,7 +153,7 @@ def new(reference: str):
         form.groups.data = operations.default_groups(purpose)
         if len(consents) == 1:
             form.consent.data = str(consents[0].id)
-    reasons, preview = [], None
+    reasons, preview, unseen = [], None, []
     if form.validate_on_submit():
         to_agency = db.session.get(Agency, uuid.UUID(form.to_agency.data))
         consent = next((c for c in consents if str(c.id) == form.consent.data), None)
@@ -169,7 +169,9 @@ def new(reference: str):
                     when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M")), "success")
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
-            preview = _receiver_view(case, to_agency, kind, values["groups"])
+            receiver_sees = _receiver_view(case, to_agency, kind, values["groups"])
+            preview = access.shown_of(current_user, case, receiver_sees)
+            unseen = sorted(receiver_sees - preview)
             audit.record_view(case, preview, purpose="referral_preview")
             form.confirmed.data = "yes"
         else:
@@ -177,7 +179,8 @@ def new(reference: str):
         reasons = [_(r) for r in reasons]
     status = 400 if request.method == "POST" and preview is None else 200
     return render_template("referrals/new.html", case=case, victim=case.victim, form=form, purpose=purpose,
-                           rule=PURPOSES[purpose], reasons=reasons, preview=preview, FieldGroup=FieldGroup,
+                           rule=PURPOSES[purpose], reasons=reasons, preview=preview, unseen=unseen,
+                           FieldGroup=FieldGroup,
                            groups=preview or frozenset(), can_act=False), status
 
 
