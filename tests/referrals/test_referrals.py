@@ -257,6 +257,56 @@ def test_a_decline_needs_a_reason_and_is_kept_sealed(login_as, seeded, police_ca
     assert health.get(f"/cases/{police_case}").status_code == 404
 
 
+def _views_of(app, referral_id: str) -> list[tuple[str, list[str]]]:
+    with db_session(app) as session:
+        return [(e.actor_username, e.fields) for e in session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.object_id == referral_id)
+            .order_by(AuditEvent.seq))]
+
+
+def test_every_page_that_opens_a_referral_text_logs_it(login_as, seeded, police_case):
+    """A decline reason with no message was shown without a view event; now each opened text is named."""
+    referral_id = add_referral(seeded, police_case, "health-demo")  # no message
+    health = login_as("health1")
+    health.get(f"/referrals/{referral_id}")
+    assert _views_of(seeded, referral_id) == []  # nothing sealed was opened
+    assert _answer(health, referral_id, "decline", reason="Không có bác sĩ tâm lý").status_code == 302
+    page = login_as("police1").get(f"/referrals/{referral_id}").text
+    assert "Không có bác sĩ tâm lý" in page
+    assert _views_of(seeded, referral_id) == [("police1", ["referral_decline_reason"])]
+
+
+@pytest.mark.parametrize("end", ["decline", "withdraw", "expire", "withdraw_consent"])
+def test_an_ended_referral_shows_the_receiver_nothing_sealed(login_as, seeded, police_case, end):
+    consent = add_consent(seeded, police_case)
+    referral_id = add_referral(seeded, police_case, "health-demo", consent_id=consent,
+                               message="Chị Xuyến cần khám thai gấp")
+    health, police = login_as("health1"), login_as("police1")
+    assert "Chị Xuyến cần khám thai" in health.get(f"/referrals/{referral_id}").text  # while it is open
+    assert _views_of(seeded, referral_id) == [("health1", ["referral_message"])]
+    if end == "decline":
+        assert _answer(health, referral_id, "decline", reason="Hết giường").status_code == 302
+    elif end == "withdraw":
+        assert _answer(police, referral_id, "withdraw").status_code == 302
+    elif end == "expire":
+        with db_session(seeded) as session:
+            session.get(Referral, uuid.UUID(referral_id)).answer_due_at = datetime.now(UTC) - timedelta(hours=1)
+            session.commit()
+        assert seeded.test_cli_runner().invoke(args=["referrals", "expire"]).exit_code == 0
+    else:
+        assert _answer(health, referral_id, "accept").status_code == 302
+        response = post(police, f"/cases/{police_case}/consents/{consent}/withdraw", {},
+                        token_page=f"/cases/{police_case}")
+        assert response.status_code == 302
+    assert _referral(seeded, referral_id).status not in ("pending", "accepted")
+    before = _views_of(seeded, referral_id)
+    page = health.get(f"/referrals/{referral_id}")
+    assert page.status_code == 200 and "Chị Xuyến" not in page.text and "Hết giường" not in page.text
+    assert _views_of(seeded, referral_id) == before  # nothing opened, nothing to log
+    assert "Chị Xuyến cần khám thai" in police.get(f"/referrals/{referral_id}").text  # the sender keeps it
+    assert _views_of(seeded, referral_id)[-1][0] == "police1"
+
+
 def test_only_the_other_side_may_answer(login_as, seeded, police_case):
     referral_id = add_referral(seeded, police_case, "health-demo")
     police = login_as("police1")

@@ -115,6 +115,19 @@ def side_of(user: User, referral: Referral) -> str | None:
     return None
 
 
+def sealed_texts(referral: Referral, side: str | None) -> dict[str, str]:
+    """The sealed texts of a referral that ``side`` may read now, by name (decrypting only those).
+
+    The sender reads its message and the receiver's reason for declining. The receiver reads the
+    message only while the referral is open: once declined, withdrawn, expired, completed or ended by
+    a withdrawn consent, it keeps nothing sealed of the person. The caller logs a view naming them.
+    """
+    names = {SENDER: ("message", "decline_reason"),
+             RECEIVER: ("message",) if referral.status in OPEN else ()}.get(side, ())
+    texts = {name: getattr(referral, name) for name in names}
+    return {name: text for name, text in texts.items() if text}
+
+
 def answer(referral: Referral, trigger: str, actor: User, *, reason: str | None = None,
            expected_version: int | None = None) -> None:
     """accept, decline, withdraw or complete; raises TransitionRefused, ReferralChanged or PermissionError."""

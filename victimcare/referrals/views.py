@@ -92,15 +92,18 @@ def _get_referral_or_404(referral_id: uuid.UUID) -> Referral:
 @requires(Permission.REFERRAL_WORK)
 def show(referral_id: uuid.UUID):
     referral = _get_referral_or_404(referral_id)
-    if referral.message:
-        audit.record_view(referral.case, ["referral_message"], object_type="referral", object_id=referral.id)
     return _render_referral(referral, AnswerForm(formdata=None, version=referral.version))
 
 
 def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: int = 200):
+    """Every render that opens a sealed text logs a view naming exactly the texts opened."""
     side = operations.side_of(current_user, referral)
+    texts = operations.sealed_texts(referral, side)
+    if texts:
+        audit.record_view(referral.case, [f"referral_{name}" for name in sorted(texts)], object_type="referral",
+                          object_id=referral.id)
     return render_template(
-        "referrals/show.html", referral=referral, form=form, side=side, reasons=reasons,
+        "referrals/show.html", referral=referral, form=form, side=side, reasons=reasons, texts=texts,
         groups=[FieldGroup(g) for g in referral.shared_groups],
         can_open_case=access.can_see_case(current_user, referral.case),
     ), status
