@@ -51,6 +51,8 @@ class Config:
     LOGIN_LOCK_BASE_DELAY = timedelta(seconds=30)
     LOGIN_LOCK_MAX_DELAY = timedelta(hours=1)
     RATELIMIT_HEADERS_ENABLED = True
+    # Each intake duplicate check asks whether someone exists: a person may ask only so many (per user).
+    INTAKE_CHECK_LIMIT = "60 per hour"
 
     PASSWORD_MIN_LENGTH = 12
     # "default" is argon2-cffi's own profile; tests may pick a cheaper one.

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from tests.support import add_case, db_session, post
+from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case
 
 BASE = {"channel": "hotline_111", "received_at": "20/11/2026 08:30", "full_name": "Giàng Thị Mai", "gender": "Feminine", "date_of_birth": "14/08/2010", "birth_year": "",
@@ -52,11 +53,71 @@ def test_name_and_birth_year_or_phone_also_warn(login_as, seeded):
     assert post(client, "/cases/new", by_phone).status_code == 409
 
 
-def test_a_duplicate_held_by_another_agency_is_named_without_a_link(login_as, seeded):
+def test_a_duplicate_held_by_another_agency_says_only_that_a_match_exists(login_as, seeded):
     existing = add_case(seeded, "border-demo", full_name="Giàng Thị Mai", birth_year=2010)
     warned = post(login_as("police1"), "/cases/new", BASE)
-    assert warned.status_code == 409
-    assert existing not in warned.text and "cơ quan khác" in warned.text
+    assert warned.status_code == 409 and 'data-testid="match-elsewhere"' in warned.text
+    assert existing not in warned.text and "Biên phòng" not in warned.text  # neither the case nor who holds it
+    assert "same name" not in warned.text and "cùng họ tên" not in warned.text  # nor what matched
+
+
+def _supervisor_elsewhere(app) -> str:
+    """A supervisor of a police agency in another province (Hà Giang, 02)."""
+    from victimcare.accounts import operations as accounts
+    from victimcare.accounts.models import Agency
+
+    with db_session(app) as session:
+        agency = Agency(code="police-hg", name="Công an tỉnh Hà Giang", kind="police", province_code="02")
+        session.add(agency)
+        session.flush()
+        accounts.create_user(username="supervisor-hg", display_name="Giám sát Hà Giang", agency=agency,
+                             role="supervisor", password="victimcare-demo", must_change_password=False,
+                             check_policy=False)
+        session.commit()
+    return "supervisor-hg"
+
+
+def test_the_intake_check_is_an_audited_search_scoped_to_the_askers_province(login_as, seeded):
+    """Typing a number at intake asks whether someone exists: it is logged, and outside the user's
+    need-to-know the answer names no case and no agency, even though nothing is saved."""
+    existing = add_case(seeded, "police-demo", full_name="Giàng Thị Mai", id_document_type="citizen_id",
+                        id_number="015306000999")
+    asker = login_as(_supervisor_elsewhere(seeded))
+    probe = {**BASE, "full_name": "Ai Đó", "date_of_birth": "", "birth_year": "1990",
+             "id_document_type": "citizen_id", "id_number": "015306000999"}
+    warned = post(asker, "/cases/new", probe)
+    assert warned.status_code == 409 and 'data-testid="match-elsewhere"' in warned.text
+    assert existing not in warned.text and "Lào Cai" not in warned.text
+    with db_session(seeded) as session:
+        [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "intake_check")).all()
+        assert (event.action, event.actor_username) == ("search", "supervisor-hg")
+        assert event.detail["results"] == 1 and event.detail["outside_view"] == 1
+        assert event.detail["index"] == ["id_number", "name_birth_year"]
+        assert "015306000999" not in repr(event.detail) and "Ai Đó" not in repr(event.detail)
+    assert _count(seeded) == 1
+
+
+def test_intake_checks_are_limited_per_user_and_heavy_use_is_flagged(app_factory):
+    from tests.support import log_in, seed
+
+    app = app_factory(INTAKE_CHECK_LIMIT="12 per hour")
+    seed(app)
+    add_case(app, "border-demo", full_name="Giàng Thị Mai", birth_year=2010)
+    client = app.test_client()
+    assert log_in(client, "police1", "victimcare-demo").status_code == 302
+    for _ in range(12):
+        assert post(client, "/cases/new", BASE).status_code == 409
+    paused = post(client, "/cases/new", {**BASE, "home_address": "Thôn 9"})
+    assert paused.status_code == 429 and "Thôn 9" in paused.text  # refused, the input kept
+    assert "tạm dừng" in paused.text
+    assert _count(app) == 1
+    other = app.test_client()  # another user is not affected
+    assert log_in(other, "border1", "victimcare-demo").status_code == 302
+    assert post(other, "/cases/new", BASE).status_code == 409
+    reviewer = app.test_client()
+    assert log_in(reviewer, "supervisor1", "victimcare-demo").status_code == 302
+    review = reviewer.get("/audit").text
+    assert 'data-flag="many_intake_checks"' in review and 'data-flag="denied"' in review
 
 
 def test_bad_input_is_explained_in_vietnamese_and_kept(login_as, seeded):

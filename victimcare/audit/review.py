@@ -13,6 +13,7 @@ from victimcare.extensions import db
 WORKING_HOURS = (time(7, 0), time(18, 0))  # Vietnamese offices, Monday to Friday
 BULK_WINDOW = timedelta(minutes=10)
 BULK_CASES = 20  # distinct cases opened by one person within the window
+BULK_INTAKE_CHECKS = 10  # intake duplicate checks by one person within the window: someone may be probing
 
 
 def events_in_scope(user: User):
@@ -57,7 +58,7 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
         owner = owners.get(event.case_reference)
         if event.action == "view" and owner and event.agency_code and owner != event.agency_code:
             marks.append("other_agency")
-        if event.action in ("login_failed", "lockout"):
+        if event.action in ("login_failed", "lockout", "denied"):
             marks.append("denied")
         if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
             marks.append("legal_basis")  # shared without the person's consent
@@ -103,6 +104,11 @@ def _activity_marks(event: AuditEvent, activity: dict[str, list[AuditEvent]]) ->
                   and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at}
         if len(recent) >= BULK_CASES:
             marks.append("bulk_viewing")
+    if event.object_type == "intake_check":
+        checks = [e for e in mine if e.object_type == "intake_check"
+                  and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at]
+        if len(checks) >= BULK_INTAKE_CHECKS:
+            marks.append("many_intake_checks")
     if event.action == "search" and event.detail.get("results"):
         followed = any(e.action == "view" and e.case_reference and e.seq > event.seq
                        and e.occurred_at <= event.occurred_at + BULK_WINDOW for e in mine)

@@ -176,6 +176,36 @@ def find_possible_duplicates(victim: Victim) -> list[PossibleDuplicate]:
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class IntakeCheck:
+    """The re-trafficking warning at intake, cut to what the person asking may know."""
+
+    visible: list[PossibleDuplicate]  # matches in cases the user may open: named and linked
+    elsewhere: bool  # a match in a case the user may not open: said, never who holds it
+
+    @property
+    def warns(self) -> bool:
+        return bool(self.visible) or self.elsewhere
+
+
+def check_intake(victim: Victim, user: User) -> IntakeCheck:
+    """Ask whether the person being received may already have a case, as an audited search.
+
+    The answer is a question about someone, so it is logged like any search (the identifiers
+    compared and the number of matches, never their values), and a match outside the user's
+    need-to-know is reported without its case, agency or the identifier that matched.
+    """
+    found = find_possible_duplicates(victim)
+    visible = [d for d in found if access.can_see_case(user, d.case)]
+    compared = [kind for kind, present in (("id_number", victim.id_number), ("phone", normalise.phone(victim.phone)),
+                                           ("name_birth_year", normalise.duplicate_key(victim.full_name,
+                                                                                       victim.birth_year)))
+                if present]
+    audit.record("search", actor=user, object_type="intake_check",
+                 detail={"index": compared, "results": len(found), "outside_view": len(found) - len(visible)})
+    return IntakeCheck(visible=visible, elsewhere=len(visible) < len(found))
+
+
 def erase_person(case: Case, reason: ErasureReason | str, by: User | None) -> None:
     """Crypto-shred the case's person: every sealed value of theirs, in every case, becomes unreadable.
 

@@ -6,6 +6,7 @@ Views load, authorise, validate, call one operation and redirect.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from limits import parse as parse_limit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,7 +23,7 @@ from victimcare.cases.labels import fact_value
 from victimcare.cases.models import Case, Exploitation
 from victimcare.labels import label
 from victimcare.database import utcnow
-from victimcare.extensions import db
+from victimcare.extensions import db, limiter
 from workflows import victim_path
 from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
@@ -95,19 +96,31 @@ def index():
 def new():
     form = IntakeForm()
     if form.validate_on_submit():
+        if not _may_check_intake():
+            audit.record("denied", object_type="intake_check", detail={"reason": "rate_limit"})
+            db.session.commit()
+            form.form_errors.append(_("You have checked many people in a short time, so the check is paused for "
+                                      "now. Your input is kept below; try again later or ask your supervisor."))
+            return render_template("cases/new.html", form=form, check=None), 429
         victim = operations.new_victim(form.victim_data())
-        duplicates = operations.find_possible_duplicates(victim)
-        if not duplicates or form.confirm_new_person.data:
+        check = operations.check_intake(victim, current_user)
+        if not check.warns or form.confirm_new_person.data:
             db.session.add(victim)
             case = operations.open_case(victim=victim, agency=current_user.agency, created_by=current_user,
                                         facts=form.case_data())
             db.session.commit()
             flash(_("Case %(ref)s has been opened.", ref=case.reference), "success")
             return redirect(url_for("cases.show", reference=case.reference))
-        visible = {d.case.id for d in duplicates if access.can_see_case(current_user, d.case)}
-        return render_template("cases/new.html", form=form, duplicates=duplicates, visible=visible), 409
+        db.session.commit()  # the check is a search: its event is kept even though nothing else is saved
+        return render_template("cases/new.html", form=form, check=check), 409
     status = 400 if request.method == "POST" else 200
-    return render_template("cases/new.html", form=form, duplicates=[], visible=set()), status
+    return render_template("cases/new.html", form=form, check=None), status
+
+
+def _may_check_intake() -> bool:
+    """Counts this user's duplicate checks in the shared rate-limit store (INTAKE_CHECK_LIMIT)."""
+    limit = parse_limit(current_app.config["INTAKE_CHECK_LIMIT"])
+    return limiter.limiter.hit(limit, "intake_check", str(current_user.id))
 
 
 @bp.route("/<reference>")
