@@ -74,7 +74,7 @@ DEMO_FACTS = {
     "start_reintegration": {"essential_needs_decided": True, "residence": "family"},
     "close_case": {"support_considered": True, "protection_ended": True, "follow_ups_done": True},
     "suspend": {"last_contact_on": None},
-    "not_confirmed": {"onward_referral": "Trung tâm Công tác xã hội tỉnh (demo)"},
+    "not_confirmed": {"onward_referral": "social-demo"},  # an agency code: the picker's value
     "decline_assistance": {"declined_how": "in_writing", "declined_on": None},
 }
 

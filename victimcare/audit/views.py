@@ -55,7 +55,7 @@ def index():
     ).all()
     events, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     return render_template("audit/index.html", events=events, flags=review.flags(events), actions=ACTIONS,
-                           page=page, has_next=has_next)
+                           page=page, has_next=has_next, reasons=review.break_glass_reasons(events, current_user))
 
 
 def _aware(local_midnight: datetime) -> datetime:

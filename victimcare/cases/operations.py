@@ -278,7 +278,7 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
     db.session.add(grant)
     db.session.flush()
     audit.record("break_glass", actor=user, object_type="case", object_id=case.id, case=case,
-                 purpose="emergency", detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES})
+                 purpose="emergency", detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES, "grant": str(grant.id)})
     return True
 
 

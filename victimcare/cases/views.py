@@ -14,12 +14,12 @@ from flask_login import current_user
 from victimcare import access
 from victimcare.audit import operations as audit
 from victimcare.access import FieldGroup, Permission, requires
-from victimcare.cases import listing, operations, path
+from victimcare.cases import disclosure, listing, operations, path
 from victimcare.cases.forms import (
     BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
     tristate_value,
 )
-from victimcare.cases.labels import fact_value
+from victimcare.cases.history import stage_entries
 from victimcare.cases.models import Case, Exploitation
 from victimcare.labels import label
 from victimcare.database import utcnow
@@ -29,7 +29,6 @@ from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 50
-bp.add_app_template_global(fact_value, "fact_value")
 
 
 @bp.app_template_filter("exploitation_label")
@@ -142,11 +141,19 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     from victimcare.support.views import case_sections
 
     referrals, consents = case_referrals(case)
+    history, opened = stage_entries(_history(case, referrals), groups)
+    if opened:  # sealed step facts (document numbers, notes, reasons) are on this page
+        audit.record_view(case, opened, purpose="history", object_type="stage_event")
+    opened_names: set = set()
+    consent_names = disclosure.open_names(consents, groups, opened_names)
+    if opened_names:  # guardians' and witnesses' names of the consents
+        audit.record_view(case, opened_names, purpose="consent", object_type="consent")
     return render_template(
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
         break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
-        history=_history(case, referrals), **case_sections(case, groups),
+        consent_names=consent_names, history=history, history_hidden=any(getattr(e, "hidden", False) for e in history),
+        **case_sections(case, groups),
     )
 
 
