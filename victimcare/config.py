@@ -50,6 +50,7 @@ class Config:
     LOGIN_LOCK_AFTER_FAILURES = 5
     LOGIN_LOCK_BASE_DELAY = timedelta(seconds=30)
     LOGIN_LOCK_MAX_DELAY = timedelta(hours=1)
+    LOGIN_THROTTLE_RETENTION = timedelta(days=1)  # failures older than this (and no lock) are forgotten
     RATELIMIT_HEADERS_ENABLED = True
 
     PASSWORD_MIN_LENGTH = 12
@@ -78,7 +79,9 @@ class Config:
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 
     BOOTSTRAP_SERVE_LOCAL = True
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error names its SQL but never its values (a username typed at
+    # login, a password hash, a blind index), so logs and tracebacks carry no personal data.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     DEMO_PASSWORD = "victimcare-demo"
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
