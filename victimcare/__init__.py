@@ -28,6 +28,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping | None = None)
     if config:
         app.config.update(config)
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -43,6 +44,20 @@ def configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("victimcare").setLevel(logging.INFO)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client's address and scheme from the last N hops.
+
+    Without it every request seems to come from the proxy: one shared login rate limit for the
+    whole office and a log that names only the proxy. With 0 (no proxy) X-Forwarded-For is
+    ignored, so a client cannot pick the address it is limited and logged under.
+    """
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app: Flask) -> None:

@@ -28,6 +28,16 @@ def _private_file(path: Path, make_content) -> str:
     return path.read_text().strip()
 
 
+def _proxy_count(text: str) -> int:
+    """How many reverse proxies stand in front of the app; their X-Forwarded-* headers are believed."""
+    if not text.strip().isdigit():
+        raise ConfigurationError(
+            f"VICTIMCARE_TRUSTED_PROXIES={text!r} must be a whole number: how many reverse proxies "
+            f"set X-Forwarded-For in front of the app (0 when clients connect directly)."
+        )
+    return int(text)
+
+
 class Config:
     """Defaults every environment shares; environment variables override them."""
 
@@ -94,6 +104,7 @@ class Config:
             "VICTIMCARE_KEYRING", str(instance_path / "keyring.json")
         )
         self.PORT = int(environ.get("PORT", "5000"))
+        self.TRUSTED_PROXIES = _proxy_count(environ.get("VICTIMCARE_TRUSTED_PROXIES", "0"))
         # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
         self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
         self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")
