@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from victimcare.accounts.models import LoginThrottle
 from victimcare.database import utcnow
@@ -30,7 +31,8 @@ def throttle_key(username: str) -> bytes:
 
 
 def _row(username: str) -> LoginThrottle | None:
-    return db.session.get(LoginThrottle, throttle_key(username))
+    # populate_existing: record_failure writes with Core statements, which the identity map does not see.
+    return db.session.get(LoginThrottle, throttle_key(username), populate_existing=True)
 
 
 def locked_for(username: str, now: datetime | None = None) -> timedelta | None:
@@ -52,16 +54,25 @@ def lock_delay(failures: int) -> timedelta | None:
 
 
 def record_failure(username: str, now: datetime | None = None) -> None:
+    """Count one failure in a single upsert, so parallel guesses cannot lose counts or collide."""
     now = now or utcnow()
     purge_expired(now)
     key = throttle_key(username)
-    row = db.session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
-    db.session.add(row)
-    row.failures += 1
-    row.last_failure_at = now
-    delay = lock_delay(row.failures)
-    row.locked_until = now + delay if delay else None
-    db.session.flush()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(LoginThrottle).values(key=key, failures=1, last_failure_at=now)
+    failures = db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[LoginThrottle.key],
+            set_={"failures": LoginThrottle.failures + 1, "last_failure_at": statement.excluded.last_failure_at},
+        ).returning(LoginThrottle.failures)
+    ).scalar_one()
+    delay = lock_delay(failures)
+    db.session.execute(
+        sa.update(LoginThrottle).where(LoginThrottle.key == key)
+        .values(locked_until=now + delay if delay else None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def purge_expired(now: datetime | None = None) -> int:
