@@ -68,3 +68,28 @@ def test_the_snapshot_follows_a_birth_year_changed_without_going_through_set_bir
         session.scalar(sa.select(Case).where(Case.reference == reference)).victim.birth_year = 2015
         session.commit()
     assert _snapshot(seeded, reference) is True
+
+
+def test_the_migration_recomputes_stale_flags_from_the_birth_year(app):
+    """A flag left stale by an old correction (born 2015, stored as adult) is right after the upgrade."""
+    import uuid
+
+    import flask_migrate
+
+    from victimcare.extensions import db
+
+    with app.app_context():
+        flask_migrate.downgrade(revision="296cc641045e")
+        ids = {2015: uuid.uuid4(), 1990: uuid.uuid4(), None: uuid.uuid4()}
+        key = (lambda u: u.hex) if db.engine.dialect.name == "sqlite" else (lambda u: u)
+        with db.engine.begin() as connection:
+            for year, victim_id in ids.items():
+                connection.execute(sa.text(
+                    "INSERT INTO victims (id, gender, nationality, created_at, version, birth_year, is_minor) "
+                    "VALUES (:id, 'Feminine', 'VN', '2026-03-01 00:00:00', 1, :year, :stale)"),
+                    {"id": key(victim_id), "year": year, "stale": year != 2015})
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            got = {year: connection.execute(sa.text("SELECT minor_at_intake FROM victims WHERE id = :id"),
+                                            {"id": key(victim_id)}).scalar_one() for year, victim_id in ids.items()}
+    assert {year: None if v is None else bool(v) for year, v in got.items()} == {2015: True, 1990: False, None: None}
