@@ -12,10 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from victimcare.access import Permission, requires
-from victimcare.accounts import operations, sessions
+from victimcare.accounts import operations, sessions, throttle
 from victimcare.accounts.forms import AgencyForm, ConfirmForm, NewUserForm, UserForm
-from victimcare.accounts.models import Agency, LoginThrottle, User, UserSession
-from victimcare.database import utcnow
+from victimcare.accounts.models import Agency, User, UserSession
 from victimcare.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -49,11 +48,8 @@ def index():
 @requires(Permission.ADMIN_USERS)
 def users():
     rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
-    locked = set(
-        db.session.scalars(
-            sa.select(LoginThrottle.username).where(LoginThrottle.locked_until > utcnow())
-        )
-    )
+    locked_keys = throttle.locked_keys()
+    locked = {user.username for user in rows if throttle.throttle_key(user.username) in locked_keys}
     live = dict(
         db.session.execute(
             sa.select(UserSession.user_id, sa.func.count())

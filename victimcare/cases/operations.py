@@ -39,7 +39,7 @@ PERSONAL_FIELDS = (
     "full_name", "other_names", "id_number", "phone", "home_address", "guardian", "relatives",
 )
 CODED_FIELDS = (
-    "gender", "nationality", "is_ethnic_minority", "is_minor", "id_document_type",
+    "gender", "nationality", "is_ethnic_minority", "id_document_type",
     "province_code", "commune_code",
 )
 
@@ -73,8 +73,6 @@ def new_victim(data: dict) -> Victim:
         if name in data and data[name] not in (None, ""):
             setattr(victim, name, data[name])
     victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
-    if victim.is_minor is None and victim.birth_year:
-        victim.is_minor = utcnow().year - victim.birth_year < 18
     return victim
 
 
