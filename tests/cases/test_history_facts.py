@@ -180,7 +180,7 @@ def test_a_stored_fact_that_does_not_read_as_its_kind_never_breaks_the_case_page
 def test_consent_names_are_shown_to_the_groups_that_read_them_with_the_view_logged(login_as, seeded):
     from datetime import date
 
-    reference = add_case(seeded, "police-demo", date_of_birth=date(2014, 3, 1), is_minor=True)
+    reference = add_case(seeded, "police-demo", date_of_birth=date(2014, 3, 1))
     police = login_as("police1")
     assert post(police, f"/cases/{reference}/consents/new", {
         "given_by": "guardian", "guardian_name": "Giàng A Páo", "agency_kinds": ["health"],
