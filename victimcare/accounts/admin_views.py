@@ -203,8 +203,7 @@ def edit_agency(agency_id: str | None = None):
             return redirect(url_for("admin.agencies"))
     status = 400 if request.method == "POST" else 200
     pending = approvals.waiting_for(ApprovalKind.AGENCY_CHANGE, agency=agency) if agency else None
-    return render_template("admin/agency_form.html", form=form, agency=agency, pending=pending,
-                           confirm=ConfirmForm()), status
+    return render_template("admin/agency_form.html", form=form, agency=agency, pending=pending), status
 
 
 @bp.route("/agencies/<agency_id>/<any(activate, deactivate):action>", methods=["POST"])

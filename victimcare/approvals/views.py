@@ -15,8 +15,10 @@ from victimcare import access
 from victimcare.access import Permission, requires
 from victimcare.accounts.forms import ConfirmForm
 from victimcare.accounts.models import AgencyKind, Role
+from victimcare.accounts.operations import AccountError
 from victimcare.approvals import operations
 from victimcare.approvals.models import ApprovalKind, Outcome, PendingChange
+from victimcare.cases.operations import ErasureRefused
 from victimcare.extensions import db
 from victimcare.labels import label
 
@@ -52,7 +54,7 @@ def decide(approval_id: str, decision: str):
         abort(400)
     try:
         outcome = operations.decide(row, current_user, approve=decision == "approve")
-    except (operations.ApprovalRefused, ValueError) as refused:  # ValueError: the domain refused to apply it
+    except (operations.ApprovalRefused, AccountError, ErasureRefused) as refused:  # or the domain refused to apply it
         db.session.rollback()
         flash(str(refused), "danger")
     else:
