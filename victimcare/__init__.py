@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
+    import victimcare.approvals.labels  # noqa: F401
     import victimcare.cases.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.crypto.models  # noqa: F401
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     import victimcare.support.labels  # noqa: F401
     from victimcare import home
     from victimcare.accounts import admin_views, views
+    from victimcare.approvals import views as approval_views
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
     from victimcare.referrals import views as referral_views
@@ -108,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(referral_views.bp)
     app.register_blueprint(support_views.bp)
+    app.register_blueprint(approval_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

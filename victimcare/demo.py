@@ -30,8 +30,12 @@ USERS = [
     ("social1", "Nguyễn Thị Lan", "social-demo", Role.CASE_WORKER),
     ("health1", "Phạm Thị Hoa", "health-demo", Role.CASE_WORKER),
     ("supervisor1", "Hoàng Minh Đức", "social-demo", Role.SUPERVISOR),
+    # Erasure takes two supervisors of the owning agency.
+    ("supervisor2", "Đinh Thị Thu", "social-demo", Role.SUPERVISOR),
+    ("supervisor3", "Bùi Văn Toàn", "police-demo", Role.SUPERVISOR),
     ("auditor1", "Vũ Thị Mai", "social-demo", Role.AUDITOR),
     ("admin1", "Đỗ Quang Huy", "social-demo", Role.ADMIN),
+    ("admin2", "Lê Thị Ngọc", "social-demo", Role.ADMIN),  # approves admin1's role grants and agency changes
 ]
 
 

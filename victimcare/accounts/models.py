@@ -83,7 +83,8 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        """Staff of a deactivated agency are stopped with it: login and every session check ask this."""
+        return self.active and self.agency.active
 
     def get_id(self) -> str:
         """Flask-Login's id is ``user:session`` so that one cookie names one revocable session."""

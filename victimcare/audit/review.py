@@ -39,7 +39,7 @@ def after_hours(moment: datetime) -> bool:
 
 def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
     """Flags per event seq: break glass, outside working hours, a case owned by another agency,
-    sharing on a legal basis instead of consent."""
+    sharing on a legal basis instead of consent, role grants, agency changes, password resets."""
     from victimcare.cases.models import Case
 
     references = {e.case_reference for e in events if e.case_reference}
@@ -62,10 +62,26 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
             marks.append("denied")
         if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
             marks.append("legal_basis")  # shared without the person's consent
+        marks += _duty_marks(event)
         marks += _activity_marks(event, activity)
         if marks:
             found[event.seq] = marks
     return found
+
+
+# Separation of duties: requests and decisions that change who reads cases, and resets that let an
+# administrator act as someone else, are flagged for supervisors and auditors.
+_APPROVAL_ACTIONS = ("approval_request", "approval_decision")
+_FLAGGED_KINDS = ("role_grant", "agency_change")
+
+
+def _duty_marks(event: AuditEvent) -> list[str]:
+    detail = event.detail or {}
+    if event.action in _APPROVAL_ACTIONS and detail.get("kind") in _FLAGGED_KINDS:
+        return [detail["kind"]]
+    if event.action == "user_change" and detail.get("change") == "password_reset" and event.actor_username:
+        return ["password_reset"]
+    return []
 
 
 def case_viewers(case) -> list[AuditEvent]:

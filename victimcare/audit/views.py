@@ -20,7 +20,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
 ACTIONS = ("view", "search", "create", "update", "transition", "erase", "break_glass", "login", "login_failed",
            "lockout", "logout", "user_change", "agency_change", "key_rotate", "refer", "accept", "decline",
-           "withdraw", "complete", "expire", "consent")
+           "withdraw", "complete", "expire", "consent", "approval_request", "approval_decision", "legal_hold")
 
 
 def _day(name: str):

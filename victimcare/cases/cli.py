@@ -65,6 +65,8 @@ def erase(reference: str, reason: str):
     case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
     if case is None:
         raise click.ClickException(f"no case {reference}")
+    if operations.active_legal_hold(case) is not None:
+        raise click.ClickException(f"a legal hold is on {reference}: its supervisor must lift it first")
     operations.erase_person(case, reason, by=None)
     db.session.commit()
     click.echo(f"Erased the personal data of the person in {reference}.")

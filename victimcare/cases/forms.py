@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, PersonRole
+from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
@@ -195,6 +195,10 @@ def transition_form(transition: Transition, **kwargs) -> Form:
     for fact in transition.facts:
         setattr(TransitionForm, fact.name, _fact_field(fact))
     return TransitionForm(**kwargs)
+
+
+class LegalHoldForm(Form):
+    reason = SelectField(_l("Reason for the hold"), choices=lambda: choices(LegalHoldReason), validators=[required()])
 
 
 class EraseForm(Form):

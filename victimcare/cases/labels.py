@@ -4,7 +4,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from victimcare.access import FieldGroup
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, PersonRole
+from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
 from workflows.victim_path import ClosureReason, Stage
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.labels import register
@@ -28,6 +28,11 @@ register(ErasureReason, {
     ErasureReason.LEGAL_ORDER: _l("A lawful order to erase"),
     ErasureReason.RECORDED_IN_ERROR: _l("Recorded in error"),
     ErasureReason.DUPLICATE_RECORD: _l("Duplicate record"),
+})
+register(LegalHoldReason, {
+    LegalHoldReason.CRIMINAL_PROCEEDINGS: _l("Criminal investigation, prosecution or trial under way"),
+    LegalHoldReason.COURT_ORDER: _l("A court order to keep the record"),
+    LegalHoldReason.COMPLAINT_OR_INSPECTION: _l("A complaint, denunciation or inspection pending"),
 })
 register(SearchKind, {
     SearchKind.NAME: _l("Full name"),

@@ -325,3 +325,30 @@ class BreakGlassGrant(db.Model):
 
     def __repr__(self) -> str:
         return f"<BreakGlassGrant {self.id}>"
+
+
+class LegalHoldReason(StrEnum):
+    """Why a case's personal data must be kept: erasure is refused while a hold is on."""
+
+    CRIMINAL_PROCEEDINGS = "criminal_proceedings"  # investigation, prosecution or trial under way
+    COURT_ORDER = "court_order"
+    COMPLAINT_OR_INSPECTION = "complaint_or_inspection"  # a complaint, denunciation or inspection pending
+
+
+class LegalHold(db.Model):
+    """A hold set and lifted by the owning agency's supervisor; rows stay as its history."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    reason: Mapped[LegalHoldReason] = mapped_column(str_enum(LegalHoldReason))
+    set_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    set_by: Mapped[User] = relationship(foreign_keys=[set_by_id])
+
+    def __repr__(self) -> str:
+        return f"<LegalHold {self.id}>"
