@@ -75,6 +75,11 @@ class Config:
     SUPPORT_DECISION_WORKING_DAYS = 9
     SUPPORT_FOLLOW_UP_MONTHS = (1, 3, 6, 12)
 
+    # How often `flask keys rotate` + `keys retire` run (cron, see the README): an erasure is complete in
+    # backups and other copies only when the KEK that wrapped the erased key is retired. The case page
+    # tells supervisors the date this schedule promises, and `keys status` flags a late rotation.
+    KEY_ROTATION_DAYS = 30
+
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 
     BOOTSTRAP_SERVE_LOCAL = True
