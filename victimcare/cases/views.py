@@ -15,7 +15,8 @@ from victimcare.audit import operations as audit
 from victimcare.access import FieldGroup, Permission, requires
 from victimcare.cases import listing, operations, path
 from victimcare.cases.forms import (
-    BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
+    BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, erase_form,
+    transition_form,
     tristate_value,
 )
 from victimcare.cases.labels import fact_value
@@ -124,7 +125,7 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     if access.can_act_on_case(current_user, case):
         actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
     if erase_form is None and access.has_permission(current_user, Permission.CASE_ERASE):
-        erase_form = EraseForm(formdata=None)
+        erase_form = erase_form_for(case, formdata=None)
     from victimcare.referrals.views import case_referrals
     from victimcare.support.views import case_sections
 
@@ -133,8 +134,30 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
         break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
-        history=_history(case, referrals), **case_sections(case, groups),
+        history=_history(case, referrals), erasure=_erasure_status(case), **case_sections(case, groups),
     )
+
+
+def _erasure_status(case: Case) -> dict | None:
+    """For an erased case: whether copies made before (backups, replicas) can still open any of it.
+
+    ``kek``: the newest KEK whose retirement completes the erasure everywhere (None: complete);
+    ``due``: when the rotation schedule replaces the primary KEK; ``rotated``: whether that KEK is no
+    longer primary (only its retirement is left).
+    """
+    if case.victim.erased_at is None:
+        return None
+    from victimcare.crypto import rotation
+
+    vault = current_app.extensions["victimcare.vault"]
+    vault.reload_keyring_if_changed()  # `keys retire` ran in another process: say so at once
+    keyring = vault.keyring
+    subjects = [case.victim_id] + [p.person_id for p in case.people if p.person.erased_at is not None]
+    pending = rotation.pending_erasures(db.session, keyring, subjects)
+    kek = max((p.kek_id for p in pending), default=None)
+    due = rotation.next_rotation_due(keyring, current_app.config["KEY_ROTATION_DAYS"])
+    return {"kek": kek, "rotated": kek is not None and kek < keyring.primary_kek_id, "due": due,
+            "overdue": due is not None and due < utcnow()}
 
 
 def _history(case: Case, referrals) -> list:
@@ -312,13 +335,20 @@ def break_glass(reference: str):
 @requires(Permission.CASE_ERASE)
 def erase(reference: str):
     case = get_case_or_404(reference)
-    form = EraseForm()
-    if case.victim.erased_at is not None:
+    form = erase_form_for(case)
+    if case.victim.erased_at is not None and not form.other_fields():
         flash(_("This person's personal data was already erased."), "info")
         return redirect(url_for("cases.show", reference=reference))
     if not form.validate_on_submit():
         return _render_case(case, erase_form=form), 400
-    operations.erase_person(case, form.reason.data, by=current_user)
+    operations.erase_person(case, form.reason.data, by=current_user, others=form.other_choices())
     db.session.commit()
-    flash(_("The person's personal data has been erased; the case's statistics remain."), "success")
+    flash(_("The personal data has been erased; the case's statistics remain. Copies made before "
+            "(backups) open nothing of it once the key that wrapped it is retired: the case page says when."),
+          "success")
     return redirect(url_for("cases.show", reference=reference))
+
+
+def erase_form_for(case: Case, **kwargs) -> EraseForm:
+    """The erasure form, with a choice for each person on the case whose data is not erased."""
+    return erase_form(operations.other_people(case), **kwargs)
