@@ -18,7 +18,17 @@ def _table_pages(app) -> bytes:
             return connection.scalar(sa.text("SELECT pg_read_binary_file(pg_relation_filepath('data_keys'))"))
 
 
-def test_no_copy_of_an_erased_key_stays_in_the_key_tables_pages(seeded):
+def _cron_vacuum_if_deferred(app, caplog) -> None:
+    """Another database's long transaction on this shared server may defer the scrub (by design): then
+    the cron job finishes it once that transaction ends."""
+    for _ in range(10):
+        if "deferred to `flask keys vacuum`" not in caplog.text:
+            return
+        caplog.clear()
+        app.test_cli_runner().invoke(args=["keys", "vacuum"])
+
+
+def test_no_copy_of_an_erased_key_stays_in_the_key_tables_pages(seeded, caplog):
     references = [add_case(seeded, full_name=name) for name in ("Lò Thị Xuyến", "Sùng A Chứ", "Hoàng Thị Mai")]
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case).where(Case.reference == references[1]))
@@ -27,6 +37,8 @@ def test_no_copy_of_an_erased_key_stays_in_the_key_tables_pages(seeded):
     assert wrapped in _table_pages(seeded)
     result = seeded.test_cli_runner().invoke(args=["cases", "erase", references[1], "--reason", "person_request", "--yes"])
     assert result.exit_code == 0, result.output
+    _cron_vacuum_if_deferred(seeded, caplog)
     pages = _table_pages(seeded)
-    assert wrapped not in pages, "the UPDATE's dead tuple (or a plain VACUUM's freed space) still holds the key"
+    assert wrapped not in pages, "the UPDATE's dead tuple (or a plain VACUUM's freed space, or a row an older\
+ transaction could see) still holds the key"
     assert all(key in pages for key in others), "everyone else's key is still there"

@@ -9,9 +9,11 @@ has committed:
   ``wal_checkpoint(TRUNCATE)``: the clean pages replace the old ones in the main file and the WAL
   is cut to zero bytes.
 - PostgreSQL rewrites the key table with ``VACUUM FULL data_keys``. A plain VACUUM is not enough:
-  it frees the dead tuple's line pointer but may leave its bytes in the page's free space. The
-  table is small (one short row per person), so the rewrite takes its exclusive lock briefly; a
-  lock timeout keeps a busy moment from queueing page views behind it.
+  it frees the dead tuple's line pointer but may leave its bytes in the page's free space. And a
+  dead row an older transaction could still see (in any database of the cluster) is copied into
+  the new file, so the rewrite first waits, briefly, for the transactions older than it to end. The table is small (one short
+  row per person), so the rewrite takes its exclusive lock briefly; a lock timeout keeps a busy
+  moment from queueing page views behind it.
 
 Both need what a request may not have (no reader in the WAL; the table's owner on PostgreSQL), so
 a failure is logged and left to ``flask keys vacuum``, which cron runs (see the README). Copies
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -71,6 +74,9 @@ def _vacuum_postgres(engine: Engine) -> bool:
         if not connection.scalar(_OWNS_DATA_KEYS):
             log.info("erasure scrub left to `flask keys vacuum` run as the owner of data_keys")
             return False
+        if not _older_transactions_gone(connection):
+            log.warning("erasure scrub deferred to `flask keys vacuum`: an older transaction still runs")
+            return False
         connection.execute(sa.text(f"SET lock_timeout = '{POSTGRES_LOCK_TIMEOUT}'"))
         try:
             connection.execute(sa.text("VACUUM FULL data_keys"))
@@ -79,8 +85,32 @@ def _vacuum_postgres(engine: Engine) -> bool:
     return True
 
 
+def _older_transactions_gone(connection, wait_seconds: float = 5.0) -> bool:
+    """Wait until no transaction that began before now is left (a report query, another app's work).
+
+    VACUUM FULL copies a dead row that is not yet dead to everyone, key and all, into the new file;
+    and its own snapshot counts too, which is held back by any older transaction with an id in the
+    whole cluster, not only in this database. Every erasure committed before this moment is then
+    dead to everyone.
+    """
+    start = connection.scalar(sa.text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"))
+    deadline = time.monotonic() + wait_seconds
+    while connection.scalar(_OLDER_TRANSACTIONS, {"start": start}):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 # VACUUM needs the table's owner (the migrations' role); the app's own role may not be it.
 _OWNS_DATA_KEYS = sa.text("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'data_keys'::regclass")
+# Transactions older than ``start``: any with an id in the cluster (they hold back every snapshot's
+# xmin), and snapshots in this database (a larger age is older).
+_OLDER_TRANSACTIONS = sa.text(
+    "SELECT pg_snapshot_xmin(pg_current_snapshot()) < CAST(:start AS xid8) OR EXISTS ("
+    " SELECT FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND age(backend_xmin) > age(CAST(CAST(:start AS xid8) AS xid)))"
+)
 
 
 def scrub_after_commit(session: Session) -> None:
