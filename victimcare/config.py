@@ -88,6 +88,11 @@ class Config:
     SUPPORT_DECISION_WORKING_DAYS = 9
     SUPPORT_FOLLOW_UP_MONTHS = (1, 3, 6, 12)
 
+    # How often `flask keys rotate` + `keys retire` run (cron, see the README; VICTIMCARE_KEY_ROTATION_DAYS):
+    # an erasure is complete in backups and other copies only when the KEK that wrapped the erased key is
+    # retired. The case page tells supervisors the date this schedule promises; `keys status` flags a late one.
+    KEY_ROTATION_DAYS = 30
+
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 
     BOOTSTRAP_SERVE_LOCAL = True
@@ -107,6 +112,7 @@ class Config:
         )
         self.PORT = int(environ.get("PORT", "5000"))
         self.TRUSTED_PROXIES = _proxy_count(environ.get("VICTIMCARE_TRUSTED_PROXIES", "0"))
+        self.KEY_ROTATION_DAYS = int(environ.get("VICTIMCARE_KEY_ROTATION_DAYS", self.KEY_ROTATION_DAYS))
         # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
         self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
         self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")

@@ -59,17 +59,34 @@ def search(name, id_number, phone):
 @cases_cli.command("erase")
 @click.argument("reference")
 @click.option("--reason", type=click.Choice([r.value for r in operations.ErasureReason]), required=True)
+@click.option("--person", "people", multiple=True, metavar="ROLE-N=erase|keep",
+              help="What to do with each other person on the case, e.g. accompanying_child-1=keep (one each).")
 @click.confirmation_option(prompt="This destroys the person's personal data in every case, for good. Continue?")
-def erase(reference: str, reason: str):
+def erase(reference: str, reason: str, people: tuple[str, ...]):
     """Destroy the personal data of the person in case REFERENCE (their statistics remain)."""
     case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
     if case is None:
         raise click.ClickException(f"no case {reference}")
     if operations.active_legal_hold(case) is not None:
         raise click.ClickException(f"a legal hold is on {reference}: its supervisor must lift it first")
-    operations.erase_person(case, reason, by=None)
+    others = {p.key: p.case_person.id for p in operations.other_people(case)}
+    choices = {}
+    for item in people:
+        key, _, choice = item.partition("=")
+        if key not in others or choice not in set(operations.OtherPersonChoice):
+            raise click.BadParameter(f"{item!r}: expected one of {sorted(others) or 'nobody'} =erase or =keep",
+                                     param_hint="--person")
+        choices[others[key]] = choice
+    try:
+        operations.erase_person(case, reason, by=None, others=choices)
+    except operations.ErasureDecisionsMissing as missing:
+        raise click.ClickException(
+            "other people on this case are data subjects of their own; decide for each with "
+            + " ".join(f"--person {p.key}=erase|keep" for p in missing.people) + ". Nothing was erased."
+        ) from None
     db.session.commit()
-    click.echo(f"Erased the personal data of the person in {reference}.")
+    click.echo(f"Erased the personal data of the person in {reference}."
+               " Copies made before (backups) open nothing of it once its KEK is retired: see `flask keys status`.")
 
 
 @cases_cli.command("overdue")

@@ -5,17 +5,17 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import NumberRange, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
 from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
-from victimcare.cases.operations import ErasureReason, SearchKind
+from victimcare.cases.operations import ErasureReason, OtherPersonChoice, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
 from victimcare.forms import DayField, Form, LocalDateTimeField, MultiCheckboxField, Optional, length, matches, max_length, required
 from workflows.victim_path import Fact, Transition
-from victimcare.labels import choices
+from victimcare.labels import choices, label
 
 def tristate_choices() -> list[SelectChoice]:
     return [SelectChoice("", str(_l("Unknown"))), SelectChoice("yes", str(_l("Yes"))), SelectChoice("no", str(_l("No")))]
@@ -205,6 +205,38 @@ class EraseForm(Form):
     reason = SelectField(_l("Reason"), choices=lambda: choices(ErasureReason), validators=[required()])
     confirm = BooleanField(_l("I understand that this person's personal data will be destroyed in every case, for good."),
                            validators=[required()])
+
+    def other_choices(self) -> dict:
+        """``CasePerson.id`` → the choice made for them (see ``erase_form``)."""
+        return {case_person_id: self[name].data for name, case_person_id in self._other_fields.items()}
+
+    def other_fields(self) -> list:
+        return [self[name] for name in self._other_fields]
+
+    _other_fields: dict = {}
+
+
+def erase_form(people, **kwargs) -> EraseForm:
+    """The erasure form with one required choice per other person on the case, none preselected.
+
+    Each is named by role and number on the case, so the form decrypts nothing: a supervisor who
+    may not read a person still decides about them.
+    """
+    choice_items = [SelectChoice(OtherPersonChoice.ERASE.value, str(_l("Erase their personal data too"))),
+                    SelectChoice(OtherPersonChoice.KEEP.value, str(_l("Keep them on this case, readable as before")))]
+    fields = {f"other_{p.case_person.id.hex}": p for p in people}
+
+    class _EraseForm(EraseForm):
+        _other_fields = {name: p.case_person.id for name, p in fields.items()}
+
+    for name, person in fields.items():
+        setattr(_EraseForm, name, RadioField(
+            _l("%(role)s no. %(number)s", role=label(PersonRole(person.case_person.role)), number=person.number),
+            choices=choice_items, validate_choice=False,
+            validators=[InputRequired(_l("Choose what happens to this person.")),
+                        AnyOf([choice.value for choice in choice_items], message=_l("Choose what happens to this person."))],
+        ))
+    return _EraseForm(**kwargs)
 
 
 class CasePersonForm(Form):

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from victimcare import access
 from victimcare.audit import operations as audit
 from victimcare.accounts.models import Agency, User
-from victimcare.cases.models import Case, CaseReferenceCounter, DocumentType, Victim
+from victimcare.cases.models import Case, CasePerson, CaseReferenceCounter, DocumentType, Victim
 from victimcare.crypto import normalise
 from victimcare.crypto.fields import forget_plaintext
 from victimcare.database import utcnow
@@ -205,21 +205,82 @@ def check_intake(victim: Victim, user: User) -> IntakeCheck:
     return IntakeCheck(visible=visible, elsewhere=len(visible) < len(found))
 
 
-def erase_person(case: Case, reason: ErasureReason | str, by: User | None) -> None:
+class OtherPersonChoice(StrEnum):
+    """What erasing a case's victim does to each other person on the case (their own data subject)."""
+
+    ERASE = "erase"  # their own key is destroyed too
+    KEEP = "keep"  # they stay on this case, readable as before by those who may read it
+
+
+@dataclass(frozen=True)
+class OtherPerson:
+    """Someone around the case, named by role and number ("accompanying_child-1"), never by a value."""
+
+    case_person: CasePerson
+    number: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.case_person.role}-{self.number}"
+
+
+class ErasureDecisionsMissing(ValueError):
+    """Erasing the victim was asked without a decision for each other person on the case."""
+
+    def __init__(self, people: list[OtherPerson]):
+        super().__init__("no decision for " + ", ".join(p.key for p in people))
+        self.people = people
+
+
+def other_people(case: Case) -> list[OtherPerson]:
+    """The people on the case besides its victim whose data is not erased, numbered within their role."""
+    counts: dict[str, int] = {}
+    people = []
+    for case_person in sorted(case.people, key=lambda p: (p.created_at, str(p.id))):
+        counts[case_person.role] = counts.get(case_person.role, 0) + 1
+        if case_person.person.erased_at is None:
+            people.append(OtherPerson(case_person, counts[case_person.role]))
+    return people
+
+
+def erase_person(case: Case, reason: ErasureReason | str, by: User | None,
+                 others: dict | None = None) -> None:
     """Crypto-shred the case's person: every sealed value of theirs, in every case, becomes unreadable.
 
-    Their coded facts (sex, birth year, stage…) stay for statistics.
+    Their coded facts (sex, birth year, stage…) stay for statistics. The other people on the case
+    are data subjects of their own: ``others`` maps each one's ``CasePerson.id`` to an
+    ``OtherPersonChoice``, and nothing is erased unless every one of them has a decision (a
+    person kept stays readable on this case; one erased loses their own key). When the victim was
+    already erased, this erases the people chosen among those kept before.
     """
-    victim = case.victim
-    _vault().shred(db.session, victim.id)
-    victim.erased_at = utcnow()
-    victim.erasure_reason = ErasureReason(reason)
-    victim.erased_by_id = by.id if by else None
-    victim.bi_name_folded = victim.bi_name_tokens = victim.bi_id_number = None
-    victim.bi_phone = victim.bi_dup_key = None
-    forget_plaintext(victim)
+    others = {key: OtherPersonChoice(value) for key, value in (others or {}).items()}
+    people = other_people(case)
+    undecided = [p for p in people if p.case_person.id not in others]
+    if undecided:
+        raise ErasureDecisionsMissing(undecided)
+    reason = ErasureReason(reason)
+    kept = [p for p in people if others[p.case_person.id] is OtherPersonChoice.KEEP]
+    if case.victim.erased_at is None:
+        _erase_subject(case, case.victim, reason, by, "victim",
+                       {"people_erased": len(people) - len(kept), "people_kept": len(kept)})
+    for person in people:
+        if others[person.case_person.id] is OtherPersonChoice.ERASE:
+            _erase_subject(case, person.case_person.person, reason, by, "case_person", {"person": person.key})
+
+
+def _erase_subject(case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: str,
+                   detail: dict) -> None:
+    """Destroy one data subject's keys and blind indexes; the event records which KEK wrapped them."""
+    kek_id = _vault().shred(db.session, subject.id)
+    subject.erased_at = utcnow()
+    subject.erasure_reason = reason
+    subject.erased_by_id = by.id if by else None
+    subject.bi_name_folded = subject.bi_name_tokens = subject.bi_id_number = None
+    subject.bi_phone = subject.bi_dup_key = None
+    forget_plaintext(subject)
     db.session.flush()
-    audit.record("erase", actor=by, object_type="victim", object_id=victim.id, case=case, purpose=str(reason))
+    audit.record("erase", actor=by, object_type=object_type, object_id=subject.id, case=case, purpose=str(reason),
+                 detail={**detail, "kek": kek_id})
 
 
 def update_person(case: Case, data: dict, actor: User, expected_version) -> None:
@@ -311,22 +372,32 @@ def _check_owning_supervisor(case: Case, user: User) -> None:
 
 
 def _check_erasable(case: Case) -> None:
-    if case.victim.erased_at is not None:
+    """Refused under a legal hold, or when nobody on the case is left to erase."""
+    if case.victim.erased_at is not None and not other_people(case):
         raise ErasureRefused(_("This person's personal data was already erased."))
     if active_legal_hold(case) is not None:
         raise ErasureRefused(_("A legal hold is on this case: its data cannot be erased until the hold is lifted."))
 
 
-def request_erasure(case: Case, reason: ErasureReason | str, by: User):
-    """The owning agency's supervisor asks; the erasure waits for a second supervisor there."""
+def request_erasure(case: Case, reason: ErasureReason | str, by: User, others: dict | None = None):
+    """The owning agency's supervisor asks; the erasure waits for a second supervisor there.
+
+    The decision for each other person on the case is part of the request (as coded data: their
+    ``CasePerson`` id and erase or keep), so the approver approves exactly what was asked.
+    """
     from victimcare.approvals import operations as approvals
     from victimcare.approvals.models import ApprovalKind
 
     _check_owning_supervisor(case, by)
     _check_erasable(case)
+    others = {key: OtherPersonChoice(value) for key, value in (others or {}).items()}
+    undecided = [p for p in other_people(case) if p.case_person.id not in others]
+    if undecided:
+        raise ErasureDecisionsMissing(undecided)
     try:
         return approvals.request_change(ApprovalKind.ERASURE, agency=case.owning_agency, case=case, by=by,
-                                        change={}, reason=ErasureReason(reason).value)
+                                        change={"others": {str(key): str(value) for key, value in others.items()}},
+                                        reason=ErasureReason(reason).value)
     except approvals.ApprovalRefused as refused:
         raise ErasureRefused(str(refused)) from None
 
@@ -337,9 +408,17 @@ def may_approve_erasure(approver: User, row) -> bool:
 
 
 def apply_erasure(row, approver: User) -> None:
-    """The approved erasure takes effect through the one erase operation (refused under a hold)."""
+    """The approved erasure takes effect through the one erase operation (refused under a hold, or
+    when someone was added to the case after the request: then nobody decided about them)."""
+    import uuid
+
     _check_erasable(row.case)
-    erase_person(row.case, row.reason, by=approver)
+    others = {uuid.UUID(key): value for key, value in (row.change or {}).get("others", {}).items()}
+    try:
+        erase_person(row.case, row.reason, by=approver, others=others)
+    except ErasureDecisionsMissing:
+        raise ErasureRefused(_("Someone was added to this case after the erasure was requested: "
+                               "ask again, deciding about them too.")) from None
 
 
 def set_legal_hold(case: Case, reason: str, by: User):

@@ -17,7 +17,7 @@ from victimcare.access import FieldGroup, Permission, requires
 from victimcare.cases import disclosure, listing, operations, path
 from victimcare.cases.forms import (
     BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, LegalHoldForm, SearchForm,
-    transition_form, tristate_value,
+    erase_form, transition_form, tristate_value,
 )
 from victimcare.accounts.forms import ConfirmForm
 from victimcare.cases.history import stage_entries
@@ -138,7 +138,7 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
         actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
     owning_supervisor = access.is_owning_supervisor(current_user, case)
     if erase_form is None and owning_supervisor:
-        erase_form = EraseForm(formdata=None)
+        erase_form = erase_form_for(case, formdata=None)
     from victimcare.referrals.views import case_referrals
     from victimcare.support.views import case_sections
 
@@ -155,7 +155,7 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
         break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
         consent_names=consent_names, history=history, history_hidden=any(getattr(e, "hidden", False) for e in history),
-        duties=_duties(case) if owning_supervisor else None,
+        duties=_duties(case) if owning_supervisor else None, erasure=_erasure_status(case),
         **case_sections(case, groups),
     )
 
@@ -168,6 +168,28 @@ def _duties(case: Case) -> dict:
     pending = approvals.waiting_for(ApprovalKind.ERASURE, case=case)
     return {"hold": operations.active_legal_hold(case), "hold_form": LegalHoldForm(formdata=None),
             "erasure": pending, "may_decide": pending is not None and approvals.may_decide(current_user, pending)}
+
+
+def _erasure_status(case: Case) -> dict | None:
+    """For an erased case: whether copies made before (backups, replicas) can still open any of it.
+
+    ``kek``: the newest KEK whose retirement completes the erasure everywhere (None: complete);
+    ``due``: when the rotation schedule replaces the primary KEK; ``rotated``: whether that KEK is no
+    longer primary (only its retirement is left).
+    """
+    if case.victim.erased_at is None:
+        return None
+    from victimcare.crypto import rotation
+
+    vault = current_app.extensions["victimcare.vault"]
+    vault.reload_keyring_if_changed()  # `keys retire` ran in another process: say so at once
+    keyring = vault.keyring
+    subjects = [case.victim_id] + [p.person_id for p in case.people if p.person.erased_at is not None]
+    pending = rotation.pending_erasures(db.session, keyring, subjects)
+    kek = max((p.kek_id for p in pending), default=None)
+    due = rotation.next_rotation_due(keyring, current_app.config["KEY_ROTATION_DAYS"])
+    return {"kek": kek, "rotated": kek is not None and kek < keyring.primary_kek_id, "due": due,
+            "overdue": due is not None and due < utcnow()}
 
 
 def _history(case: Case, referrals) -> list:
@@ -354,13 +376,14 @@ def _case_for_owning_supervisor(reference: str) -> Case:
 def erase(reference: str):
     """Ask for erasure; it takes effect when a second supervisor of the owning agency approves."""
     case = _case_for_owning_supervisor(reference)
-    form = EraseForm()
-    if case.victim.erased_at is not None:
+    form = erase_form_for(case)
+    if case.victim.erased_at is not None and not form.other_fields():
         flash(_("This person's personal data was already erased."), "info")
         return redirect(url_for("cases.show", reference=reference))
     if not form.validate_on_submit():
         return _render_case(case, erase_form=form), 400
-    return _done(reference, lambda: operations.request_erasure(case, form.reason.data, by=current_user),
+    return _done(reference, lambda: operations.request_erasure(case, form.reason.data, by=current_user,
+                                                               others=form.other_choices()),
                  _("Erasure requested. It takes effect when another supervisor of your agency approves it."))
 
 
@@ -396,3 +419,8 @@ def lift_legal_hold(reference: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _done(reference, lambda: operations.lift_legal_hold(case, current_user), _("Legal hold lifted."))
+
+
+def erase_form_for(case: Case, **kwargs) -> EraseForm:
+    """The erasure form, with a choice for each person on the case whose data is not erased."""
+    return erase_form(operations.other_people(case), **kwargs)

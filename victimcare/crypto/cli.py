@@ -1,14 +1,20 @@
-"""``flask keys …``: rotate, inspect and retire key-encryption keys."""
+"""``flask keys …``: rotate, inspect and retire key-encryption keys; scrub erased keys from the files.
+
+Retiring is what completes an erasure in copies the database no longer controls: run
+``keys rotate`` then, after a fresh backup, ``keys retire <old id>`` on a schedule (README).
+"""
 from __future__ import annotations
 
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from victimcare.crypto import rotation
+from victimcare.crypto import rotation, scrub
 from victimcare.crypto.errors import KeyringError
+from victimcare.database import utcnow
 from victimcare.extensions import db
 
 keys_cli = AppGroup("keys", help="Manage the keyring.")
@@ -41,8 +47,9 @@ def rotate(resume: bool):
 
 @keys_cli.command("status")
 def status():
-    """Which KEKs exist, which is primary, and how many data keys each still wraps."""
+    """Which KEKs exist, which is primary, how many data keys each wraps, and the erasures they hold open."""
     vault = _vault()
+    vault.reload_keyring_if_changed()
     keyring = vault.keyring
     counts = rotation.usage(db.session)
     for kek_id in sorted(set(keyring.keks) | set(counts)):
@@ -54,19 +61,85 @@ def status():
         elif counts.get(kek_id, 0) == 0 and kek_id != keyring.primary_kek_id:
             marks.append("unused: can be retired")
         click.echo(f"KEK {kek_id}: {counts.get(kek_id, 0)} data key(s) {' '.join(marks)}".rstrip())
+    due = rotation.next_rotation_due(keyring, current_app.config["KEY_ROTATION_DAYS"])
+    if due is not None:
+        late = " OVERDUE" if due < utcnow() else ""
+        click.echo(f"Next rotation due {due:%Y-%m-%d} (every {current_app.config['KEY_ROTATION_DAYS']} days){late}.")
+    _print_pending_erasures(keyring)
+
+
+def _print_pending_erasures(keyring) -> None:
+    """Erasures complete in the live database whose old wrapped keys a backup could still open."""
+    pending = rotation.pending_erasures(db.session, keyring)
+    click.echo(f"Erasures waiting for KEK retirement: {len(pending)}")
+    references = _case_references([p.person_id for p in pending])
+    for item in pending:
+        cases = ", ".join(references.get(item.person_id, [])) or "no case"
+        click.echo(f"  erased {item.erased_at:%Y-%m-%d} ({cases}): complete everywhere once KEK {item.kek_id} is retired"
+                   + (" (rotate first: it is primary)" if item.kek_id >= keyring.primary_kek_id else ""))
+
+
+def _case_references(person_ids) -> dict:
+    """The references of the cases each person is on (as victim or as another person); no personal data."""
+    from victimcare.cases.models import Case, CasePerson
+
+    found: dict = {}
+    if not person_ids:
+        return found
+    rows = db.session.execute(
+        sa.select(Case.victim_id, Case.reference).where(Case.victim_id.in_(person_ids))
+        .union_all(sa.select(CasePerson.person_id, Case.reference).join(Case, Case.id == CasePerson.case_id)
+                   .where(CasePerson.person_id.in_(person_ids)))
+    )
+    for person_id, reference in rows:
+        found.setdefault(person_id, []).append(reference)
+    return found
 
 
 @keys_cli.command("retire")
-@click.argument("kek_id", type=int)
-def retire(kek_id: int):
+@click.argument("kek_id", type=int, required=False)
+@click.option("--unused", is_flag=True, help="Retire every KEK but the primary that wraps no data key (for cron).")
+def retire(kek_id: int | None, unused: bool):
     """Remove KEK_ID from the keyring once no data key uses it."""
+    if (kek_id is None) == (not unused):
+        raise click.UsageError("give a KEK id or --unused")
     vault = _vault()
-    in_use = rotation.usage(db.session).get(kek_id, 0)
-    if in_use:
-        raise click.ClickException(f"KEK {kek_id} still wraps {in_use} data key(s); run `flask keys rotate --resume`.")
+    vault.reload_keyring_if_changed()
+    keyring = vault.keyring
+    counts = rotation.usage(db.session)
+    if unused:
+        retiring = [k for k in sorted(keyring.keks) if k != keyring.primary_kek_id and not counts.get(k)]
+    else:
+        if counts.get(kek_id):
+            raise click.ClickException(
+                f"KEK {kek_id} still wraps {counts[kek_id]} data key(s); run `flask keys rotate --resume`.")
+        retiring = [kek_id]
+    before = len(rotation.pending_erasures(db.session, keyring))
     try:
-        vault.keyring.retire_kek(kek_id)
+        for kek in retiring:
+            keyring.retire_kek(kek)
     except KeyringError as error:
         raise click.ClickException(str(error)) from None
-    vault.keyring.save()
-    click.echo(f"KEK {kek_id} retired.")
+    keyring.save()
+    completed = before - len(rotation.pending_erasures(db.session, keyring))
+    from victimcare.audit import operations as audit
+
+    audit.record("key_rotate", purpose="cli", detail={"retired_keks": retiring, "erasures_completed": completed})
+    db.session.commit()
+    if not retiring:
+        click.echo("No KEK to retire.")
+        return
+    click.echo(f"KEK {', '.join(map(str, retiring))} retired; {completed} erasure(s) are now complete "
+               "in every copy made before.")
+    click.echo("Destroy every older copy of the keyring file (keyring backups too): a copy that still holds a "
+               "retired KEK would open what it wrapped in old database backups.")
+
+
+@keys_cli.command("vacuum")
+def vacuum():
+    """Make the database's own files forget erased keys (SQLite: truncate the WAL; PostgreSQL:
+    rewrite data_keys). Runs after every erasure; run it from cron too, as the table's owner."""
+    if not scrub.scrub(db.engine):
+        raise click.ClickException("the database was busy or this role may not rewrite data_keys; "
+                                   "run again (as the owner role on PostgreSQL).")
+    click.echo("Erased keys are gone from the database files.")

@@ -24,6 +24,7 @@ from victimcare.crypto.encoding import lp
 from victimcare.crypto.errors import DataErased, DecryptionError, KeyNotFound
 from victimcare.crypto.keyring import Keyring, load_keyring
 from victimcare.crypto.models import DataKey
+from victimcare.crypto.scrub import scrub_after_commit
 from victimcare.database import utcnow
 
 VALUE_FORMAT = 0x01
@@ -163,8 +164,14 @@ class Vault:
         ):
             self._remember(session, row.person_id, row.version, self._unwrap(row))
 
-    def shred(self, session: Session, person_id: uuid.UUID) -> int:
-        """Destroy every DEK of a person: their sealed values can never be opened again."""
+    def shred(self, session: Session, person_id: uuid.UUID) -> int | None:
+        """Destroy every DEK of a person: their sealed values can never be opened again.
+
+        Returns the newest KEK that wrapped one of them (None if the person had no key): copies
+        made before (backups, replicas) open nothing once that KEK and the older ones are retired.
+        The destroyed rows keep ``kek_id`` for that reason (``rotation.pending_erasures``); once
+        the transaction commits, ``scrub`` makes the database's own files forget the old bytes.
+        """
         rows = session.scalars(sa.select(DataKey).where(DataKey.person_id == person_id)).all()
         now = utcnow()
         for row in rows:
@@ -175,7 +182,8 @@ class Vault:
             del cache[key]
         session.info.setdefault(_ACTIVE, {}).pop(person_id, None)
         session.flush()
-        return len(rows)
+        scrub_after_commit(session)
+        return max((row.kek_id for row in rows), default=None)
 
     # -- values ------------------------------------------------------------------------------
     def seal(self, session, *, person_id, table, row_id, column, plaintext: bytes) -> bytes:
