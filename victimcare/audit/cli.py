@@ -12,7 +12,7 @@ audit_cli = AppGroup("audit", help="Check the confidentiality log.")
 
 @audit_cli.command("verify")
 def verify():
-    """Recompute the hash chain of the audit log."""
+    """Recompute the hash chain of the audit log and check its signed checkpoints."""
     verdict = verify_chain(db.session)
     if verdict.ok:
         click.echo(f"Audit log intact: {verdict.checked} event(s).")
@@ -23,10 +23,16 @@ def verify():
 
 
 @audit_cli.command("checkpoint")
-def checkpoint():
-    """Sign the chain's current head now (cron: every 15 minutes)."""
-    from victimcare.audit.checkpoints import write_checkpoint
+@click.option("--first", is_flag=True,
+              help="Sign even though no earlier checkpoint exists (once, on a new installation).")
+def checkpoint(first):
+    """Sign the chain's current head now (cron: every AUDIT_CHECKPOINT_INTERVAL, 15 minutes)."""
+    from victimcare.audit.checkpoints import CheckpointRefused, write_checkpoint
 
-    with db.engine.begin() as connection:
-        made = write_checkpoint(connection)
-    click.echo(f"Checkpoint at {made.size} event(s)." if made else "The log is empty: no checkpoint.")
+    try:
+        with db.engine.begin() as connection:
+            made = write_checkpoint(connection, first=first)
+    except CheckpointRefused as refusal:
+        click.echo(f"No checkpoint signed: {refusal}.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Checkpoint at {made.size} event(s).")
