@@ -65,31 +65,25 @@ def _remove_checkpoints(session, app, sizes=None) -> None:
 
 
 def _rewritten_v1(session, from_seq: int, object_id: str) -> list[dict]:
-    """Events from ``from_seq`` on, with one changed and every hash after it recomputed (v1)."""
-    rows = []
-    prev_hash = _hash_of(session, from_seq - 1)
+    """Events from ``from_seq`` on, with one changed and every hash after it recomputed (v1: without
+    ``chain_version``, the column's default, since the unkeyed hash is all the attacker can make)."""
     from victimcare.audit.chain import CHAINED_FIELDS
 
+    rows = []
+    prev_hash = _hash_of(session, from_seq - 1)
     for stored in session.scalars(sa.select(AuditEvent).where(AuditEvent.seq >= from_seq).order_by(AuditEvent.seq)):
-        event = SimpleNamespace(seq=stored.seq, **{name: getattr(stored, name) for name in CHAINED_FIELDS})
-        if event.seq == from_seq:
-            event.object_id = object_id
-        raw = dict(session.execute(sa.text("SELECT * FROM audit_events WHERE seq = :s"), {"s": event.seq})
-                   .mappings().one())
-        raw.update(object_id=event.object_id, prev_hash=prev_hash, hash=_v1_hash(prev_hash, event.seq, event))
-        raw.pop("chain_version", None)  # the attacker can only claim the unkeyed v1 (the column's default)
-        rows.append(raw)
-        prev_hash = raw["hash"]
+        row = {"seq": stored.seq, **{name: getattr(stored, name) for name in CHAINED_FIELDS}}
+        if row["seq"] == from_seq:
+            row["object_id"] = object_id
+        row.update(prev_hash=prev_hash, hash=_v1_hash(prev_hash, row["seq"], SimpleNamespace(**row)))
+        rows.append(row)
+        prev_hash = row["hash"]
     session.expunge_all()
     return rows
 
 
-def _insert_statement(row: dict, verb: str = "INSERT") -> sa.TextClause:
-    return sa.text(f"{verb} INTO audit_events ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})")
-
-
-def _replace_statement(row: dict) -> sa.TextClause:
-    return _insert_statement(row, "INSERT OR REPLACE")
+def _insert(row: dict, *prefixes: str):
+    return sa.insert(AuditEvent.__table__).prefix_with(*prefixes).values(**row)
 
 
 @pytest.fixture
@@ -130,14 +124,14 @@ def test_insert_or_replace_and_an_existing_seq_are_refused_on_sqlite(five_events
             pytest.skip("INSERT OR REPLACE is SQLite's")
         rows = _rewritten_v1(session, 3, "case-other")
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-            session.execute(_replace_statement(rows[0]), rows[0])
+            session.execute(_insert(rows[0], "OR REPLACE"))
         session.rollback()
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-            session.execute(_insert_statement(rows[0]), rows[0])
+            session.execute(_insert(rows[0]))
         session.rollback()
         drop_triggers(session)  # with the file in hand, the rewrite goes through, and verify sees it
         for row in rows:
-            session.execute(_replace_statement(row), row)
+            session.execute(_insert(row, "OR REPLACE"))
         _set_head(session, 5, rows[-1]["hash"])
         session.commit()
     broken = _verify(five_events)
@@ -184,7 +178,7 @@ def test_a_log_cut_or_rewritten_after_removing_every_checkpoint_is_caught_and_ne
             rows = _rewritten_v1(session, 3, "case-other")
             session.execute(sa.text("DELETE FROM audit_events WHERE seq >= 3"))
             for row in rows:
-                session.execute(_insert_statement(row), row)
+                session.execute(_insert(row))
             _set_head(session, 5, rows[-1]["hash"])
         session.commit()
     assert _verify(five_events).exit_code != 0
