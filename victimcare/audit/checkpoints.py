@@ -25,9 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import current_app
 
-from victimcare.audit.chain import mac_key
 from victimcare.audit.models import GENESIS, AuditCheckpoint, AuditEvent, AuditHead
-from victimcare.audit.verify import Position, walk
+from victimcare.audit.verify import Position
 from victimcare.database import utcnow
 
 EVERY_EVENTS = 1000
@@ -114,16 +113,23 @@ def _hash_at(executor, size: int) -> bytes | None:
 
 
 def write_checkpoint(connection, *, first: bool = False) -> AuditCheckpoint:
-    """Sign the current head (now) into the database and a file, once the log is seen to extend the
-    newest previous checkpoint; ``first`` allows signing when there is none (a new installation)."""
+    """Sign the current head (now) into the database and a file, once the log is seen to contain
+    the newest previous checkpoint; ``first`` allows signing when there is none (a new installation).
+
+    The events between the two are not recomputed here: each is keyed (``audit verify`` checks
+    them), and what a checkpoint adds is that the log never goes back below one, which these
+    two lookups establish while holding the write lock only for a moment.
+    """
     head = connection.execute(sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1)).one()
-    start = _extension_start(connection, first)
-    events = connection.execute(sa.select(AuditEvent.__table__).where(AuditEvent.seq > start.seq)
-                                .order_by(AuditEvent.seq))
-    broken = walk(events, start, mac_key())
-    if broken:
-        raise CheckpointRefused(f"the log is broken at seq {broken.first_bad_seq}: {broken.problem}")
-    if (start.seq, start.hash) != (head.last_seq, head.last_hash):
+    previous = _newest_note(connection)
+    if previous is None and not first:
+        raise CheckpointRefused(
+            "there is no earlier signed checkpoint, so the log cannot be shown to extend it; on a new "
+            "installation run `flask audit checkpoint --first` once")
+    if previous is not None and (head.last_seq < previous.size
+                                 or _hash_at(connection, previous.size) != previous.head_hash):
+        raise CheckpointRefused(f"the log no longer contains the signed checkpoint at {previous.size}")
+    if _hash_at(connection, head.last_seq) != head.last_hash:
         raise CheckpointRefused("the chain head does not match the last event")
     now = utcnow()
     text = signed_note(current_app.config["AUDIT_CHECKPOINT_ORIGIN"], head.last_seq, head.last_hash,
@@ -136,23 +142,12 @@ def write_checkpoint(connection, *, first: bool = False) -> AuditCheckpoint:
     return AuditCheckpoint(size=head.last_seq, head_hash=head.last_hash, note=text)
 
 
-def _extension_start(connection, first: bool) -> Position:
-    """Where the log must be checked from: the newest previous checkpoint, which it must contain."""
+def _newest_note(connection) -> Note | None:
+    """The largest checkpoint whose signature holds, from the database or the directory."""
     public = _private_key().public_key()
     stored, files = _texts(connection)
     notes = [note for note in (parse_note(text, public) for text in stored + files) if note]
-    if not notes:
-        if not first:
-            raise CheckpointRefused(
-                "there is no earlier signed checkpoint, so the log cannot be shown to extend it; on a new "
-                "installation run `flask audit checkpoint --first` once")
-        return Position()
-    newest = max(notes, key=lambda note: note.size)
-    if _hash_at(connection, newest.size) != newest.head_hash:
-        raise CheckpointRefused(f"the log no longer contains the signed checkpoint at {newest.size}")
-    version = connection.execute(
-        sa.select(AuditEvent.chain_version).where(AuditEvent.seq == newest.size)).scalar() or 1
-    return Position(newest.size, newest.head_hash, version)
+    return max(notes, key=lambda note: note.size, default=None)
 
 
 def _write_file(size: int, text: str) -> None:
