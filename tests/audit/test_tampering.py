@@ -273,3 +273,24 @@ def test_events_written_before_chain_v2_keep_verifying(app):
     assert intact.exit_code == 0 and "5 event(s)" in intact.output
     with db_session(app) as session:
         assert session.scalars(sa.select(AuditEvent.chain_version).order_by(AuditEvent.seq)).all() == [1, 1, 1, 2, 2]
+
+
+def test_the_chain_key_comes_from_the_keyring_which_old_keyrings_still_give_and_the_database_never_holds(
+        five_events):
+    from victimcare.crypto.keyring import Keyring
+
+    keyring = five_events.extensions["victimcare.vault"].keyring
+    reloaded = Keyring.from_json(keyring.to_json())  # the keyring format did not change: old files load
+    key = reloaded.audit_mac_key
+    assert key == keyring.audit_mac_key and len(key) == 32
+    assert key not in (keyring.audit_signing_key, keyring.index_root_key, *keyring.keks.values())
+    other = Keyring.generate()
+    assert other.audit_mac_key != key  # each installation its own
+    url = five_events.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        from victimcare.extensions import db
+
+        with five_events.app_context():
+            db.engine.dispose()  # fold the WAL into the file
+        path = Path(url.removeprefix("sqlite:///"))
+        assert key not in path.read_bytes() and keyring.audit_signing_key not in path.read_bytes()

@@ -65,9 +65,13 @@ def test_the_app_role_appends_to_the_log_but_cannot_rewrite_it(app_factory, app_
         owner_of_anything = session.scalar(sa.text(
             "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user"))
         assert owner_of_anything == 0
-    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    quiet = runner.invoke(args=["audit", "verify"])
+    assert quiet.exit_code == 0 and "Warning" not in quiet.output
 
 
-def test_grant_app_role_refuses_the_owner(app):
+def test_grant_app_role_refuses_the_owner_and_verify_warns_when_the_app_runs_as_it(app):
+    app.test_cli_runner().invoke(args=["audit", "checkpoint", "--first"])
+    warned = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert warned.exit_code == 0 and "could disable" in warned.output
     refused = app.test_cli_runner().invoke(args=["db", "grant-app-role", "postgres"])
     assert refused.exit_code != 0 and "disable the audit triggers" in refused.output
