@@ -120,7 +120,9 @@ def write_checkpoint(connection, *, first: bool = False) -> AuditCheckpoint:
     them), and what a checkpoint adds is that the log never goes back below one, which these
     two lookups establish while holding the write lock only for a moment.
     """
-    head = connection.execute(sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1)).one()
+    # Holding the head (as appenders do) keeps it still meanwhile and serialises checkpointers.
+    head = connection.execute(sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1)
+                              .with_for_update()).one()
     previous = _newest_note(connection)
     if previous is None and not first:
         raise CheckpointRefused(
