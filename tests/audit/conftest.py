@@ -25,7 +25,7 @@ def five_events(app):
     from victimcare.audit import operations as audit
     from victimcare.extensions import db
 
-    app.test_cli_runner().invoke(args=["audit", "checkpoint", "--first"])  # as on a new installation
+    assert app.test_cli_runner().invoke(args=["audit", "checkpoint", "--first"]).exit_code == 0  # a new installation
     with app.app_context():
         for n in range(5):
             audit.record("view", object_type="case", object_id=f"case-{n}", fields=["identity"])
