@@ -29,6 +29,7 @@ translations: $(VENV)/.runtime
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	$(FLASK) audit checkpoint --first >/dev/null  # development: sign the log's head now, first or not
 	@echo ""
 	@echo "VictimCare is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -23,6 +23,10 @@ def bench_app(database_url: str | None = None, **overrides):
 
         seed_demo()
         db.session.commit()
+        from victimcare.audit.checkpoints import write_checkpoint
+
+        with db.engine.begin() as connection:  # as a new installation does (README): later ones extend it
+            write_checkpoint(connection, first=True)
     return app
 
 

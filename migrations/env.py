@@ -17,7 +17,10 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    """The owner role's engine when DATABASE_MIGRATION_URL is set (README, production), else the app's."""
+    from victimcare.database_roles import migration_engine
+
+    return migration_engine()
 
 
 def get_engine_url():

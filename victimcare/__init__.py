@@ -141,6 +141,7 @@ def register_commands(app: Flask) -> None:
     from victimcare.audit.cli import audit_cli
     from victimcare.cases.cli import cases_cli
     from victimcare.crypto.cli import keys_cli
+    from victimcare import database_roles  # noqa: F401 - adds `flask db grant-app-role` to Flask-Migrate's group
     from victimcare.demo import seed_demo_command
     from victimcare.referrals.cli import referrals_cli
 

@@ -95,6 +95,11 @@ class Config:
 
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 
+    # Audit checkpoints (issue 13): cron signs the chain's head every interval; `audit verify` fails
+    # when the newest signed checkpoint is older than interval + grace (the log may have been cut).
+    AUDIT_CHECKPOINT_INTERVAL = timedelta(minutes=15)
+    AUDIT_CHECKPOINT_GRACE = timedelta(minutes=10)
+
     BOOTSTRAP_SERVE_LOCAL = True
     # hide_parameters: a database error names its SQL but never its values (a username typed at
     # login, a password hash, a blind index), so logs and tracebacks carry no personal data.
@@ -106,6 +111,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = environ.get(
             "DATABASE_URL", f"sqlite:///{instance_path / 'victimcare.db'}"
         )
+        # `flask db upgrade` and `flask db grant-app-role` connect with this URL (the owner role) when set;
+        # set it only where migrations run, never in the app's own environment.
+        self.DATABASE_MIGRATION_URL = environ.get("DATABASE_MIGRATION_URL") or None
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.VICTIMCARE_KEYRING = environ.get(
             "VICTIMCARE_KEYRING", str(instance_path / "keyring.json")
@@ -116,6 +124,10 @@ class Config:
         # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
         self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
         self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")
+        for name, variable in (("AUDIT_CHECKPOINT_INTERVAL", "VICTIMCARE_CHECKPOINT_INTERVAL_MINUTES"),
+                               ("AUDIT_CHECKPOINT_GRACE", "VICTIMCARE_CHECKPOINT_GRACE_MINUTES")):
+            if environ.get(variable):
+                setattr(self, name, timedelta(minutes=float(environ[variable])))
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key(instance_path)
 
     def default_secret_key(self, instance_path: Path) -> str:

@@ -39,6 +39,8 @@ class AuditEvent(db.Model):
     ciphertext_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    # How ``hash`` is computed (victimcare.audit.chain); rows from before chain v2 read 1.
+    chain_version: Mapped[int] = mapped_column(sa.SmallInteger, server_default="1")
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.action}>"

@@ -14,12 +14,12 @@ from types import SimpleNamespace
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 
 from sqlalchemy.orm import Session
 
-from victimcare.audit.chain import event_hash
+from victimcare.audit.chain import CURRENT_VERSION, event_hash, mac_key
 from victimcare.audit.checkpoints import EVERY_EVENTS
 from victimcare.audit.models import AuditEvent, AuditHead
 from victimcare.database import utcnow
@@ -78,7 +78,8 @@ def _append(event: dict) -> None:
     # Taking the head row serialises appenders: the row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite.
     seq, prev_hash = db.session.execute(_ADVANCE_HEAD).one()
     event["seq"], event["prev_hash"] = seq, prev_hash
-    event["hash"] = event_hash(prev_hash, seq, SimpleNamespace(**event))
+    event["chain_version"] = CURRENT_VERSION
+    event["hash"] = event_hash(prev_hash, seq, SimpleNamespace(**event), mac_key=mac_key())
     db.session.execute(_INSERT_EVENT, event)
     db.session.execute(_SET_HEAD_HASH, {"hash": event["hash"]})
     if seq % EVERY_EVENTS == 0:
@@ -101,10 +102,13 @@ _CHECKPOINT_DUE = "victimcare.audit_checkpoint_due"
 def _checkpoint_after_commit(session) -> None:
     """Every 1,000th event is signed once it is committed (never for a rolled-back one)."""
     if session.info.pop(_CHECKPOINT_DUE, False):
-        from victimcare.audit.checkpoints import write_checkpoint
+        from victimcare.audit.checkpoints import CheckpointRefused, write_checkpoint
 
-        with db.engine.begin() as connection:
-            write_checkpoint(connection)
+        try:
+            with db.engine.begin() as connection:
+                write_checkpoint(connection)
+        except CheckpointRefused as refusal:  # the event is committed; `audit verify` will say why
+            current_app.logger.error("Audit checkpoint not signed: %s", refusal)
 
 
 def record_view(case, fields: Iterable[str], *, purpose: str | None = None, object_type: str = "case",

@@ -1,4 +1,5 @@
-"""The keyring file: versioned KEKs, the blind-index root key and the audit signing key.
+"""The keyring file: versioned KEKs, the blind-index root key and the audit signing key (from which
+the audit chain's MAC key is derived).
 
 ``KeyProvider`` is the seam where a KMS or Vault can replace the file later: the rest of the
 code only asks it to wrap and unwrap data keys.
@@ -12,12 +13,15 @@ import secrets
 import stat
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
@@ -72,6 +76,17 @@ class Keyring:
             return self.keks[kek_id]
         except KeyError:
             raise KeyNotFound(f"KEK {kek_id} is not in the keyring") from None
+
+    @cached_property
+    def audit_mac_key(self) -> bytes:
+        """The key of the audit chain's HMAC (chain v2), never stored in the database.
+
+        Derived from the audit signing key (HKDF-SHA256, its own label) rather than stored, so every
+        keyring written before chain v2 loads unchanged and the key lives exactly where the checkpoint
+        signing key lives.
+        """
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"victimcare/audit-chain-mac/v2").derive(self.audit_signing_key)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod
