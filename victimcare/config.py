@@ -95,6 +95,10 @@ class Config:
         self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
         self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key(instance_path)
+        # The largest request body read (Flask answers 413 before reading more). No page uploads a
+        # file (imports run from the command line); the longest form, a 20,000-character narrative
+        # URL-encoded, stays under 250 kB.
+        self.MAX_CONTENT_LENGTH = int(environ.get("VICTIMCARE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
 
     def default_secret_key(self, instance_path: Path) -> str:
         return _private_file(instance_path / "secret_key", lambda: secrets.token_hex(32))
