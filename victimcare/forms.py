@@ -16,7 +16,9 @@ from flask_babel import get_translations, to_user_timezone, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, IntegerField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError,
+)
 from wtforms.widgets import HiddenInput, TextInput
 
 __all__ = ["DayField", "Form", "LocalDateTimeField", "MultiCheckboxField", "VersionField", "required", "max_length",
@@ -79,8 +81,18 @@ def parse_day(text: str | None) -> date | None:
     return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
+class _Required(DataRequired):
+    """DataRequired that keeps the reason a typed value could not be read ("not a valid date") instead
+    of replacing it with "this field is required": the user did fill the field in."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        super().__call__(form, field)
+
+
 def required() -> DataRequired:
-    return DataRequired(message=_l("This field is required."))
+    return _Required(message=_l("This field is required."))
 
 
 def max_length(n: int) -> Length:
