@@ -143,10 +143,15 @@ def _with_sheet_xml(path: Path, change) -> Path:
 
 
 def test_an_xlsx_declaring_the_whole_sheet_imports_its_three_rows_at_once(seeded, tmp_path):
+    """As Excel writes a sheet where someone formatted a whole column: the declared range and one
+    styled empty cell in the very last row and column."""
     import re
 
-    path = _with_sheet_xml(_xlsx(tmp_path, [list(COLUMNS), ROW, ROW, ROW]),
-                           lambda xml: re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', xml))
+    def whole_sheet(xml: bytes) -> bytes:
+        xml = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:XFD1048576"', xml)
+        return xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>')
+
+    path = _with_sheet_xml(_xlsx(tmp_path, [list(COLUMNS), ROW, ROW, ROW]), whole_sheet)
     assert b"A1:XFD1048576" in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
     started = time.monotonic()
     result = _import(seeded, path)

@@ -40,6 +40,7 @@ BATCH = 1000
 # (README: "Import"). 200,000 rows is a whole province's caseload many times over.
 MAX_ROWS = 200_000
 MAX_COLUMNS = 50
+EXCEL_MAX_ROWS = 1_048_576  # a row numbered past Excel's last comes from a hostile file
 MAX_XLSX_UNCOMPRESSED = 512 * 2**20
 MAX_XLSX_RATIO = 100
 MAX_PROBLEMS = 1000
@@ -99,13 +100,18 @@ def open_sheet(path: Path) -> tuple[list[str], Iterator[SheetRow]]:
     under them are ignored.
     """
     lines = _xlsx_lines(path) if path.suffix.lower() == ".xlsx" else _csv_lines(path)
-    header = _header(next(lines, []))
+    _, first = next(lines, (1, []))
+    header = _header(first)
     return header, _rows(header, lines)
 
 
-def _rows(header: list[str], lines: Iterator[list]) -> Iterator[SheetRow]:
-    for number, cells in enumerate(lines, start=2):
-        if number > MAX_ROWS + 1:
+def _rows(header: list[str], lines: Iterator[tuple[int, list]]) -> Iterator[SheetRow]:
+    count = 0
+    for number, cells in lines:
+        if not cells:
+            continue  # blank lines are not records, and do not count
+        count += 1
+        if count > MAX_ROWS:
             raise FileRefused(RowError(number, "—", _("more than %(n)s rows; split the file", n=f"{MAX_ROWS:,}")))
         values, problems = {}, []
         for index, cell in enumerate(cells):
@@ -153,7 +159,7 @@ def _trimmed(cells: list, number: int) -> list:
 _ENCODINGS_ACCEPTED = "UTF-8, UTF-16"
 
 
-def _csv_lines(path: Path) -> Iterator[list]:
+def _csv_lines(path: Path) -> Iterator[tuple[int, list]]:
     """CSV cells as text. UTF-8 (with or without BOM) and UTF-16 with a BOM (Excel's "CSV UTF-8" and
     "Unicode text") are read; anything else is refused at its first undecodable cell, never guessed:
     Windows-1258 and Latin-1 bytes both decode "successfully" as each other, into wrong names."""
@@ -170,7 +176,7 @@ def _csv_lines(path: Path) -> Iterator[list]:
             first = handle.readline()
             reader = csv.reader(itertools.chain([first], handle), delimiter=_delimiter(first))
             for number, cells in enumerate(reader, start=1):
-                yield [_csv_cell(text, number, index) for index, text in enumerate(_trimmed(cells, number))]
+                yield number, [_csv_cell(text, number, index) for index, text in enumerate(_trimmed(cells, number))]
         except UnicodeDecodeError:  # UTF-16 cut in the middle of a character
             raise FileRefused(RowError(reader.line_num + 1, "—", _not_text())) from None
         except csv.Error as error:
@@ -198,10 +204,11 @@ def _not_text() -> str:
 
 # -- XLSX ---------------------------------------------------------------------------------------
 
-def _xlsx_lines(path: Path) -> Iterator[list]:
+def _xlsx_lines(path: Path) -> Iterator[tuple[int, list]]:
     """XLSX cells as text, streamed (read-only mode). The sheet's declared size is ignored (a file
-    may declare A1:XFD1048576 and hold three rows): rows are counted as they come, and no column
-    past MAX_COLUMNS + 1 is read (a used one there refuses the file)."""
+    may declare A1:XFD1048576 and hold three rows, plus one formatted cell in its last row): rows
+    are counted as they come, empty ones skipped in constant time, and no column past
+    MAX_COLUMNS + 1 is read (a used one there refuses the file)."""
     from openpyxl import load_workbook
 
     _check_archive(path)
@@ -209,8 +216,16 @@ def _xlsx_lines(path: Path) -> Iterator[list]:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
+        last_empty = None
         for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
-            yield _trimmed([_xlsx_cell(cell) for cell in cells], number)
+            if cells is last_empty:
+                continue  # openpyxl yields one shared tuple for each row the sheet leaves out
+            if number > EXCEL_MAX_ROWS:
+                raise FileRefused(RowError(number, "—", _("more than %(n)s rows; split the file", n=f"{MAX_ROWS:,}")))
+            row = _trimmed([_xlsx_cell(cell) for cell in cells], number)
+            if not row:
+                last_empty = cells
+            yield number, row
     finally:
         workbook.close()
 
