@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
@@ -37,6 +37,25 @@ HOSTILE = st.sampled_from([
     "𝔏𝔬 𝔗𝔥𝔦 😀", "\U0010ffff", "\ufeff", "\u202e", " ", "", "' OR 1=1 --", "<script>alert(1)</script>",
 ])
 ARBITRARY = st.one_of(HOSTILE, st.text(max_size=200), st.text(st.characters(min_codepoint=0x10000), max_size=20))
+YEARS = st.one_of(st.sampled_from([1, 2, 1899, 1900, 1970, 2026, 2100, 2101, 9999]), st.integers(1, 9999))
+DAYS = st.builds("{:02d}/{:02d}/{:04d}".format, st.integers(0, 32), st.integers(0, 13), YEARS)
+# Values aimed at each kind of field: dates and times of any year (year 1 cannot even be moved to
+# UTC), numbers past every integer type, text with the characters PostgreSQL or HTTP headers refuse.
+AIMED = {
+    "day": DAYS,
+    "datetime": st.builds("{} {:02d}:{:02d}".format, DAYS, st.integers(0, 25), st.integers(0, 61)),
+    "number": st.one_of(st.integers(-2**70, 2**70).map(str), st.sampled_from(["1e99", "0x1", " 1 ", "1.5", "", "-0"])),
+    "text": st.builds("{}{}{}".format, st.text(max_size=20), st.sampled_from(["\x00", "\r\n", "\x1b", "\x7f", "\u2028"]),
+                      st.text(max_size=20)),
+}
+# Each value here goes, as an explicit example, into every field of its kind at once (the other
+# fields keeping what the page offers): the known bad inputs are always tried, whatever is drawn.
+EXTREMES = {
+    "day": ["01/01/0001", "31/12/9999", "29/02/2023"],
+    "datetime": ["01/01/0001 00:00", "31/12/9999 23:59", "32/13/2020 25:61"],
+    "number": ["1e99", "1" + "0" * 30, "-1", "abc"],
+    "text": ["Lò\x00Thị", "a\r\nb", "\x1b[31m"],
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +66,7 @@ class Route:
     form: type | str | None  # the form class, or "transition:<trigger>", or None (no fields)
     page: str | None = None  # where the form is shown, when not at ``url``
     choices: dict = field(default_factory=dict)
-    examples: int = 10  # VICTIMCARE_FUZZ_EXAMPLES=200 for a long run
+    examples: int = 6  # drawn ones, besides the EXTREMES; VICTIMCARE_FUZZ_EXAMPLES=200 for a long run
 
 
 ENDS_SESSION = {"accounts.logout"}  # each example logs in afresh; the others share one login
@@ -67,19 +86,19 @@ def _routes() -> list[Route]:
     case, social = "/cases/{ref}", "/cases/{social_ref}"
     routes = [
         Route("accounts.login", None, "/login", LoginForm),
-        Route("accounts.logout", "police1", "/logout", None, page="/account", examples=5),
+        Route("accounts.logout", "police1", "/logout", None, page="/account", examples=3),
         Route("accounts.change_password", "police1", "/account/password", ChangePasswordForm),
         Route("accounts.set_language", "police1", "/account/language", LanguageForm, page="/account"),
         Route("admin.new_user", "admin1", "/admin/users/new", NewUserForm),
         Route("admin.edit_user", "admin1", "/admin/users/{border1}", UserForm),
         Route("admin.set_active", "admin1", "/admin/users/{border1}/{action}", ConfirmForm, page="/admin/users/{border1}",
-              choices={"action": ["activate", "deactivate"]}, examples=5),
+              choices={"action": ["activate", "deactivate"]}, examples=3),
         Route("admin.reset_password", "admin1", "/admin/users/{border1}/reset-password", ConfirmForm,
-              page="/admin/users/{border1}", examples=5),
+              page="/admin/users/{border1}", examples=3),
         Route("admin.unlock", "admin1", "/admin/users/{border1}/unlock", ConfirmForm, page="/admin/users/{border1}",
-              examples=5),
+              examples=3),
         Route("admin.end_session", "admin1", "/admin/sessions/{session}/end", ConfirmForm, page="/admin/sessions",
-              examples=5),
+              examples=3),
         Route("admin.edit_agency", "admin1", "/admin/agencies/{agency}", AgencyForm,
               choices={"agency": ["new", "{border_agency}"]}),
         Route("cases.index", "police1", "/cases", SearchForm),
@@ -95,7 +114,7 @@ def _routes() -> list[Route]:
               choices={"purpose": ["medical_care", "shelter_essential_needs", "protection"]}),
         Route("referrals.new_consent", "police1", case + "/consents/new", ConsentForm),
         Route("referrals.withdraw_consent", "police1", case + "/consents/{consent}/withdraw", AnswerForm, page=case,
-              examples=10),
+              examples=4),
         Route("support.new_service", "social1", social + "/support/new", ServiceForm),
         Route("support.new_medical", "social1", social + "/medical/new", MedicalCareForm),
         Route("support.edit_service", "social1", social + "/support/{service_id}", "ServiceForm"),
@@ -114,7 +133,7 @@ def _routes() -> list[Route]:
         user = TRIGGER_USERS.get(transition.trigger, "police1")
         where = "{ref}" if user == "police1" else "{social_ref}"
         routes.append(Route("cases.transition", user, f"/cases/{where}/transition/{transition.trigger}",
-                            f"transition:{transition.trigger}", examples=5 if transition.facts else 2))
+                            f"transition:{transition.trigger}", examples=3 if transition.facts else 1))
     return routes
 
 
@@ -221,11 +240,12 @@ class _Offered(HTMLParser):
             self._add(self._textarea, data.strip())
 
 
-def _field_names(app, route: Route) -> set[str]:
+def _field_kinds(app, route: Route) -> dict[str, str]:
+    """The form's field names and the kind of value each reads (day, datetime, number, text)."""
     from workflows import victim_path
 
     if route.form is None:
-        return set()
+        return {}
     with app.test_request_context():
         if isinstance(route.form, str) and route.form.startswith("transition:"):
             from victimcare.cases.forms import transition_form
@@ -237,7 +257,20 @@ def _field_names(app, route: Route) -> set[str]:
             form_class = next(cls for cls in _all_subclasses(Form) if cls.__name__ == route.form)
         else:
             form_class = route.form
-    return {name for name in dir(form_class) if isinstance(getattr(form_class, name, None), UnboundField)}
+    return {name: _kind(getattr(form_class, name).field_class) for name in dir(form_class)
+            if isinstance(getattr(form_class, name, None), UnboundField)}
+
+
+def _kind(field_class) -> str:
+    from wtforms import DateField, DateTimeField, IntegerField
+
+    if issubclass(field_class, DateField):
+        return "day"
+    if issubclass(field_class, DateTimeField):
+        return "datetime"
+    if issubclass(field_class, IntegerField):
+        return "number"
+    return "text"
 
 
 def _stage_for(app, reference: str, trigger: str) -> None:
@@ -277,9 +310,14 @@ def test_arbitrary_text_in_every_field_never_answers_500(app_factory, route):
     assert page.status_code == 200, (route, page.status_code)
     offered = _Offered()
     offered.feed(page.get_data(as_text=True))
-    names = _field_names(app, route) | ({n for n in offered.values} if route.page is None else set())
-    plausible = {name: sorted(offered.values.get(name, {""})) for name in names}
-    fields = {name: st.one_of(st.sampled_from(plausible[name]), ARBITRARY) for name in sorted(names)}
+    kinds = _field_kinds(app, route)
+    if route.page is None:  # fields the page adds itself (a browser would send them too)
+        kinds = {name: "text" for name in offered.values} | kinds
+    offers = {name: sorted(offered.values.get(name, {""})) for name in kinds}
+    fields = {name: st.one_of(st.sampled_from(offers[name]), AIMED[kind], ARBITRARY) for name, kind in sorted(kinds.items())}
+    plausible = {name: values[-1] for name, values in offers.items()}
+    extremes = [{**plausible, **{name: value for name, k in kinds.items() if k == kind}}
+                for kind in sorted(set(kinds.values())) for value in EXTREMES[kind]]
 
     @settings(max_examples=int(os.environ.get("VICTIMCARE_FUZZ_EXAMPLES", route.examples)), deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -294,6 +332,8 @@ def test_arbitrary_text_in_every_field_never_answers_500(app_factory, route):
             assert now == state["rows"], (route.endpoint, response.status_code, data)
         state["rows"] = now  # an accepted form changed the data; the next refusal must keep that
 
+    for data in extremes:
+        post_anything = example(data=data, parts=first)(post_anything)
     state = {"rows": _fingerprint(app)}
 
     post_anything()
