@@ -180,9 +180,19 @@ def test_a_shared_strings_bomb_is_refused_before_it_is_inflated(seeded, tmp_path
     assert "100" in output
 
 
-def test_an_xlsx_unpacking_to_more_than_the_limit_is_refused(seeded, tmp_path, monkeypatch):
+def test_an_xlsx_unpacking_to_more_than_the_limits_is_refused(seeded, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "MAX_XLSX_UNCOMPRESSED", 1000)
     _refused(seeded, _xlsx(tmp_path, [list(COLUMNS), ROW]), "dòng 1", "MB")
+    monkeypatch.setattr(importing, "MAX_XLSX_UNCOMPRESSED", 2**30)
+    monkeypatch.setattr(importing, "MAX_XLSX_SHARED_STRINGS", 10)  # the part openpyxl holds whole in memory
+    strings = tmp_path / "strings.xlsx"
+    with zipfile.ZipFile(_xlsx(tmp_path, [list(COLUMNS), ROW])) as source, \
+            zipfile.ZipFile(strings, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                                b"<si><t>Lo Thi Xuyen</t></si></sst>")
+    _refused(seeded, strings, "dòng 1", "MB")
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused(seeded, tmp_path):

@@ -43,6 +43,7 @@ MAX_COLUMNS = 50
 EXCEL_MAX_ROWS = 1_048_576  # a row numbered past Excel's last comes from a hostile file
 MAX_XLSX_UNCOMPRESSED = 512 * 2**20
 MAX_XLSX_RATIO = 100
+MAX_XLSX_SHARED_STRINGS = 64 * 2**20  # ~2 million short strings: ~150 MB once read
 MAX_PROBLEMS = 1000
 
 _GENDERS = {
@@ -173,7 +174,7 @@ def _csv_lines(path: Path) -> Iterator[tuple[int, list]]:
         encoding = "utf-8"
     with path.open(newline="", encoding=encoding, errors="surrogateescape") as handle:
         try:
-            first = handle.readline()
+            first = handle.readline(2**16)  # a header is a few hundred characters; no need to read more
             reader = csv.reader(itertools.chain([first], handle), delimiter=_delimiter(first))
             for number, cells in enumerate(reader, start=1):
                 yield number, [_csv_cell(text, number, index) for index, text in enumerate(_trimmed(cells, number))]
@@ -221,7 +222,8 @@ def _xlsx_lines(path: Path) -> Iterator[tuple[int, list]]:
             if cells is last_empty:
                 continue  # openpyxl yields one shared tuple for each row the sheet leaves out
             if number > EXCEL_MAX_ROWS:
-                raise FileRefused(RowError(number, "—", _("more than %(n)s rows; split the file", n=f"{MAX_ROWS:,}")))
+                raise FileRefused(RowError(number, "—", _("more than %(n)s rows; split the file",
+                                                          n=f"{EXCEL_MAX_ROWS:,}")))
             row = _trimmed([_xlsx_cell(cell) for cell in cells], number)
             if not row:
                 last_empty = cells
@@ -238,7 +240,8 @@ def _xlsx_cell(cell):
 
 def _check_archive(path: Path) -> None:
     """Refuse a zip bomb before openpyxl inflates it: the members' total size and each one's
-    compression ratio are read from the archive's directory, which costs nothing."""
+    compression ratio are read from the archive's directory, which costs nothing. The shared
+    strings are the one part openpyxl holds whole in memory, so they have a limit of their own."""
     import zipfile
 
     try:
@@ -252,11 +255,17 @@ def _check_archive(path: Path) -> None:
                                              "accepted; split the file", size=total // 2**20,
                                              limit=MAX_XLSX_UNCOMPRESSED // 2**20)))
     for member in members:
+        if member.filename.startswith("xl/worksheets/"):
+            continue  # streamed: it costs time within the total above, never memory
         if member.file_size > 2**20 and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
             raise FileRefused(RowError(1, "—", _("the spreadsheet is packed %(ratio)d times smaller than its "
                                                  "contents (at most %(limit)d accepted), as only a malicious file "
                                                  "is; it was not opened", limit=MAX_XLSX_RATIO,
                                                  ratio=member.file_size // max(member.compress_size, 1))))
+        if member.filename == "xl/sharedStrings.xml" and member.file_size > MAX_XLSX_SHARED_STRINGS:
+            raise FileRefused(RowError(1, "—", _("the spreadsheet unpacks to %(size)d MB, more than the %(limit)d MB "
+                                                 "accepted; split the file", size=member.file_size // 2**20,
+                                                 limit=MAX_XLSX_SHARED_STRINGS // 2**20)))
 
 
 def _cell_text(value) -> str:
