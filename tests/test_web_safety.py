@@ -97,3 +97,31 @@ def test_error_pages_are_in_the_apps_look(seeded, code, text):
     response = seeded.test_client().get(f"/fail-{code}")
     assert response.status_code == code
     assert text in response.text and "VictimCare" in response.text
+
+
+def test_a_body_larger_than_the_limit_is_refused_unread_with_a_vietnamese_page(seeded):
+    """A 20 MB anonymous multipart POST to /login is answered 413 before a byte of it is read or spooled."""
+    import io
+
+    read = []
+
+    class CountingStream(io.BytesIO):
+        def read(self, *args):
+            chunk = super().read(*args)
+            read.append(len(chunk))
+            return chunk
+
+    body = b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n" + b"x" * 20_000_000 + b"\r\n--b--\r\n"
+    response = seeded.test_client().post("/login", input_stream=CountingStream(body), content_length=len(body),
+                                         content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413
+    assert "Dữ liệu quá lớn" in response.text
+    assert sum(read) == 0
+    assert seeded.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+
+
+def test_the_request_size_limit_is_configurable(tmp_path):
+    from victimcare.config import load_config
+
+    config = load_config({"VICTIMCARE_ENV": "testing", "VICTIMCARE_MAX_CONTENT_LENGTH": "500000"}, tmp_path)
+    assert config.MAX_CONTENT_LENGTH == 500_000

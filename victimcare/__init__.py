@@ -118,9 +118,10 @@ def register_request_hooks(app: Flask) -> None:
     from victimcare.audit.operations import commit_views
     from victimcare.i18n import register_i18n
     from victimcare.labels import label
-    from victimcare.web_safety import register_security_headers
+    from victimcare.web_safety import refuse_nul_in_address, register_security_headers
 
     transactions.init_app(app)
+    app.before_request(refuse_nul_in_address)
     app.before_request(access.enforce)
     app.after_request(commit_views)
     register_security_headers(app)

@@ -129,6 +129,10 @@ class Config:
             if environ.get(variable):
                 setattr(self, name, timedelta(minutes=float(environ[variable])))
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key(instance_path)
+        # The largest request body read (Flask answers 413 before reading more). No page uploads a
+        # file (imports run from the command line); the longest form, a 20,000-character narrative
+        # URL-encoded, stays under 250 kB.
+        self.MAX_CONTENT_LENGTH = int(environ.get("VICTIMCARE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
 
     def default_secret_key(self, instance_path: Path) -> str:
         return _private_file(instance_path / "secret_key", lambda: secrets.token_hex(32))

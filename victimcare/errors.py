@@ -16,6 +16,8 @@ MESSAGES = {
     404: (_l("Not found"), _l("There is no such page, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
     409: (_l("Changed by someone else"), _l("Someone saved this record after you opened it.")),
+    413: (_l("Too much data"), _l("What was sent is larger than this system accepts, so none of it was read or saved. "
+                                  "Shorten the text and try again.")),
     429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing was saved. Try again, and tell your administrator if it happens again.")),
 }

@@ -3,18 +3,32 @@
 WTForms ships no Vietnamese translation, so forms take their built-in messages from our own
 catalogue (``Form.Meta``), and validators carry messages we translate: a user never meets an
 English message in the Vietnamese interface.
+
+Bad input is refused here, once, for every form: text with control characters (PostgreSQL cannot
+store NUL; CR/LF and the like have no place in a name), dates outside 1900–2100 (Python cannot
+move 01/01/0001 to UTC), and hidden versions that are not numbers. Each gets a message in the
+user's language and the form comes back with what they typed.
 """
-from datetime import UTC
+import re
+from datetime import UTC, date, datetime
 
 from flask_babel import get_translations, to_user_timezone, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeField, SelectMultipleField
-from wtforms.widgets import TextInput
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms import DateField, DateTimeField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError,
+)
+from wtforms.widgets import HiddenInput, TextInput
 
-__all__ = ["DayField", "Form", "LocalDateTimeField", "MultiCheckboxField", "required", "max_length", "length", "matches",
-           "equal_to", "Optional"]
+__all__ = ["DayField", "Form", "LocalDateTimeField", "MultiCheckboxField", "VersionField", "required", "max_length",
+           "length", "matches", "equal_to", "Optional", "parse_day", "has_control_characters"]
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# C0 controls and DEL, and lone surrogates (which no UTF-8 text can carry); tab, CR and LF are
+# allowed where a line break can be typed (text areas, imported cells), nowhere else.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 # WTForms' own messages, marked here so they are extracted into our catalogue.
 WTFORMS_MESSAGES = (
@@ -27,8 +41,21 @@ WTFORMS_MESSAGES = (
 )
 
 
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a character no field stores (NUL, other controls; line breaks unless multiline)."""
+    return bool((_CONTROL if multiline else _CONTROL_OR_BREAK).search(text))
+
+
+def _no_control_characters(form, field):
+    if isinstance(field.data, str) and has_control_characters(field.data, multiline=isinstance(field, TextAreaField)):
+        raise ValidationError(_l("This text contains invisible control characters (such as NUL or a line break); "
+                                 "retype it or paste it as plain text."))
+
+
 class Form(FlaskForm):
-    """Every form's base. A submitted form holds only what was submitted.
+    """Every form's base: translated messages, text checked for control characters, hidden fields'
+    errors shown at the top of the form (the user cannot see the field itself), and a submitted form
+    holds only what was submitted.
 
     WTForms fills a field missing from the POST with the ``obj``/``data`` value it was built with,
     so ``AgencyForm(obj=agency)`` would save the stored values of fields an attacker (or a stale
@@ -46,9 +73,39 @@ class Form(FlaskForm):
             obj, data, kwargs = None, None, {}
         super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
 
+    def validate(self, extra_validators=None) -> bool:
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for field in self:
+            if isinstance(field, StringField):  # text areas, passwords and hidden fields are string fields too
+                extra.setdefault(field.name, []).insert(0, _no_control_characters)
+        valid = super().validate(extra)
+        for field in self:
+            if isinstance(field.widget, HiddenInput) and field.errors and field.name != "csrf_token":
+                self.form_errors.extend(message for message in field.errors if message not in self.form_errors)
+        return valid
+
+
+def parse_day(text: str | None) -> date | None:
+    """A dd/mm/yyyy day between 1900 and 2100, or None for anything else (query-string filters)."""
+    try:
+        day = datetime.strptime((text or "").strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
+
+
+class _Required(DataRequired):
+    """DataRequired that keeps the reason a typed value could not be read ("not a valid date") instead
+    of replacing it with "this field is required": the user did fill the field in."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        super().__call__(form, field)
+
 
 def required() -> DataRequired:
-    return DataRequired(message=_l("This field is required."))
+    return _Required(message=_l("This field is required."))
 
 
 def max_length(n: int) -> Length:
@@ -71,13 +128,27 @@ class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes (the form macro renders it with Bootstrap's form-check)."""
 
 
-class LocalDateTimeField(DateTimeField):
+class _YearRange:
+    """Refuse a parsed day or time outside 1900–2100 before anything computes with it: year 1 cannot
+    even be moved to UTC, and no record of this system is about such a time."""
+
+    out_of_range = _l("The year must be between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+            self.data = None
+            raise ValueError(self.out_of_range)
+
+
+class LocalDateTimeField(_YearRange, DateTimeField):
     """A dd/mm/yyyy HH:MM time typed in Vietnam's time zone, stored as aware UTC."""
 
     widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy hh:mm"})
+        kwargs.setdefault("invalid_value_message", _l("Not a valid date and time (dd/mm/yyyy hh:mm)."))
         super().__init__(label, validators, format="%d/%m/%Y %H:%M", **kwargs)
 
     def _value(self):
@@ -93,7 +164,7 @@ class LocalDateTimeField(DateTimeField):
             self.data = to_utc(self.data).replace(tzinfo=UTC)
 
 
-class DayField(DateField):
+class DayField(_YearRange, DateField):
     """A dd/mm/yyyy date in a plain text box.
 
     WTForms' DateField renders ``type="date"``, whose browser widget submits yyyy-mm-dd in some
@@ -104,4 +175,24 @@ class DayField(DateField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy"})
+        kwargs.setdefault("invalid_value_message", _l("Not a valid date (dd/mm/yyyy)."))
         super().__init__(label, validators, format="%d/%m/%Y", **kwargs)
+
+
+class VersionField(IntegerField):
+    """The version of the record a form was opened on, hidden; it guards against lost updates.
+
+    Anything but a small whole number means the form was altered or broken: the form is refused
+    with a message (at the top: the field is hidden) and the user's input is kept.
+    """
+
+    widget = HiddenInput()
+    stale = _l("This form was damaged or is out of date. Your changes are below and were not saved; "
+               "reload the page in another tab to see the record as it is now, then save again.")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", self.stale)
+        super().__init__(label, validators or [Optional(), NumberRange(0, 2**31 - 1, message=self.stale)], **kwargs)
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)

@@ -11,13 +11,18 @@ from victimcare.access import Permission, public, requires
 from victimcare.accounts import operations
 from victimcare.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm
 from victimcare.extensions import db, limiter
+from victimcare.forms import has_control_characters
 
 bp = Blueprint("accounts", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot send a user elsewhere after login."""
-    if target:
+    """Only same-site paths, so a crafted link cannot send a user elsewhere after login.
+
+    No backslash (browsers read ``/\\host`` as ``//host``) and no control character (CR/LF would
+    split the Location header; Werkzeug refuses it with an error instead).
+    """
+    if target and "\\" not in target and not has_control_characters(target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

@@ -7,6 +7,7 @@ import csv
 import io
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
 
@@ -15,6 +16,8 @@ from victimcare.audit import operations as audit
 from victimcare.audit import review
 from victimcare.audit.models import AuditEvent
 from victimcare.extensions import db
+from victimcare.forms import parse_day
+from victimcare.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
@@ -23,11 +26,17 @@ ACTIONS = ("view", "search", "create", "update", "transition", "erase", "break_g
            "withdraw", "complete", "expire", "consent", "approval_request", "approval_decision", "legal_hold")
 
 
-def _day(name: str):
-    try:
-        return datetime.strptime(request.args.get(name, ""), "%d/%m/%Y")
-    except ValueError:
-        return None
+def _day(name: str) -> datetime | None:
+    """The filter's day as local midnight; a day that is not one (or before 1900, after 2100) is ignored
+    and named on the page (``_filter_errors``)."""
+    day = parse_day(request.args.get(name))
+    return None if day is None else datetime(day.year, day.month, day.day)
+
+
+def _filter_errors() -> list[str]:
+    labels = {"from": _("From"), "to": _("To")}
+    return [_("%(field)s: not a valid date (dd/mm/yyyy) between 1900 and 2100; this filter was not applied.",
+              field=labels[name]) for name in labels if request.args.get(name, "").strip() and _day(name) is None]
 
 
 def _filtered():
@@ -48,14 +57,10 @@ def _filtered():
 @bp.route("")
 @requires(Permission.AUDIT_VIEW)
 def index():
-    query = _filtered()
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(
-        query.order_by(AuditEvent.seq.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    events, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    return render_template("audit/index.html", events=events, flags=review.flags(events), actions=ACTIONS,
-                           page=page, has_next=has_next, reasons=review.break_glass_reasons(events, current_user))
+    page = paginate(_filtered().order_by(AuditEvent.seq.desc()), PAGE_SIZE)
+    return render_template("audit/index.html", events=page.items, flags=review.flags(page.items), actions=ACTIONS,
+                           page=page.number, has_next=page.has_next, filter_errors=_filter_errors(),
+                           reasons=review.break_glass_reasons(page.items, current_user))
 
 
 def _aware(local_midnight: datetime) -> datetime:

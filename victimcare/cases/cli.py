@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sys
-
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
@@ -26,13 +24,22 @@ def import_cases(file: Path, agency_code: str):
     agency = accounts.find_agency(agency_code)
     if agency is None:
         raise click.BadParameter(f"no agency with code {agency_code!r}", param_hint="--agency")
-    rows, errors = importing.validate(file, importing.datetime.now().date())
-    if errors:
-        for error in errors:
+    done = 0
+
+    def progress(rows: int) -> None:
+        nonlocal done
+        done += rows
+        click.echo(f"\r{done:,} row(s) checked and sealed", nl=False, err=True)
+
+    try:
+        count = importing.import_file(file, agency, progress=progress)
+    except importing.ImportRefused as refused:
+        db.session.rollback()
+        click.echo(err=True)
+        for error in refused.errors:
             click.echo(str(error), err=True)
-        raise click.ClickException(f"{file.name}: {len(errors)} problem(s); nothing was imported.")
-    with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-        count = importing.import_file(file, agency, progress=bar.update)
+        raise click.ClickException(f"{file.name}: {len(refused.errors)} problem(s); nothing was imported.") from None
+    click.echo(err=True)
     audit.record("create", object_type="import", purpose="cli", detail={"rows": count, "agency": agency_code})
     db.session.commit()
     click.echo(f"Imported {count} case(s) for {agency_code}.")

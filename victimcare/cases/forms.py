@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
@@ -13,7 +13,9 @@ from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeCh
 from victimcare.cases.operations import ErasureReason, OtherPersonChoice, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
-from victimcare.forms import DayField, Form, LocalDateTimeField, MultiCheckboxField, Optional, length, matches, max_length, required
+from victimcare.forms import (
+    DayField, Form, LocalDateTimeField, MultiCheckboxField, Optional, VersionField, length, matches, max_length, required,
+)
 from workflows.victim_path import Fact, Transition
 from victimcare.labels import choices, label
 
@@ -121,11 +123,11 @@ class IntakeForm(PersonForm, CaseFactsForm):
 
 
 class EditPersonForm(PersonForm):
-    version = HiddenField()
+    version = VersionField()
 
 
 class EditCaseFactsForm(CaseFactsForm):
-    version = HiddenField()
+    version = VersionField()
     investigation_notes = TextAreaField(_l("Investigation notes"), validators=[Optional(), max_length(20000)],
                                         render_kw={"rows": 4})
 
@@ -181,7 +183,7 @@ def transition_form(transition: Transition, **kwargs) -> Form:
     """A form asking for exactly the facts this transition needs."""
 
     class TransitionForm(Form):
-        version = HiddenField()
+        version = VersionField()
 
         def facts(self) -> dict:
             data = {}

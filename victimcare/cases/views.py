@@ -25,6 +25,7 @@ from victimcare.cases.models import Case, Exploitation
 from victimcare.labels import label
 from victimcare.database import utcnow
 from victimcare.extensions import db, limiter
+from victimcare.pagination import paginate
 from workflows import victim_path
 from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
@@ -81,14 +82,11 @@ def index():
         audit.record_list_view(rows)
         return render_template("cases/index.html", form=form, cases=rows, searched=True, page=1,
                                has_next=False, stages=list(Stage))
-    page = max(request.args.get("page", 1, type=int), 1)
-    # One row more than a page tells whether a next page exists, without counting every case.
-    rows = listing.load(_filtered_query().limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
-    cases, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    audit.record_list_view(cases)
+    page = paginate(_filtered_query(), PAGE_SIZE, load=listing.load)
+    audit.record_list_view(page.items)
     status = 400 if request.method == "POST" else 200
-    return render_template("cases/index.html", form=form, cases=cases, searched=False, page=page,
-                           has_next=has_next, stages=list(Stage)), status
+    return render_template("cases/index.html", form=form, cases=page.items, searched=False, page=page.number,
+                           has_next=page.has_next, stages=list(Stage)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from victimcare.access import FieldGroup
 from victimcare.accounts.models import AgencyKind
 from victimcare.database import utcnow
-from victimcare.forms import Form, LocalDateTimeField, MultiCheckboxField, Optional, max_length, required
+from victimcare.forms import Form, LocalDateTimeField, MultiCheckboxField, Optional, VersionField, max_length, required
 from victimcare.labels import choices
 from victimcare.referrals.models import ConsentGiver, ConsentMethod
 from workflows.referral import LegalBasis, Purpose, ReferralKind, Urgency
@@ -31,7 +31,7 @@ class SendReferralForm(Form):
 
 
 class AnswerForm(Form):
-    version = IntegerField(widget=HiddenField.widget)
+    version = VersionField()
     reason = TextAreaField(_l("Reason"), validators=[Optional(), max_length(1000)])
 
 

@@ -19,6 +19,7 @@ from victimcare.audit import operations as audit
 from victimcare.cases.views import get_case_to_act_on
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from victimcare.pagination import paginate
 from victimcare.labels import label
 from victimcare.referrals import operations
 from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
@@ -71,13 +72,10 @@ def index():
         query = query.where(Referral.status == status)
     if request.args.get("overdue"):
         query = query.where(Referral.status == ReferralStatus.PENDING, Referral.answer_due_at < utcnow())
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(
-        query.order_by(Referral.status != ReferralStatus.PENDING, Referral.answer_due_at.desc(), Referral.id)
-        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template("referrals/index.html", referrals=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
-                           page=page, box=box, statuses=list(ReferralStatus))
+    page = paginate(query.order_by(Referral.status != ReferralStatus.PENDING, Referral.answer_due_at.desc(),
+                                   Referral.id), PAGE_SIZE)
+    return render_template("referrals/index.html", referrals=page.items, has_next=page.has_next,
+                           page=page.number, box=box, statuses=list(ReferralStatus))
 
 
 def _get_referral_or_404(referral_id: uuid.UUID) -> Referral:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, ValidationError
 
 from victimcare import working_days
-from victimcare.forms import DayField, Form, MultiCheckboxField, Optional, max_length, required
+from victimcare.forms import DayField, Form, MultiCheckboxField, Optional, VersionField, max_length, required
 from victimcare.labels import choices
 from victimcare.support.labels import GOAL_LABELS
 from victimcare.support.models import AtRisk, FollowUpOutcome, Measure, RiskLevel
@@ -67,7 +67,7 @@ def optional_id(value: str | None):
 class ServiceForm(_CrossFieldForm):
     """One support service; ``support_type`` choices are the person's eligible types."""
 
-    version = HiddenField()
+    version = VersionField()
     support_type = SelectField(_l("Support type"), validators=[required()])
     status = SelectField(_l("Status"), choices=lambda: choices(ServiceStatus), default=ServiceStatus.PLANNED.value,
                          validators=[required()])
@@ -171,7 +171,7 @@ class MeasureForm(_CrossFieldForm):
 
 
 class EndMeasureForm(_CrossFieldForm):
-    version = HiddenField()
+    version = VersionField()
     ended_on = DayField(_l("Ended on"), validators=[Optional(), _not_in_future])
     handed_over_to_id = SelectField(_l("Or handed over to"), validators=[Optional()])
 
@@ -187,7 +187,7 @@ class EndMeasureForm(_CrossFieldForm):
 
 
 class PlanForm(Form):
-    version = HiddenField()
+    version = VersionField()
     starts_on = DayField(_l("Plan starts on"), validators=[required(), _not_far_future],
                          description=_l("Follow-up visits are scheduled 1, 3, 6 and 12 months after this day."))
     housing = TextAreaField(GOAL_LABELS["housing"], validators=[Optional(), max_length(2000)])
@@ -206,7 +206,7 @@ class PlanForm(Form):
 
 
 class FollowUpForm(Form):
-    version = HiddenField()
+    version = VersionField()
     done_on = DayField(_l("Visit date"), validators=[required(), _not_in_future])
     outcome = SelectField(_l("Outcome"), choices=lambda: choices(FollowUpOutcome), validators=[required()])
     re_trafficking_risk = SelectField(_l("Risk of re-trafficking"), choices=lambda: choices(RiskLevel),
