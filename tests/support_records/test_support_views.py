@@ -357,10 +357,10 @@ def test_a_supervisor_without_the_medical_group_neither_sees_nor_reaches_psychol
     supervisor = login_as("supervisor1")
     page = supervisor.get(f"/cases/{reference}").text
     assert 'data-type="psychological"' not in page and "Ác mộng" not in page and str(service_id) not in page
-    assert supervisor.get(f"/cases/{reference}/support/{service_id}").status_code == 404
+    assert supervisor.get(f"/cases/{reference}/support/{service_id}").status_code == 403
     response = post(supervisor, f"/cases/{reference}/support/{service_id}", {
         "support_type": "psychological", "status": "stopped", "notes": "x", "version": "1"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     # Nor through the support form: a forged psychological row is refused and nothing is added.
     response = post(supervisor, f"/cases/{reference}/support/new", {"support_type": "psychological",
                                                                     "status": "planned"})

@@ -174,9 +174,7 @@ def _new_service(reference: str, work: Work, form_class):
 def edit_service(reference: str, service_id):
     case = get_case_or_404(reference)
     service = _record_of(SupportService, service_id, case)
-    work = operations.work_of(service.support_type)
-    if not access.can_read_work(access.field_groups(current_user, case), work):
-        abort(404)  # a row of a group the user cannot read does not exist for them
+    work = operations.work_of(service.support_type)  # the row's type decides, never the page it came through
     if not access.can_record_work(current_user, case, work):
         abort(403)
     medical = work == Work.MEDICAL
