@@ -32,6 +32,7 @@ USERS = [
     ("supervisor1", "Hoàng Minh Đức", "social-demo", Role.SUPERVISOR),
     ("auditor1", "Vũ Thị Mai", "social-demo", Role.AUDITOR),
     ("admin1", "Đỗ Quang Huy", "social-demo", Role.ADMIN),
+    ("steering1", "Lê Văn Thành", "police-demo", Role.STEERING),  # the province's Ban Chỉ đạo: figures only
 ]
 
 

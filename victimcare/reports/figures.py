@@ -31,7 +31,7 @@ COUNTED_SERVICE = (ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED)
 
 # The rows every breakdown of a closed list shows, zero or not, in this order; unknown comes last.
 KNOWN_VALUES: dict[Breakdown, tuple[str, ...]] = {
-    Breakdown.SEX: tuple(g.value for g in Gender if g.value != UNKNOWN),
+    Breakdown.SEX: tuple(g.value for g in Gender if g != Gender.UNKNOWN),
     Breakdown.AGE_BAND: tuple(band for band, _low, _high in AGE_BANDS),
     Breakdown.ETHNICITY: ("kinh", "minority"),
     Breakdown.ABROAD: ("abroad", "domestic"),
@@ -106,7 +106,8 @@ def _person_facts(moment) -> list:
     exploitation = sa.case((sa.func.coalesce(forms, 0) == 0, UNKNOWN), (forms == 1, _json_first(Case.exploitation)),
                            else_="several")
     return [
-        sa.func.coalesce(sa.func.nullif(Victim.gender, ""), UNKNOWN).label(Breakdown.SEX),
+        sa.case((Victim.gender.is_(None) | (Victim.gender == Gender.UNKNOWN), UNKNOWN),
+                else_=sa.type_coerce(Victim.gender, sa.String)).label(Breakdown.SEX),
         age_band.label(Breakdown.AGE_BAND),
         sa.case((Victim.is_ethnic_minority.is_(True), "minority"), (Victim.is_ethnic_minority.is_(False), "kinh"),
                 else_=UNKNOWN).label(Breakdown.ETHNICITY),

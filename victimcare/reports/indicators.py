@@ -146,3 +146,15 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
+
+# Labels of the codes this module makes up (stored enums have theirs in victimcare.labels).
+VALUE_LABELS: dict[str, str] = {
+    "unknown": N_("Unknown"), "several": N_("Several forms"), "other": N_("Other or unknown"),
+    "under_12": N_("Under 12"), "12_15": N_("12–15"), "16_17": N_("16–17"), "18_over": N_("18 and over"),
+    "kinh": N_("Kinh"), "minority": N_("Ethnic minority"),
+    "abroad": N_("Abroad"), "domestic": N_("In Vietnam"),
+    "self_returned": N_("Returned by themselves"), "rescued": N_("Rescued"),
+    "official_handover": N_("Official handover"), "via_embassy": N_("Through an embassy"),
+    "on_time": N_("Done on time"), "late": N_("Done late"), "missed": N_("Not done, overdue"),
+    "not_yet_due": N_("Not yet due"),
+}
