@@ -35,6 +35,7 @@ class Permission(StrEnum):
     CASE_VIEW = "case:view"
     HOME_VIEW = "home:view"
     REFERRAL_WORK = "referral:work"
+    REPORTS_APPROVE = "reports:approve"
     REPORTS_VIEW = "reports:view"
 
 
@@ -46,7 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.AUDIT_VIEW, Permission.CASE_ERASE,
-                                                           Permission.REPORTS_VIEW}),
+                                                           Permission.REPORTS_APPROVE, Permission.REPORTS_VIEW}),
     Role.AUDITOR: frozenset(_EVERY_USER | {Permission.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         _EVERY_USER

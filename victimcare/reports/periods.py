@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from workflows.victim_path import N_
+
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -91,7 +93,7 @@ def parse(code: str) -> Period:
     if match := _MONTH.match(code):
         year, month = _year(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise PeriodError("There is no such month.")
+            raise PeriodError(N_("There is no such month."))
         return _calendar_period(PeriodKind.MONTH, date(year, month, 1))
     if match := _QUARTER.match(code):
         return _calendar_period(PeriodKind.QUARTER, date(_year(match.group(1)), 3 * int(match.group(2)) - 2, 1))
@@ -103,14 +105,14 @@ def parse(code: str) -> Period:
         try:
             first, last = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
         except ValueError:
-            raise PeriodError("Not a valid date (yyyy-mm-dd).") from None
+            raise PeriodError(N_("Not a valid date (yyyy-mm-dd).")) from None
         _year(str(first.year)), _year(str(last.year))
         if last < first:
-            raise PeriodError("The range ends before it starts.")
+            raise PeriodError(N_("The range ends before it starts."))
         if (last - first).days >= MAX_CUSTOM_DAYS:
-            raise PeriodError("A custom range may cover at most three years.")
+            raise PeriodError(N_("A custom range may cover at most three years."))
         return Period(PeriodKind.CUSTOM, first, last + timedelta(days=1))
-    raise PeriodError("Not a period code: use 2026-07, 2026-Q3, 2026-S1, 2026 or 2026-01-05..2026-02-10.")
+    raise PeriodError(N_("Not a period code: use 2026-07, 2026-Q3, 2026-S1, 2026 or 2026-01-05..2026-02-10."))
 
 
 def containing(kind: PeriodKind, day: date) -> Period:
@@ -127,7 +129,7 @@ def local_today(now: datetime | None = None) -> date:
 def _year(text: str) -> int:
     year = int(text)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError("Choose a year between 2000 and 2100.")
+        raise PeriodError(N_("Choose a year between 2000 and 2100."))
     return year
 
 
