@@ -7,7 +7,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, log_in, seed
+from tests.support import add_case, db_session, log_in
 from victimcare.audit.models import AuditEvent
 from victimcare.reports.models import ReportApproval, ReportExport
 
