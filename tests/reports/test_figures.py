@@ -119,6 +119,30 @@ def test_steps_and_scopes(app, data):
                                            TODAY)) == [2, 0, 0]
 
 
+def test_the_share_of_identified_victims_who_received_support_is_read_against_its_target(app, data):
+    from victimcare.extensions import db
+    from victimcare.reports import dashboard
+    from victimcare.cases.models import Case, Victim
+    from victimcare.support.models import SupportService
+
+    scope = _scope(data, "police-demo")
+    identified = BY_CODE["identified"]
+    march = periods.parse("2026-03")
+    with app.app_context():
+        assert figures.breakdown(identified, Breakdown.SUPPORTED, scope, march, TODAY) == {"yes": 0, "no": 1,
+                                                                                            "unknown": 0}
+        case = db.session.scalar(sa.select(Case).join(Victim).where(Victim.birth_year == 2010))  # A
+        db.session.add(SupportService(case=case, person_id=case.victim_id, beneficiary="victim",
+                                      support_type="essential_needs", status="delivered", starts_on=date(2026, 3, 26)))
+        db.session.add(SupportService(case=case, person_id=case.victim_id, beneficiary="victim",
+                                      support_type="legal_aid", status="planned", starts_on=date(2026, 3, 26)))
+        db.session.commit()
+        rows = figures.breakdown(identified, Breakdown.SUPPORTED, scope, march, TODAY)
+        assert rows == {"yes": 1, "no": 0, "unknown": 0}
+        assert dashboard.target_share(identified, rows, 10, protected=False) == 100.0
+        assert dashboard.target_share(identified, rows, 10, protected=True) is None  # 1 of 1: hidden outside
+
+
 def test_every_breakdown_of_every_indicator_adds_up_to_its_total_on_demo_data(app):
     from victimcare.accounts.models import Agency
     from victimcare.extensions import db

@@ -56,6 +56,7 @@ class Tile:
     now: Count
     before: Count
     year_earlier: Count
+    share: float | None = None  # against the indicator's target; None when there is none or it is hidden
 
     @property
     def trend(self) -> str | None:
@@ -91,6 +92,13 @@ def table(by: str, counts: dict[str, int], threshold: int, protected: bool) -> T
     return Table(by, rows, total)
 
 
+def target_share(indicator: Indicator, rows: dict[str, int], threshold: int, protected: bool) -> float | None:
+    """The share of the target's row in the total, unless either count would be hidden."""
+    protected_rows = table(indicator.target.by, rows, threshold, protected).rows
+    hit = next(row for row in protected_rows if row.key == indicator.target.value)
+    return hit.percent
+
+
 def single(value: int, threshold: int, protected: bool) -> Count:
     """A total shown on its own (a tile): hidden when it is small and the reader is outside."""
     return Count(None if protected and 0 < value < threshold else value, threshold)
@@ -101,7 +109,11 @@ def build(scope: figures.Scope, period: Period, indicator: Indicator, today: dat
     tiles = []
     for each in INDICATORS:
         now, before, earlier = figures.totals(each, scope, (period, period.previous(), period.year_earlier()), today)
-        tiles.append(Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier))))
+        tile = Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier)))
+        if each.target is not None:
+            tile.share = target_share(each, figures.breakdown(each, each.target.by, scope, period, today),
+                                      threshold, protected)
+        tiles.append(tile)
     trend = table("month", figures.by_month(indicator, scope, period, today), threshold, protected)
     breakdowns = [table(by, figures.breakdown(indicator, by, scope, period, today), threshold, protected)
                   for by in indicator.breakdowns]

@@ -44,6 +44,7 @@ KNOWN_VALUES: dict[Breakdown, tuple[str, ...]] = {
     Breakdown.MEASURE: tuple(m.value for m in Measure),
     Breakdown.REFERRAL_STATUS: tuple(s.value for s in ReferralStatus),
     Breakdown.ON_TIME: ("on_time", "late", "missed", "not_yet_due"),
+    Breakdown.SUPPORTED: ("yes", "no"),
 }
 
 
@@ -64,8 +65,11 @@ def _source(source: Source, indicator: Indicator, today: date):
     if source == Source.STEP:
         moment = StageEvent.created_at
         reason = sa.case(*((StageEvent.trigger == t, r) for t, r in CLOSING_TRIGGERS.items()), else_=UNKNOWN)
+        supported = sa.exists().where(SupportService.case_id == Case.id, SupportService.person_id == Case.victim_id,
+                                      SupportService.status.in_([str(s) for s in COUNTED_SERVICE]))
         return (sa.select(moment.label("moment"), Case.owning_agency_id.label("agency_id"),
-                          reason.label(Breakdown.CLOSURE_REASON), *_person_facts(moment))
+                          reason.label(Breakdown.CLOSURE_REASON),
+                          sa.case((supported, "yes"), else_="no").label(Breakdown.SUPPORTED), *_person_facts(moment))
                 .select_from(StageEvent).join(Case, StageEvent.case_id == Case.id)
                 .join(Victim, Case.victim_id == Victim.id)
                 .where(StageEvent.trigger.in_(indicator.triggers)), True)

@@ -57,6 +57,7 @@ class Breakdown(StrEnum):
     RECEIVER_KIND = "receiver_kind"
     REFERRAL_STATUS = "referral_status"
     ON_TIME = "on_time"
+    SUPPORTED = "supported"
 
 
 BREAKDOWN_LABELS: dict[Breakdown, str] = {
@@ -77,6 +78,7 @@ BREAKDOWN_LABELS: dict[Breakdown, str] = {
     Breakdown.RECEIVER_KIND: N_("Receiving agency kind"),
     Breakdown.REFERRAL_STATUS: N_("Answer"),
     Breakdown.ON_TIME: N_("Within the time limit"),
+    Breakdown.SUPPORTED: N_("Received support"),
 }
 
 # Every person-level fact of DOMAIN.md §6; counts of cases, steps and people allow all of them.
@@ -99,10 +101,12 @@ CLOSING_TRIGGERS = {"close_case": "reintegrated", "not_confirmed": "not_confirme
 
 @dataclass(frozen=True)
 class Target:
-    """A programme target: the share (in %) the plans ask for, and of which indicator."""
+    """A programme target: the share (in %) of an indicator's count that should fall in one breakdown row."""
 
     percent: int
-    of: str  # the indicator whose count is the denominator
+    by: Breakdown
+    value: str
+    label: str
     basis: str
 
 
@@ -124,15 +128,17 @@ INDICATORS: tuple[Indicator, ...] = (
               "Law 53/2024 Art 27(1); Decision 193/QĐ-TTg: 100 % of reports received and classified"),
     Indicator("verified", N_("Persons verified"), Unit.PERSONS, Source.STEP, PERSON_BREAKDOWNS,
               "Law 53/2024 Art 27(2): initial verification within 3 days", triggers=("request_identification",)),
-    Indicator("identified", N_("Persons identified as victims"), Unit.PERSONS, Source.STEP, PERSON_BREAKDOWNS,
-              "Law 53/2024 Art 32", triggers=("confirm_for_rescue", "confirm_safe")),
+    Indicator("identified", N_("Persons identified as victims"), Unit.PERSONS, Source.STEP,
+              (Breakdown.SUPPORTED, *PERSON_BREAKDOWNS), "Law 53/2024 Art 32",
+              triggers=("confirm_for_rescue", "confirm_safe"),
+              target=Target(100, Breakdown.SUPPORTED, "yes", N_("received support"),
+                            "Decision 193/QĐ-TTg: 100 % of victims receive the support the law gives them")),
     Indicator("not_confirmed", N_("Persons not confirmed as victims"), Unit.PERSONS, Source.STEP, PERSON_BREAKDOWNS,
               "Law 53/2024 Art 32", triggers=("not_confirmed",)),
     Indicator("reopened", N_("Cases reopened (re-trafficking or new evidence)"), Unit.CASES, Source.STEP,
               PERSON_BREAKDOWNS, "Decision 193/QĐ-TTg: prevent re-trafficking", triggers=("reopen",)),
     Indicator("closed", N_("Cases closed"), Unit.CASES, Source.STEP, (Breakdown.CLOSURE_REASON, *PERSON_BREAKDOWNS),
-              "Decision 193/QĐ-TTg: over 90 % of cases resolved", triggers=tuple(CLOSING_TRIGGERS),
-              target=Target(90, "received", "Decision 193/QĐ-TTg")),
+              "Law 53/2024 Art 42–44; Decision 193/QĐ-TTg", triggers=tuple(CLOSING_TRIGGERS)),
     Indicator("support", N_("Support delivered"), Unit.SERVICES, Source.SUPPORT,
               (Breakdown.SUPPORT_TYPE, Breakdown.BENEFICIARY, Breakdown.AGENCY),
               "Law 53/2024 Art 37; Decree 162/2025 Art 17–24"),
@@ -157,4 +163,5 @@ VALUE_LABELS: dict[str, str] = {
     "official_handover": N_("Official handover"), "via_embassy": N_("Through an embassy"),
     "on_time": N_("Done on time"), "late": N_("Done late"), "missed": N_("Not done, overdue"),
     "not_yet_due": N_("Not yet due"),
+    "yes": N_("Yes"), "no": N_("No"),
 }
