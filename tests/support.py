@@ -173,3 +173,34 @@ def add_support_records(app, reference: str) -> dict:
         ids = {"service_id": str(service.id), "measure_id": str(measure.id), "follow_up_id": str(follow_up.id)}
         db.session.remove()
         return ids
+
+
+def request_erasure(app, reference: str, by: str, reason: str = "person_request") -> str:
+    """A supervisor of the owning agency asks for erasure, through the operation; returns the request's id."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import User
+    from victimcare.cases import operations
+    from victimcare.cases.models import Case
+    from victimcare.extensions import db
+
+    with app.app_context():
+        case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
+        user = db.session.scalar(sa.select(User).where(User.username == by))
+        approval_id = str(operations.request_erasure(case, reason, by=user).id)
+        db.session.commit()
+        db.session.remove()
+        return approval_id
+
+
+APPROVE_BUTTON = re.compile(r'action="(/approvals/[0-9a-f-]+/approve)"')
+
+
+def approve_all(client) -> int:
+    """Approve, as the client's user, everything on their approvals page; returns how many."""
+    page = client.get("/approvals").text
+    urls = APPROVE_BUTTON.findall(page)
+    for url in urls:
+        response = post(client, url, token_page="/approvals")
+        assert response.status_code == 302, response.text
+    return len(urls)

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support import (
-    add_case, add_consent, add_referral, add_support_records, db_session, log_in, make_app, seed,
+    add_case, add_consent, add_referral, add_support_records, db_session, log_in, make_app, request_erasure, seed,
 )
 from victimcare.accounts.models import Agency, User, UserSession
 
@@ -29,6 +29,12 @@ NO_SUPPORT_BY_POLICE = {**ACTS_ON_POLICE_CASE, "police1": "forbidden"}
 SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
 # Statistics: supervisors and the steering committee, who opens nothing else.
 REPORT_READERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "steering1": "ok"}
+# Erasure and legal holds belong to the owning agency's supervisors: supervisor1 (social-demo) sees the
+# police case but may not touch it; nobody in the table supervises police-demo (supervisor3 does).
+OWNING_SUPERVISOR = {**{u: "forbidden" for u in USERS}, "anonymous": "login"}
+APPROVERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "admin1": "ok"}
+# The erasure request on the police case, asked by supervisor3: the admin may not know the case exists.
+DECIDES_POLICE_ERASURE = {**OWNING_SUPERVISOR, "admin1": "hidden"}
 
 MATRIX = {
     ("accounts.login", "GET"): EVERYONE,
@@ -53,6 +59,9 @@ MATRIX = {
     ("admin.agencies", "GET"): ADMIN_ONLY,
     ("admin.edit_agency", "GET"): ADMIN_ONLY,
     ("admin.edit_agency", "POST"): ADMIN_ONLY,
+    ("admin.set_agency_active", "POST"): ADMIN_ONLY,
+    ("approvals.index", "GET"): APPROVERS,
+    ("approvals.decide", "POST"): DECIDES_POLICE_ERASURE,
     ("audit.index", "GET"): REVIEWERS,
     ("audit.export", "GET"): REVIEWERS,
     ("cases.index", "GET"): CASE_WORKERS,
@@ -72,7 +81,9 @@ MATRIX = {
     ("cases.workflow_svg", "GET"): SEES_POLICE_CASE,
     ("cases.break_glass", "GET"): CASE_WORKERS,
     ("cases.break_glass", "POST"): CASE_WORKERS,
-    ("cases.erase", "POST"): SUPERVISOR_ONLY,
+    ("cases.erase", "POST"): OWNING_SUPERVISOR,
+    ("cases.set_legal_hold", "POST"): OWNING_SUPERVISOR,
+    ("cases.lift_legal_hold", "POST"): OWNING_SUPERVISOR,
     # The referral is police-demo → health-demo, pending.
     ("referrals.index", "GET"): CASE_WORKERS,
     ("referrals.show", "GET"): REFERRAL_PARTIES,
@@ -145,12 +156,14 @@ def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
     consent_id = add_consent(app, reference)
     referral_id = add_referral(app, reference, "health-demo", consent_id=consent_id)
     records = add_support_records(app, reference)
+    approval_id = request_erasure(app, reference, "supervisor3")
     with db_session(app) as session:
         police = session.scalar(sa.select(Agency).where(Agency.code == "police-demo"))
         target_user = session.scalar(sa.select(User).where(User.username == "border1"))
         targets = {"reference": reference, "trigger": "suspend", "user_id": str(target_user.id),
                    "agency_id": str(police.id), "action": "activate", "session_id": "", "filename": "",
-                   "referral_id": referral_id, "consent_id": consent_id, **records}
+                   "referral_id": referral_id, "consent_id": consent_id, "approval_id": approval_id,
+                   "decision": "approve", **records}
         if endpoint.startswith("referrals."):
             targets["trigger"] = "accept"
     expected = MATRIX[(endpoint, method)]

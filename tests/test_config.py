@@ -41,3 +41,31 @@ def test_production_refuses_per_worker_rate_limit_counters(tmp_path):
 def test_an_unknown_environment_name_is_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="VICTIMCARE_ENV"):
         load_config({"VICTIMCARE_ENV": "staging"}, tmp_path)
+
+
+def test_the_development_database_and_its_folder_are_private_to_the_app_user(tmp_path):
+    """Like the keyring: the database file, its WAL and shared memory 0600, a new instance folder 0700."""
+    import os
+    import stat
+
+    import sqlalchemy as sa
+
+    from victimcare.extensions import db
+
+    instance = tmp_path / "instance"
+    old_umask = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        app = create_app(environ={"VICTIMCARE_ENV": "development", "VICTIMCARE_INSTANCE": str(instance)})
+        with app.app_context():
+            db.session.execute(sa.text("CREATE TABLE probe (x INTEGER)"))
+            db.session.commit()
+            db.session.execute(sa.text("SELECT * FROM probe")).all()  # the connection holds -wal and -shm open
+            files = sorted(instance.glob("victimcare.db*"))
+            modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert {"victimcare.db", "victimcare.db-wal", "victimcare.db-shm"} <= set(modes)
+    assert modes == dict.fromkeys(modes, 0o600)
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700

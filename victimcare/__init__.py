@@ -28,6 +28,7 @@ def create_app(config: Mapping | None = None, *, environ: Mapping | None = None)
     if config:
         app.config.update(config)
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -45,13 +46,29 @@ def configure_logging(app: Flask) -> None:
         logging.getLogger("victimcare").setLevel(logging.INFO)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client's address and scheme from the last N hops.
+
+    Without it every request seems to come from the proxy: one shared login rate limit for the
+    whole office and a log that names only the proxy. With 0 (no proxy) X-Forwarded-For is
+    ignored, so a client cannot pick the address it is limited and logged under.
+    """
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def register_extensions(app: Flask) -> None:
     from victimcare.accounts.sessions import load_user
+    from victimcare.private_files import make_sqlite_file_private
     from victimcare import crypto
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
 
     crypto.init_app(app)
+    make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -72,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
+    import victimcare.approvals.labels  # noqa: F401
     import victimcare.cases.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.crypto.models  # noqa: F401
@@ -79,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     import victimcare.support.labels  # noqa: F401
     from victimcare import home
     from victimcare.accounts import admin_views, views
+    from victimcare.approvals import views as approval_views
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
     from victimcare.referrals import views as referral_views
@@ -93,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referral_views.bp)
     app.register_blueprint(support_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(approval_views.bp)
 
 
 def register_request_hooks(app: Flask) -> None:

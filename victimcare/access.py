@@ -26,11 +26,13 @@ class Permission(StrEnum):
     ADMIN_AGENCIES = "admin:agencies"
     ADMIN_SESSIONS = "admin:sessions"
     ADMIN_USERS = "admin:users"
+    APPROVAL_DECIDE = "approval:decide"
     AUDIT_VIEW = "audit:view"
     CASE_BREAK_GLASS = "case:break_glass"
     CASE_CREATE = "case:create"
     CASE_EDIT = "case:edit"
     CASE_ERASE = "case:erase"
+    CASE_HOLD = "case:hold"
     CASE_LIST = "case:list"
     CASE_VIEW = "case:view"
     HOME_VIEW = "home:view"
@@ -46,15 +48,24 @@ _CASE_WORK = {Permission.CASE_BREAK_GLASS, Permission.CASE_CREATE, Permission.CA
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
-    Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.AUDIT_VIEW, Permission.CASE_ERASE,
+    Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.APPROVAL_DECIDE, Permission.AUDIT_VIEW,
+                                                           Permission.CASE_ERASE, Permission.CASE_HOLD,
                                                            Permission.REPORTS_APPROVE, Permission.REPORTS_VIEW}),
     Role.AUDITOR: frozenset(_EVERY_USER | {Permission.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         _EVERY_USER
-        | {Permission.ADMIN_AGENCIES, Permission.ADMIN_SESSIONS, Permission.ADMIN_USERS}
+        | {Permission.ADMIN_AGENCIES, Permission.ADMIN_SESSIONS, Permission.ADMIN_USERS, Permission.APPROVAL_DECIDE}
     ),
     Role.STEERING: frozenset(_EVERY_USER | {Permission.REPORTS_VIEW}),
 }
+
+# Roles whose grant takes a second person's approval (separation of duties, DESIGN.md §5): those
+# that read cases, and those that decide approvals (else one person could grant themselves a
+# deputy who approves for them). Derived from the table, so a new role is guarded by what it may do.
+_GUARDED_PERMISSIONS = frozenset({Permission.CASE_VIEW, Permission.APPROVAL_DECIDE})
+ROLES_NEEDING_APPROVAL: frozenset[Role] = frozenset(
+    role for role, permissions in ROLE_PERMISSIONS.items() if permissions & _GUARDED_PERMISSIONS
+)
 
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"accounts.change_password", "accounts.logout", "accounts.set_language"}
@@ -262,6 +273,12 @@ def _sees_whole_case(user: User, case) -> bool:
     if user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code:
         return True
     return active_break_glass(user, case) is not None
+
+
+def is_owning_supervisor(user: User, case) -> bool:
+    """Erasure and legal holds belong to the supervisors of the agency that owns the case."""
+    return (has_permission(user, Permission.CASE_ERASE) and user.role == Role.SUPERVISOR
+            and case.owning_agency_id == user.agency_id)
 
 
 def can_act_on_case(user: User, case) -> bool:

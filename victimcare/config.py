@@ -28,6 +28,16 @@ def _private_file(path: Path, make_content) -> str:
     return path.read_text().strip()
 
 
+def _proxy_count(text: str) -> int:
+    """How many reverse proxies stand in front of the app; their X-Forwarded-* headers are believed."""
+    if not text.strip().isdigit():
+        raise ConfigurationError(
+            f"VICTIMCARE_TRUSTED_PROXIES={text!r} must be a whole number: how many reverse proxies "
+            f"set X-Forwarded-For in front of the app (0 when clients connect directly)."
+        )
+    return int(text)
+
+
 class Config:
     """Defaults every environment shares; environment variables override them."""
 
@@ -50,6 +60,7 @@ class Config:
     LOGIN_LOCK_AFTER_FAILURES = 5
     LOGIN_LOCK_BASE_DELAY = timedelta(seconds=30)
     LOGIN_LOCK_MAX_DELAY = timedelta(hours=1)
+    LOGIN_THROTTLE_RETENTION = timedelta(days=1)  # failures older than this (and no lock) are forgotten
     RATELIMIT_HEADERS_ENABLED = True
     # Each intake duplicate check asks whether someone exists: a person may ask only so many (per user).
     INTAKE_CHECK_LIMIT = "60 per hour"
@@ -82,7 +93,9 @@ class Config:
     BLIND_INDEX_BITS = {"name_folded": 16, "name_tokens": 16, "id_number": 16, "phone": 16, "dup_key": 16}
 
     BOOTSTRAP_SERVE_LOCAL = True
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error names its SQL but never its values (a username typed at
+    # login, a password hash, a blind index), so logs and tracebacks carry no personal data.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     DEMO_PASSWORD = "victimcare-demo"
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
@@ -95,6 +108,7 @@ class Config:
             "VICTIMCARE_KEYRING", str(instance_path / "keyring.json")
         )
         self.PORT = int(environ.get("PORT", "5000"))
+        self.TRUSTED_PROXIES = _proxy_count(environ.get("VICTIMCARE_TRUSTED_PROXIES", "0"))
         # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
         self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
         self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")

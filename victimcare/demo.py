@@ -30,8 +30,12 @@ USERS = [
     ("social1", "Nguyễn Thị Lan", "social-demo", Role.CASE_WORKER),
     ("health1", "Phạm Thị Hoa", "health-demo", Role.CASE_WORKER),
     ("supervisor1", "Hoàng Minh Đức", "social-demo", Role.SUPERVISOR),
+    # Erasure takes two supervisors of the owning agency.
+    ("supervisor2", "Đinh Thị Thu", "social-demo", Role.SUPERVISOR),
+    ("supervisor3", "Bùi Văn Toàn", "police-demo", Role.SUPERVISOR),
     ("auditor1", "Vũ Thị Mai", "social-demo", Role.AUDITOR),
     ("admin1", "Đỗ Quang Huy", "social-demo", Role.ADMIN),
+    ("admin2", "Lê Thị Ngọc", "social-demo", Role.ADMIN),  # approves admin1's role grants and agency changes
     ("steering1", "Lê Văn Thành", "police-demo", Role.STEERING),  # the province's Ban Chỉ đạo: figures only
 ]
 
@@ -75,7 +79,7 @@ DEMO_FACTS = {
     "start_reintegration": {"essential_needs_decided": True, "residence": "family"},
     "close_case": {"support_considered": True, "protection_ended": True, "follow_ups_done": True},
     "suspend": {"last_contact_on": None},
-    "not_confirmed": {"onward_referral": "Trung tâm Công tác xã hội tỉnh (demo)"},
+    "not_confirmed": {"onward_referral": "social-demo"},  # an agency code: the picker's value
     "decline_assistance": {"declined_how": "in_writing", "declined_on": None},
 }
 

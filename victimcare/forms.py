@@ -28,9 +28,23 @@ WTFORMS_MESSAGES = (
 
 
 class Form(FlaskForm):
+    """Every form's base. A submitted form holds only what was submitted.
+
+    WTForms fills a field missing from the POST with the ``obj``/``data`` value it was built with,
+    so ``AgencyForm(obj=agency)`` would save the stored values of fields an attacker (or a stale
+    page) left out. Here a submission ignores ``obj``, ``data`` and keyword values: a missing field
+    is empty and its validators judge it; ``obj`` only fills the form shown on GET.
+    """
+
     class Meta:
         def get_translations(self, form):
             return get_translations()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        if formdata is not None:
+            obj, data, kwargs = None, None, {}
+        super().process(formdata, obj, data=data, extra_filters=extra_filters, **kwargs)
 
 
 def required() -> DataRequired:

@@ -24,6 +24,11 @@ def holidays() -> frozenset[date]:
     return _read_holidays(str(current_app.config.get("PUBLIC_HOLIDAYS_FILE") or DEFAULT_HOLIDAYS_FILE))
 
 
+def local_day(moment: datetime) -> date:
+    """The Vietnamese calendar day of an aware moment (a consent given at 23:30 UTC is the next day)."""
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
 def today() -> date:
     """Today in Vietnam (the day deadlines are counted in); tests freeze it by replacing this."""
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

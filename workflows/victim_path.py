@@ -25,6 +25,9 @@ Triggers:
   reopen                  closed → reopened                new evidence or re-trafficking
   restart_intake          reopened → intake
   restart_verification    reopened → verification
+
+Every fact names the part of the case (``Group``, the field groups of need-to-know) it is read in:
+the case history shows a fact only to those who read that part.
 """
 from __future__ import annotations
 
@@ -93,16 +96,47 @@ ACTING_ROLES = frozenset({"officer", "case_worker", "supervisor"})
 SUPERVISOR = frozenset({"supervisor"})
 
 
+class Group(StrEnum):
+    """The parts of a case a fact is read in (the app maps them to ``access.FieldGroup``, same values)."""
+
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    NARRATIVE = "narrative"
+    INVESTIGATION = "investigation"
+    MEDICAL = "medical"
+    SUPPORT = "support"
+
+
+# Coded kinds stay in clear for statistics; free text is always sealed under the person's key.
+CODED_KINDS = frozenset({"choice", "multi", "date", "datetime", "yes", "country", "agency", "province"})
+
+
 @dataclass(frozen=True)
 class Fact:
-    """One thing a transition needs recorded. ``sensitive`` facts are stored encrypted."""
+    """One thing a transition needs recorded, and the part of the case it is read in.
+
+    ``group`` is one ``Group``, or a tuple of them when any one shows the fact (as protection is read
+    by social affairs and the police alike). Free text (``kind="text"``) and ``sensitive`` facts are
+    sealed; ``agency`` (an agency code, of the kinds in ``choices``) and ``province`` (a province code)
+    are pickers, kept in clear.
+    """
 
     name: str
-    kind: str  # choice, multi, date, datetime, text, yes, country
+    kind: str  # choice, multi, date, datetime, text, yes, country, agency, province
     label: str
     choices: tuple[str, ...] = ()
     required: bool = True
     sensitive: bool = False
+    group: Group | tuple[Group, ...] = field(kw_only=True)
+
+    @property
+    def groups(self) -> frozenset[Group]:
+        return frozenset(self.group if isinstance(self.group, tuple) else (self.group,))
+
+    @property
+    def sealed(self) -> bool:
+        """Stored sealed: free text, or anything marked sensitive. Never in clear."""
+        return self.sensitive or self.kind not in CODED_KINDS
 
 
 @dataclass(frozen=True)
@@ -131,11 +165,22 @@ RESIDENCES = ("family", "shelter", "independent", "other")
 DECLINE_FORMS = ("in_writing", "verbally_with_witness")
 REOPEN_REASONS = ("new_evidence", "re_trafficked")
 
+# Which part of the case each kind of fact is read in (access.FieldGroup, DESIGN.md §5):
+#  - how the person reached us and the kinds of evidence (Art 32(1) a–i): narrative, which social
+#    affairs reads too (it records them); the evidence references are investigation;
+#  - rescue operations, the confirmation's number and issuer: investigation;
+#  - that the person was confirmed, and when: identity (every agency serving them needs their status);
+#  - the person's status on the path (declined, died, lost contact, reopened, moved province, referred on
+#    to social assistance): identity;
+#  - protection: support or investigation (access.WORK_GROUPS[PROTECTION]);
+#  - support, reintegration and the reason for closing with visits missing: support.
+PROTECTION_GROUPS = (Group.SUPPORT, Group.INVESTIGATION)
+
 CONFIRMATION = (
-    Fact("confirmation_document", "choice", N_("Confirmation document"), CONFIRMATION_DOCUMENTS),
-    Fact("confirmation_number", "text", N_("Document number"), sensitive=True),
-    Fact("confirmation_issuer", "text", N_("Issued by")),
-    Fact("confirmation_date", "date", N_("Date of issue")),
+    Fact("confirmation_document", "choice", N_("Confirmation document"), CONFIRMATION_DOCUMENTS, group=Group.IDENTITY),
+    Fact("confirmation_number", "text", N_("Document number"), sensitive=True, group=Group.INVESTIGATION),
+    Fact("confirmation_issuer", "text", N_("Issued by"), group=Group.INVESTIGATION),
+    Fact("confirmation_date", "date", N_("Date of issue"), group=Group.IDENTITY),
 )
 
 
@@ -209,62 +254,87 @@ CLOSABLE = OPEN_STAGES + (Stage.SUSPENDED,)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("start_verification", (Stage.INTAKE,), Stage.VERIFICATION, N_("Start verification"), RECEIVERS,
-               facts=(Fact("channel", "choice", N_("How the person reached us"), CHANNELS),
-                      Fact("received_at", "datetime", N_("Received at")),
-                      Fact("notified_social_affairs_at", "datetime", N_("Social affairs notified at"), required=False)),
+               facts=(Fact("channel", "choice", N_("How the person reached us"), CHANNELS, group=Group.NARRATIVE),
+                      Fact("received_at", "datetime", N_("Received at"), group=Group.NARRATIVE),
+                      Fact("notified_social_affairs_at", "datetime", N_("Social affairs notified at"), required=False,
+                           group=Group.NARRATIVE)),
                checks=(social_affairs_notified, dates_not_in_future)),
     Transition("request_identification", (Stage.VERIFICATION,), Stage.IDENTIFICATION, N_("Verification done: identify"),
                frozenset({SOCIAL_AFFAIRS, POLICE, BORDER_GUARD}),
-               facts=(Fact("evidence", "multi", N_("Evidence found (Law Art 32(1))"), EVIDENCE),
-                      Fact("evidence_note", "text", N_("Evidence references"), required=False, sensitive=True)),
+               facts=(Fact("evidence", "multi", N_("Evidence found (Law Art 32(1))"), EVIDENCE, group=Group.NARRATIVE),
+                      Fact("evidence_note", "text", N_("Evidence references"), required=False, sensitive=True,
+                           group=Group.INVESTIGATION)),
                checks=(some_evidence,)),
     Transition("confirm_for_rescue", (Stage.IDENTIFICATION,), Stage.RESCUE, N_("Identified: rescue needed"),
                CONFIRMERS, facts=CONFIRMATION),
     Transition("confirm_safe", (Stage.IDENTIFICATION,), Stage.PROTECTION, N_("Identified: already safe"),
                CONFIRMERS, facts=CONFIRMATION),
     Transition("not_confirmed", (Stage.IDENTIFICATION,), Stage.CLOSED, N_("Not confirmed as a victim"), CONFIRMERS,
-               facts=(Fact("onward_referral", "text", N_("Onward referral to general social assistance")),),
+               facts=(Fact("onward_referral", "agency", N_("Onward referral to general social assistance"),
+                            (SOCIAL_AFFAIRS, COMMUNE), group=Group.IDENTITY),),
                closure=ClosureReason.NOT_CONFIRMED, style="secondary"),
     Transition("complete_rescue", (Stage.RESCUE,), Stage.PROTECTION, N_("Rescue completed"), CONFIRMERS,
-               facts=(Fact("rescue_date", "date", N_("Date of the operation")),
-                      Fact("rescue_place", "choice", N_("Place"), ("domestic", "abroad")),
-                      Fact("rescue_country", "country", N_("Country (if abroad)"), required=False),
-                      Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES)),
+               facts=(Fact("rescue_date", "date", N_("Date of the operation"), group=Group.INVESTIGATION),
+                      Fact("rescue_place", "choice", N_("Place"), ("domestic", "abroad"), group=Group.INVESTIGATION),
+                      Fact("rescue_country", "country", N_("Country (if abroad)"), required=False, group=Group.INVESTIGATION),
+                      Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES, group=Group.INVESTIGATION)),
                checks=(country_when_abroad, person_rescued)),
     Transition("start_support", (Stage.PROTECTION,), Stage.INITIAL_SUPPORT, N_("Protection decided: start support"),
                PROTECTORS,
-               facts=(Fact("risk_level", "choice", N_("Risk assessed"), RISK_LEVELS),
-                      Fact("protection_decision", "choice", N_("Protection"), PROTECTION_DECISIONS))),
+               facts=(Fact("risk_level", "choice", N_("Risk assessed"), RISK_LEVELS, group=PROTECTION_GROUPS),
+                      Fact("protection_decision", "choice", N_("Protection"), PROTECTION_DECISIONS, group=PROTECTION_GROUPS))),
     Transition("start_reintegration", (Stage.INITIAL_SUPPORT,), Stage.REINTEGRATION, N_("Start reintegration"),
                SUPPORTERS,
-               facts=(Fact("residence", "choice", N_("Where the person will live"), RESIDENCES),),
+               facts=(Fact("residence", "choice", N_("Where the person will live"), RESIDENCES, group=Group.SUPPORT),),
                derived=("essential_needs_decided",), checks=(essential_needs_decided,)),
     Transition("close_case", (Stage.REINTEGRATION,), Stage.CLOSED, N_("Approve closing"), REINTEGRATORS,
                roles=SUPERVISOR,
                facts=(Fact("follow_ups_reason", "text", N_("If some follow-up visits were not done: why"),
-                           required=False, sensitive=True),),
+                           required=False, sensitive=True, group=Group.SUPPORT),),
                derived=("support_considered", "protection_ended", "follow_ups_done"),
                checks=(support_considered, protection_ended, follow_ups_done), closure=ClosureReason.REINTEGRATED),
     Transition("decline_assistance", CLOSABLE, Stage.CLOSED, N_("Person declines further help"), ANY_ACTOR,
-               facts=(Fact("declined_how", "choice", N_("How the person declined"), DECLINE_FORMS),
-                      Fact("declined_on", "date", N_("Date"))),
+               facts=(Fact("declined_how", "choice", N_("How the person declined"), DECLINE_FORMS, group=Group.IDENTITY),
+                      Fact("declined_on", "date", N_("Date"), group=Group.IDENTITY)),
                closure=ClosureReason.DECLINED, style="secondary"),
     Transition("close_transferred", CLOSABLE, Stage.CLOSED, N_("Transferred to another province"), ANY_ACTOR,
-               facts=(Fact("receiving_province", "text", N_("Receiving province (code)")),),
+               facts=(Fact("receiving_province", "province", N_("Receiving province"), group=Group.IDENTITY),),
                closure=ClosureReason.TRANSFERRED, style="secondary"),
     Transition("record_death", CLOSABLE, Stage.CLOSED, N_("Record death"), ANY_ACTOR,
-               facts=(Fact("date_of_death", "date", N_("Date of death")),),
+               facts=(Fact("date_of_death", "date", N_("Date of death"), group=Group.IDENTITY),),
                closure=ClosureReason.DIED, style="secondary"),
     Transition("suspend", OPEN_STAGES, Stage.SUSPENDED, N_("Lost contact: suspend"), ANY_ACTOR,
-               facts=(Fact("last_contact_on", "date", N_("Last contact")),), style="secondary"),
+               facts=(Fact("last_contact_on", "date", N_("Last contact"), group=Group.IDENTITY),), style="secondary"),
     *(Transition("resume", (Stage.SUSPENDED,), stage, N_("Contact restored: resume"), ANY_ACTOR)
       for stage in OPEN_STAGES),
     Transition("reopen", (Stage.CLOSED,), Stage.REOPENED, N_("Reopen"), ANY_ACTOR,
-               facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS),), style="secondary"),
+               facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS, group=Group.IDENTITY),), style="secondary"),
     Transition("restart_intake", (Stage.REOPENED,), Stage.INTAKE, N_("Restart at intake"), ANY_ACTOR),
     Transition("restart_verification", (Stage.REOPENED,), Stage.VERIFICATION, N_("Restart at verification"),
                RECEIVERS),
 )
+
+# Facts a step reads from the case's records (``Transition.derived``), and the part they are read in.
+DERIVED_GROUPS: dict[str, frozenset[Group]] = {
+    "essential_needs_decided": frozenset({Group.SUPPORT}),
+    "support_considered": frozenset({Group.SUPPORT}),
+    "protection_ended": frozenset(PROTECTION_GROUPS),
+    "follow_ups_done": frozenset({Group.SUPPORT}),
+}
+
+
+def _fact_groups() -> dict[str, frozenset[Group]]:
+    found = dict(DERIVED_GROUPS)
+    for t in TRANSITIONS:
+        for f in t.facts:
+            if found.setdefault(f.name, f.groups) != f.groups:
+                raise ValueError(f"fact {f.name} is read in two different groups")
+    return found
+
+
+# Every recorded fact by name → the groups any one of which shows it. A name not here is shown to nobody.
+FACT_GROUPS: dict[str, frozenset[Group]] = _fact_groups()
+FACTS_BY_NAME: dict[str, Fact] = {f.name: f for t in TRANSITIONS for f in t.facts}
 
 
 class TransitionRefused(Exception):

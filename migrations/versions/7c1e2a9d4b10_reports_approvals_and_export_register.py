@@ -1,7 +1,7 @@
-"""reports: approvals of a period's figures and the export register
+"""reports: approvals of a period's figures, the export register, and the indexes figures count by
 
 Revision ID: 7c1e2a9d4b10
-Revises: 296cc641045e
+Revises: 6c09910fdeed
 Create Date: 2026-12-02 20:20:00
 
 """
@@ -11,12 +11,27 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1e2a9d4b10'
-down_revision = '296cc641045e'
+down_revision = '6c09910fdeed'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_agency_received', ['owning_agency_id', 'received_at'], unique=False)
+
+    with op.batch_alter_table('stage_events', schema=None) as batch_op:
+        batch_op.create_index('ix_stage_events_trigger_created', ['trigger', 'created_at'], unique=False)
+
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.create_index('ix_referrals_from_sent', ['from_agency_id', 'sent_at'], unique=False)
+
+    with op.batch_alter_table('support_services', schema=None) as batch_op:
+        batch_op.create_index('ix_support_services_starts', ['starts_on'], unique=False)
+
+    with op.batch_alter_table('protection_measures', schema=None) as batch_op:
+        batch_op.create_index('ix_protection_measures_starts', ['starts_on'], unique=False)
+
     op.create_table('report_approvals',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('period', sa.String(length=40), nullable=False),
@@ -48,6 +63,21 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_agency_received')
+
+    with op.batch_alter_table('stage_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_stage_events_trigger_created')
+
+    with op.batch_alter_table('referrals', schema=None) as batch_op:
+        batch_op.drop_index('ix_referrals_from_sent')
+
+    with op.batch_alter_table('support_services', schema=None) as batch_op:
+        batch_op.drop_index('ix_support_services_starts')
+
+    with op.batch_alter_table('protection_measures', schema=None) as batch_op:
+        batch_op.drop_index('ix_protection_measures_starts')
+
     with op.batch_alter_table('report_exports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_exports_exported_at'))
     op.drop_table('report_exports')

@@ -4,7 +4,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.support import db_session, log_in, post
+from tests.support import approve_all, db_session, log_in, post
 from victimcare.accounts.models import Agency, User
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/agencies", "/admin/agencies/new", "/admin/sessions"]
@@ -42,6 +42,8 @@ def test_admin_creates_a_user_who_must_choose_a_password_at_first_login(login_as
     assert response.status_code == 200
     temporary = re.search(r'data-testid="temporary-password">([^<]+)<', response.text).group(1)
     newcomer = seeded.test_client()
+    assert log_in(newcomer, "police2", temporary).status_code == 401  # an officer's role waits for approval
+    approve_all(login_as("admin2"))
     assert log_in(newcomer, "police2", temporary).status_code == 302
     assert newcomer.get("/").headers["Location"] == "/account/password"
     post(newcomer, "/account/password", {
@@ -102,6 +104,8 @@ def test_changing_a_users_role_ends_their_sessions(login_as, seeded):
     post(login_as("admin1"), f"/admin/users/{user.id}", {
         "display_name": user.display_name, "agency": str(user.agency_id), "role": "supervisor",
     })
+    assert client.get("/").status_code == 200 and _user(seeded, "social1").role == "case_worker"  # waits
+    approve_all(login_as("admin2"))
     assert _user(seeded, "social1").role == "supervisor"
     assert client.get("/").status_code == 302
 
@@ -109,7 +113,7 @@ def test_changing_a_users_role_ends_their_sessions(login_as, seeded):
 def test_admin_creates_and_edits_an_agency(login_as, seeded):
     admin = login_as("admin1")
     data = {"code": "legal-aid-demo", "name": "Trung tâm Trợ giúp pháp lý", "kind": "justice",
-            "province_code": "15", "commune_code": "", "district_code": "", "active": "y"}
+            "province_code": "15", "commune_code": "", "district_code": ""}
     assert post(admin, "/admin/agencies/new", data).status_code == 302
     agency_id = _agency_id(seeded, "legal-aid-demo")
     data["name"] = "Trung tâm TGPL tỉnh"

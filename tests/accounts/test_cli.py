@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from tests.support import db_session, log_in
+from victimcare import demo
 from victimcare.accounts.models import Agency, User
 from victimcare.cases.models import Case
 
@@ -38,7 +39,7 @@ def test_seed_demo_creates_the_demo_world_once(app):
         assert codes == {"police-demo", "border-demo", "social-demo", "health-demo", "womens-union-demo"}
         communes = set(session.scalars(sa.select(Agency.commune_code).where(Agency.commune_code.is_not(None))))
         assert len(communes) == 2
-        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 7
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == len(demo.USERS)
         cases = session.scalars(sa.select(Case)).unique().all()
         assert len(cases) >= 10 and {c.owning_agency.code for c in cases} >= {"police-demo", "border-demo", "social-demo"}
         assert all(c.victim.full_name for c in cases)

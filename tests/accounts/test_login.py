@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from tests.support import csrf_token, db_session, log_in, post
 from victimcare.accounts.models import LoginThrottle, User, UserSession
+from victimcare.accounts.throttle import throttle_key
 from victimcare.database import utcnow
 from victimcare.demo import USERS
 
@@ -64,7 +65,7 @@ def test_the_lock_ends_after_its_delay(seeded, client):
         log_in(client, "police1", "wrong-password-guess")
     assert "tạm thời bị khóa" in log_in(client, "police1", "victimcare-demo").text
     with db_session(seeded) as session:
-        row = session.get(LoginThrottle, "police1")
+        row = session.get(LoginThrottle, throttle_key("police1"))
         row.locked_until = utcnow() - timedelta(seconds=1)
         session.commit()
     assert log_in(client, "police1", "victimcare-demo").status_code == 302
@@ -92,7 +93,7 @@ def test_a_successful_login_clears_the_failure_count(seeded, client):
         log_in(client, "police1", "wrong-password-guess")
     assert log_in(client, "police1", "victimcare-demo").status_code == 302
     with db_session(seeded) as session:
-        assert session.get(LoginThrottle, "police1") is None
+        assert session.get(LoginThrottle, throttle_key("police1")) is None
 
 
 def test_a_deactivated_user_cannot_log_in(seeded, client):

@@ -43,11 +43,11 @@ def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
     page = police.get(f"/cases/{reference}").text
     assert 'aria-current="step" data-stage="protection"' in page
     assert "(b) từ cơ quan giải cứu" in page  # the history shows the coded facts
-    assert "45/XN-CAT" not in page  # a sensitive fact is kept, sealed, out of the history
+    assert "45/XN-CAT" in page  # sealed, and shown to the police, who read the investigation group
     with db_session(seeded) as session:
         events = session.scalars(sa.select(StageEvent).order_by(StageEvent.created_at)).all()
         assert [e.to_stage for e in events] == ["verification", "identification", "protection"]
-        assert events[2].details == {"confirmation_number": "45/XN-CAT"}
+        assert events[2].details == {"confirmation_number": "45/XN-CAT", "confirmation_issuer": "Công an tỉnh Lào Cai"}
         raw = session.execute(sa.text("SELECT details FROM stage_events WHERE trigger = 'confirm_safe'")).scalar_one()
         assert b"45/XN" not in raw
 

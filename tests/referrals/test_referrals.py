@@ -358,7 +358,7 @@ def test_a_normal_referral_is_due_in_three_working_days_skipping_weekends_and_ho
 def test_consent_for_a_child_is_given_by_a_guardian(login_as, seeded):
     from datetime import date
 
-    reference = add_case(seeded, "police-demo", full_name="Giàng Thị Mỷ", date_of_birth=date(2014, 3, 1), is_minor=True)
+    reference = add_case(seeded, "police-demo", full_name="Giàng Thị Mỷ", date_of_birth=date(2014, 3, 1))
     police = login_as("police1")
     data = {"given_by": "person", "agency_kinds": ["health"], "purposes": ["medical_care"],
             "method": "signed_form", "given_at": "01/11/2026 09:00"}

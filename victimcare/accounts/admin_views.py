@@ -9,16 +9,20 @@ import uuid
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from victimcare.access import Permission, requires
-from victimcare.accounts import operations, sessions
+from victimcare.accounts import operations, sessions, throttle
 from victimcare.accounts.forms import AgencyForm, ConfirmForm, NewUserForm, UserForm
-from victimcare.accounts.models import Agency, LoginThrottle, User, UserSession
-from victimcare.database import utcnow
+from victimcare.accounts.models import Agency, User, UserSession
+from victimcare.approvals import operations as approvals
+from victimcare.approvals.models import ApprovalKind
 from victimcare.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+_WAITING = _l("Saved. The new role, agency, kind or province takes effect when a second administrator approves it "
+              "(Approvals).")
 
 
 def _get_or_404(model, object_id: str):
@@ -49,11 +53,8 @@ def index():
 @requires(Permission.ADMIN_USERS)
 def users():
     rows = db.session.scalars(sa.select(User).order_by(User.username)).all()
-    locked = set(
-        db.session.scalars(
-            sa.select(LoginThrottle.username).where(LoginThrottle.locked_until > utcnow())
-        )
-    )
+    locked_keys = throttle.locked_keys()
+    locked = {user.username for user in rows if throttle.throttle_key(user.username) in locked_keys}
     live = dict(
         db.session.execute(
             sa.select(UserSession.user_id, sa.func.count())
@@ -74,13 +75,15 @@ def new_user():
             user = operations.create_user(
                 username=form.username.data, display_name=form.display_name.data,
                 agency=_agency(form.agency.data), role=form.role.data,
-                password=temporary, check_policy=False,
+                password=temporary, check_policy=False, by=current_user,
             )
         except operations.AccountError as error:
+            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            return render_template("admin/temporary_password.html", user=user, temporary=temporary)
+            return render_template("admin/temporary_password.html", user=user, temporary=temporary,
+                                   pending=approvals.waiting_for(ApprovalKind.ROLE_GRANT, user=user))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=None), status
 
@@ -94,19 +97,23 @@ def edit_user(user_id: str):
         form.agency.data = str(user.agency_id)
         form.role.data = user.role.value
     if form.validate_on_submit():
-        operations.update_user(
-            user, display_name=form.display_name.data, agency=_agency(form.agency.data), role=form.role.data
-        )
-        db.session.commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
+        try:
+            pending = operations.update_user(user, display_name=form.display_name.data,
+                                             agency=_agency(form.agency.data), role=form.role.data, by=current_user)
+        except operations.AccountError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_WAITING if pending else _("Saved."), "warning" if pending else "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
     live = db.session.scalars(
         sessions.live_sessions_query().where(UserSession.user_id == user.id)
     ).all()
     status = 400 if request.method == "POST" else 200
     return render_template(
         "admin/user_form.html", form=form, user=user, live_sessions=live, confirm=ConfirmForm(),
-        locked=operations.locked_for(user),
+        locked=operations.locked_for(user), pending=approvals.waiting_for(ApprovalKind.ROLE_GRANT, user=user),
     ), status
 
 
@@ -131,7 +138,7 @@ def reset_password(user_id: str):
     user = _get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    temporary = operations.reset_password(user)
+    temporary = operations.reset_password(user, by=current_user)
     db.session.commit()
     return render_template("admin/temporary_password.html", user=user, temporary=temporary)
 
@@ -181,12 +188,31 @@ def edit_agency(agency_id: str | None = None):
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
         try:
-            operations.save_agency(agency, **form.data)
+            saved = operations.save_agency(agency, by=current_user, **form.data)
         except operations.AccountError as error:
+            db.session.rollback()
             form.form_errors.append(str(error))
         else:
+            pending = approvals.waiting_for(ApprovalKind.AGENCY_CHANGE, agency=saved)
             db.session.commit()
-            flash(_("Saved."), "success")
+            flash(_WAITING if pending else _("Saved."), "warning" if pending else "success")
             return redirect(url_for("admin.agencies"))
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/agency_form.html", form=form, agency=agency), status
+    pending = approvals.waiting_for(ApprovalKind.AGENCY_CHANGE, agency=agency) if agency else None
+    return render_template("admin/agency_form.html", form=form, agency=agency, pending=pending), status
+
+
+@bp.route("/agencies/<agency_id>/<any(activate, deactivate):action>", methods=["POST"])
+@requires(Permission.ADMIN_AGENCIES)
+def set_agency_active(agency_id: str, action: str):
+    agency = _get_or_404(Agency, agency_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.set_agency_active(agency, action == "activate", by=current_user)
+        except operations.AccountError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Agency activated.") if agency.active
+                  else _("Agency deactivated: its staff can no longer log in and their sessions have ended."), "success")
+    return redirect(url_for("admin.edit_agency", agency_id=agency.id))

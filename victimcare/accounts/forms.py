@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 
 from victimcare.accounts.models import AgencyKind, Role
 from victimcare.labels import choices
@@ -74,4 +74,5 @@ class AgencyForm(Form):
         description=_l("Only for records from before the 2025 reorganisation."),
     )
     commune_code = StringField(_l("Commune code"), validators=[Optional(), max_length(10)])
-    active = BooleanField(_l("Active"), default=True)
+    # No "active" box: a checkbox left out of a POST reads as unticked, so deactivating (which
+    # stops every member of staff) is its own confirmed action, as for users.

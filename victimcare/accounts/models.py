@@ -84,7 +84,8 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        """Staff of a deactivated agency are stopped with it: login and every session check ask this."""
+        return self.active and self.agency.active
 
     def get_id(self) -> str:
         """Flask-Login's id is ``user:session`` so that one cookie names one revocable session."""
@@ -116,13 +117,16 @@ class UserSession(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed logins per username, existing or not, so a lock-out never reveals who has an account."""
+    """Failed logins per username, existing or not, so a lock-out never reveals who has an account.
+
+    ``key`` is an HMAC of the username typed (see ``throttle.throttle_key``), never the text itself.
+    """
 
     __tablename__ = "login_throttles"
 
-    username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    key: Mapped[bytes] = mapped_column(sa.LargeBinary(32), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

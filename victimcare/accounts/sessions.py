@@ -52,6 +52,8 @@ def expiry_reason(row: UserSession, now=None) -> str | None:
         return "idle_timeout"
     if not row.user.active:
         return "user_inactive"
+    if not row.user.agency.active:
+        return "agency_inactive"
     return None
 
 

@@ -28,9 +28,15 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _failed_login(response) -> bool:
+    """Only failures count against an address: a successful login redirects (302). So an office
+    behind one NAT address is not locked out by its own staff logging in all morning."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

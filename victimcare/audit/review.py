@@ -39,7 +39,7 @@ def after_hours(moment: datetime) -> bool:
 
 def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
     """Flags per event seq: break glass, outside working hours, a case owned by another agency,
-    sharing on a legal basis instead of consent."""
+    sharing on a legal basis instead of consent, role grants, agency changes, password resets."""
     from victimcare.cases.models import Case
 
     references = {e.case_reference for e in events if e.case_reference}
@@ -62,10 +62,26 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
             marks.append("denied")
         if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
             marks.append("legal_basis")  # shared without the person's consent
+        marks += _duty_marks(event)
         marks += _activity_marks(event, activity)
         if marks:
             found[event.seq] = marks
     return found
+
+
+# Separation of duties: requests and decisions that change who reads cases, and resets that let an
+# administrator act as someone else, are flagged for supervisors and auditors.
+_APPROVAL_ACTIONS = ("approval_request", "approval_decision")
+_FLAGGED_KINDS = ("role_grant", "agency_change")
+
+
+def _duty_marks(event: AuditEvent) -> list[str]:
+    detail = event.detail or {}
+    if event.action in _APPROVAL_ACTIONS and detail.get("kind") in _FLAGGED_KINDS:
+        return [detail["kind"]]
+    if event.action == "user_change" and detail.get("change") == "password_reset" and event.actor_username:
+        return ["password_reset"]
+    return []
 
 
 def case_viewers(case) -> list[AuditEvent]:
@@ -115,3 +131,45 @@ def _activity_marks(event: AuditEvent, activity: dict[str, list[AuditEvent]]) ->
         if not followed:
             marks.append("no_follow_up")
     return marks
+
+
+GRANT_MATCH = timedelta(seconds=60)  # events logged before they named their grant: the grant made then
+
+
+def break_glass_reasons(events: list[AuditEvent], user: User) -> dict[int, str]:
+    """The written reasons of the emergency accesses among ``events``, for a supervisor of the case's
+    province (who judges whether the access was justified), by event seq. Each reason shown is
+    decrypted and logged as a view of that grant; auditors and other provinces see none."""
+    from victimcare.audit.operations import record_view
+
+    if user.role != Role.SUPERVISOR:
+        return {}
+    reasons = {}
+    for event in events:
+        if event.action != "break_glass" or not event.case_reference:
+            continue
+        grant = _grant_of(event)
+        if grant is None or grant.case.owning_agency.province_code != user.agency.province_code:
+            continue
+        reason = grant.reason  # None once the person is erased: nothing to show, nothing to log
+        if reason:
+            reasons[event.seq] = reason
+            record_view(grant.case, ["break_glass_reason"], purpose="review", object_type="break_glass_grant",
+                        object_id=grant.id)
+    return reasons
+
+
+def _grant_of(event: AuditEvent):
+    import uuid
+
+    from victimcare.cases.models import BreakGlassGrant, Case
+
+    grant_id = (event.detail or {}).get("grant")
+    if grant_id:
+        return db.session.get(BreakGlassGrant, uuid.UUID(grant_id))
+    return db.session.scalar(
+        sa.select(BreakGlassGrant).join(Case, BreakGlassGrant.case_id == Case.id)
+        .where(Case.reference == event.case_reference, BreakGlassGrant.user_id == event.actor_id,
+               BreakGlassGrant.created_at.between(event.occurred_at - GRANT_MATCH, event.occurred_at + GRANT_MATCH))
+        .order_by(BreakGlassGrant.created_at)
+    )

@@ -20,7 +20,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
 ACTIONS = ("view", "search", "create", "update", "transition", "erase", "break_glass", "login", "login_failed",
            "lockout", "logout", "user_change", "agency_change", "key_rotate", "refer", "accept", "decline",
-           "withdraw", "complete", "expire", "consent")
+           "withdraw", "complete", "expire", "consent", "approval_request", "approval_decision", "legal_hold")
 
 
 def _day(name: str):
@@ -55,7 +55,7 @@ def index():
     ).all()
     events, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     return render_template("audit/index.html", events=events, flags=review.flags(events), actions=ACTIONS,
-                           page=page, has_next=has_next)
+                           page=page, has_next=has_next, reasons=review.break_glass_reasons(events, current_user))
 
 
 def _aware(local_midnight: datetime) -> datetime:

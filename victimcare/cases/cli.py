@@ -65,6 +65,8 @@ def erase(reference: str, reason: str):
     case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
     if case is None:
         raise click.ClickException(f"no case {reference}")
+    if operations.active_legal_hold(case) is not None:
+        raise click.ClickException(f"a legal hold is on {reference}: its supervisor must lift it first")
     operations.erase_person(case, reason, by=None)
     db.session.commit()
     click.echo(f"Erased the personal data of the person in {reference}.")
@@ -83,3 +85,14 @@ def overdue():
             click.echo(f"{current}:")
         click.echo(f"  {case.reference}\t{case.stage.value}\tdue {case.stage_deadline:%Y-%m-%d %H:%M} UTC")
     click.echo(f"{len(cases)} overdue case(s).", err=True)
+
+
+@cases_cli.command("seal-facts")
+def seal_facts():
+    """Seal step facts written in clear by versions before free text was sealed (run once after upgrading)."""
+    from victimcare.cases.path import seal_free_text_facts
+
+    changed = seal_free_text_facts()
+    audit.record("update", object_type="stage_event", purpose="cli", detail={"sealed_entries": changed})
+    db.session.commit()
+    click.echo(f"Sealed the free-text facts of {changed} history entr{'y' if changed == 1 else 'ies'}.")

@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, PersonRole
+from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
@@ -151,7 +151,30 @@ def _fact_field(fact: Fact):
         return BooleanField(label)
     if fact.kind == "country":
         return StringField(label, validators=[Optional(), _country])
+    if fact.kind == "agency":
+        return SelectField(label, choices=lambda: _agency_choices(fact.choices), validators=validators)
+    if fact.kind == "province":
+        return SelectField(label, choices=_province_choices, validators=validators)
     return StringField(label, validators=[*validators, max_length(500)])
+
+
+def _agency_choices(kinds: tuple[str, ...]) -> list[SelectChoice]:
+    """Active agencies of these kinds, by province then name; the stored value is the agency's code."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency
+    from victimcare.extensions import db
+
+    agencies = db.session.scalars(sa.select(Agency).where(Agency.kind.in_(kinds), Agency.active.is_(True))
+                                  .order_by(Agency.province_code, Agency.name)).all()
+    return [SelectChoice("", "—"), *(SelectChoice(a.code, f"{a.name} ({a.province_code})") for a in agencies)]
+
+
+def _province_choices() -> list[SelectChoice]:
+    """The 34 provinces of 2025 by code; a code not in the list is refused by the select itself."""
+    from victimcare.provinces import provinces
+
+    return [SelectChoice("", "—"), *(SelectChoice(code, f"{code} · {name}") for code, name in provinces().items())]
 
 
 def transition_form(transition: Transition, **kwargs) -> Form:
@@ -172,6 +195,10 @@ def transition_form(transition: Transition, **kwargs) -> Form:
     for fact in transition.facts:
         setattr(TransitionForm, fact.name, _fact_field(fact))
     return TransitionForm(**kwargs)
+
+
+class LegalHoldForm(Form):
+    reason = SelectField(_l("Reason for the hold"), choices=lambda: choices(LegalHoldReason), validators=[required()])
 
 
 class EraseForm(Form):

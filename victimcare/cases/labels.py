@@ -4,7 +4,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from victimcare.access import FieldGroup
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, PersonRole
+from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
 from workflows.victim_path import ClosureReason, Stage
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.labels import register
@@ -28,6 +28,11 @@ register(ErasureReason, {
     ErasureReason.LEGAL_ORDER: _l("A lawful order to erase"),
     ErasureReason.RECORDED_IN_ERROR: _l("Recorded in error"),
     ErasureReason.DUPLICATE_RECORD: _l("Duplicate record"),
+})
+register(LegalHoldReason, {
+    LegalHoldReason.CRIMINAL_PROCEEDINGS: _l("Criminal investigation, prosecution or trial under way"),
+    LegalHoldReason.COURT_ORDER: _l("A court order to keep the record"),
+    LegalHoldReason.COMPLAINT_OR_INSPECTION: _l("A complaint, denunciation or inspection pending"),
 })
 register(SearchKind, {
     SearchKind.NAME: _l("Full name"),
@@ -113,20 +118,58 @@ FACT_VALUES = {
 }
 
 
-def fact_value(value) -> str:
+class InvalidFact(ValueError):
+    """A stored fact that does not read as its kind (a date out of range, a malformed value)."""
+
+
+def fact_value(value, kind: str | None = None) -> str:
+    """A recorded fact's value as a user reads it; raises InvalidFact when it cannot be read.
+
+    ``kind`` is the fact's kind in the path's table; without it (facts read from records) the value's
+    shape decides.
+    """
+    if value is None or value == "":
+        return ""
     if isinstance(value, list):
-        return ", ".join(fact_value(v) for v in value)
+        return ", ".join(fact_value(v, kind if kind != "multi" else "choice") for v in value)
     if value is True:
         return str(_l("Yes"))
     if value is False:
         return str(_l("No"))
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
-        from victimcare.i18n import format_day, format_moment
+    if not isinstance(value, str | int | float):
+        raise InvalidFact(type(value).__name__)
+    value = str(value)
+    if kind in ("date", "datetime") or (kind is None and _looks_like_date(value)):
+        return _moment(value, with_time=kind == "datetime" or (kind is None and "T" in value))
+    if kind == "agency":
+        return _agency_name(value)
+    if kind == "province":
+        from victimcare.provinces import province_name
 
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return format_moment(moment) if "T" in value else format_day(moment.date())
+        name = province_name(value)
+        return f"{value} · {name}" if name else value
     return str(FACT_VALUES.get(value, value))
+
+
+def _looks_like_date(value: str) -> bool:
+    return len(value) >= 10 and value[4] == "-" and value[7] == "-"
+
+
+def _moment(value: str, *, with_time: bool) -> str:
+    from victimcare.i18n import format_day, format_moment
+
+    try:
+        moment = datetime.fromisoformat(value)
+        return format_moment(moment) if with_time else format_day(moment.date())
+    except (ValueError, OverflowError) as error:  # e.g. 9999-12-31T23:59:59-12:00 overflows in local time
+        raise InvalidFact(type(error).__name__) from None
+
+
+def _agency_name(code: str) -> str:
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency
+    from victimcare.extensions import db
+
+    name = db.session.scalar(sa.select(Agency.name).where(Agency.code == code))
+    return f"{name} ({code})" if name else code

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from victimcare.accounts.models import Agency, User
 from victimcare.crypto import EncryptedDate, EncryptedJSON, EncryptedText
@@ -40,6 +40,9 @@ class DocumentType(StrEnum):
     OTHER = "other"
 
 
+ADULT_AGE = 18
+
+
 class Victim(db.Model):
     """A person (data subject) at the centre of a case: the victim or a person under identification."""
 
@@ -61,7 +64,9 @@ class Victim(db.Model):
     birth_year: Mapped[int | None]
     nationality: Mapped[str] = mapped_column(sa.String(2), default="VN")  # ISO 3166-1 alpha-2
     is_ethnic_minority: Mapped[bool | None]
-    is_minor: Mapped[bool | None]
+    # A statistics snapshot ("a child when registered"), recomputed whenever the birth data changes
+    # (set_birth and the before_flush hook below). Decisions never read it: they ask is_minor_on().
+    minor_at_intake: Mapped[bool | None]
     id_document_type: Mapped[DocumentType | None] = mapped_column(str_enum(DocumentType))
     province_code: Mapped[str | None] = mapped_column(sa.String(10))
     commune_code: Mapped[str | None] = mapped_column(sa.String(10))
@@ -104,9 +109,54 @@ class Victim(db.Model):
         """Date of birth (sealed) and the birth year (clear, for age bands) kept consistent."""
         self.date_of_birth = day
         self.birth_year = day.year if day else year
+        self.refresh_minor_at_intake()
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day``; None when nothing about the birth is known.
+
+        With only the year known, the birthday is taken as 31 December of that year, the rule
+        Vietnamese criminal procedure applies to a young person of uncertain age (BLTTHS 2015
+        Art 417): the doubt falls on the side of treating them as the younger.
+        """
+        born = self.date_of_birth or (date(self.birth_year, 12, 31) if self.birth_year else None)
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def is_minor_on(self, day: date) -> bool | None:
+        """Under 18 on ``day`` (Civil Code 2015 Art 21: a minor acts through their legal representative)."""
+        age = self.age_on(day)
+        return None if age is None else age < ADULT_AGE
+
+    @property
+    def is_minor(self) -> bool | None:
+        """A child today, derived from the birth data every time it is asked, so it is never stale."""
+        from victimcare.working_days import today
+
+        return self.is_minor_on(today())
+
+    def refresh_minor_at_intake(self) -> None:
+        from victimcare.working_days import local_day
+
+        self.minor_at_intake = self.is_minor_on(local_day(self.created_at or utcnow()))
 
     def __repr__(self) -> str:
         return f"<Victim {self.id}>"
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refresh_minor_snapshots(session: Session, flush_context, instances) -> None:
+    """Whatever code changed a person's birth data, their snapshot follows before it is written."""
+    new = session.new
+    for victim in [*new, *session.dirty]:
+        if isinstance(victim, Victim) and (victim in new or _birth_changed(victim)):
+            with session.no_autoflush:
+                victim.refresh_minor_at_intake()
+
+
+def _birth_changed(victim: Victim) -> bool:
+    attrs = sa.inspect(victim).attrs
+    return attrs.birth_year.history.has_changes() or attrs.date_of_birth_sealed.history.has_changes()
 
 
 class CaseReferenceCounter(db.Model):
@@ -188,6 +238,8 @@ class Case(db.Model):
         # The case list: an agency's cases, newest first, one page at a time.
         sa.Index("ix_cases_agency_created", "owning_agency_id", "created_at", "reference"),
         sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline"),
+        # Statistics: an agency's cases received in a period (victimcare/reports).
+        sa.Index("ix_cases_agency_received", "owning_agency_id", "received_at"),
     )
 
     @property
@@ -205,6 +257,8 @@ class StageEvent(db.Model):
     """One step of a case's history: a transition, with the facts recorded for it."""
 
     __tablename__ = "stage_events"
+    # Statistics count by date within a jurisdiction (victimcare/reports).
+    __table_args__ = (sa.Index("ix_stage_events_trigger_created", "trigger", "created_at"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -275,3 +329,30 @@ class BreakGlassGrant(db.Model):
 
     def __repr__(self) -> str:
         return f"<BreakGlassGrant {self.id}>"
+
+
+class LegalHoldReason(StrEnum):
+    """Why a case's personal data must be kept: erasure is refused while a hold is on."""
+
+    CRIMINAL_PROCEEDINGS = "criminal_proceedings"  # investigation, prosecution or trial under way
+    COURT_ORDER = "court_order"
+    COMPLAINT_OR_INSPECTION = "complaint_or_inspection"  # a complaint, denunciation or inspection pending
+
+
+class LegalHold(db.Model):
+    """A hold set and lifted by the owning agency's supervisor; rows stay as its history."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    reason: Mapped[LegalHoldReason] = mapped_column(str_enum(LegalHoldReason))
+    set_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    set_by: Mapped[User] = relationship(foreign_keys=[set_by_id])
+
+    def __repr__(self) -> str:
+        return f"<LegalHold {self.id}>"

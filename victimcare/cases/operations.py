@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from victimcare import access
@@ -39,7 +40,7 @@ PERSONAL_FIELDS = (
     "full_name", "other_names", "id_number", "phone", "home_address", "guardian", "relatives",
 )
 CODED_FIELDS = (
-    "gender", "nationality", "is_ethnic_minority", "is_minor", "id_document_type",
+    "gender", "nationality", "is_ethnic_minority", "id_document_type",
     "province_code", "commune_code",
 )
 
@@ -73,8 +74,6 @@ def new_victim(data: dict) -> Victim:
         if name in data and data[name] not in (None, ""):
             setattr(victim, name, data[name])
     victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
-    if victim.is_minor is None and victim.birth_year:
-        victim.is_minor = utcnow().year - victim.birth_year < 18
     return victim
 
 
@@ -278,7 +277,7 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
     db.session.add(grant)
     db.session.flush()
     audit.record("break_glass", actor=user, object_type="case", object_id=case.id, case=case,
-                 purpose="emergency", detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES})
+                 purpose="emergency", detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES, "grant": str(grant.id)})
     return True
 
 
@@ -292,3 +291,77 @@ def add_person(case: Case, role: str, data: dict, actor: User) -> None:
     _touch(case)
     audit.record("create", actor=actor, object_type="case_person", object_id=person.id, case=case,
                  fields=["identity", "contact"], ciphertext=_sealed(person))
+
+
+# -- erasure on two supervisors' word, and legal holds ---------------------------------------------
+
+class ErasureRefused(ValueError):
+    """An erasure or hold request that cannot be carried out; the message is shown as is."""
+
+
+def active_legal_hold(case: Case):
+    from victimcare.cases.models import LegalHold
+
+    return db.session.scalar(sa.select(LegalHold).where(LegalHold.case_id == case.id, LegalHold.lifted_at.is_(None)))
+
+
+def _check_owning_supervisor(case: Case, user: User) -> None:
+    if not access.is_owning_supervisor(user, case):
+        raise ErasureRefused(_("Only a supervisor of the agency that owns the case may do this."))
+
+
+def _check_erasable(case: Case) -> None:
+    if case.victim.erased_at is not None:
+        raise ErasureRefused(_("This person's personal data was already erased."))
+    if active_legal_hold(case) is not None:
+        raise ErasureRefused(_("A legal hold is on this case: its data cannot be erased until the hold is lifted."))
+
+
+def request_erasure(case: Case, reason: ErasureReason | str, by: User):
+    """The owning agency's supervisor asks; the erasure waits for a second supervisor there."""
+    from victimcare.approvals import operations as approvals
+    from victimcare.approvals.models import ApprovalKind
+
+    _check_owning_supervisor(case, by)
+    _check_erasable(case)
+    try:
+        return approvals.request_change(ApprovalKind.ERASURE, agency=case.owning_agency, case=case, by=by,
+                                        change={}, reason=ErasureReason(reason).value)
+    except approvals.ApprovalRefused as refused:
+        raise ErasureRefused(str(refused)) from None
+
+
+def may_approve_erasure(approver: User, row) -> bool:
+    """Another supervisor of the agency that owns the case now."""
+    return access.is_owning_supervisor(approver, row.case)
+
+
+def apply_erasure(row, approver: User) -> None:
+    """The approved erasure takes effect through the one erase operation (refused under a hold)."""
+    _check_erasable(row.case)
+    erase_person(row.case, row.reason, by=approver)
+
+
+def set_legal_hold(case: Case, reason: str, by: User):
+    from victimcare.cases.models import LegalHold, LegalHoldReason
+
+    _check_owning_supervisor(case, by)
+    if active_legal_hold(case) is not None:
+        raise ErasureRefused(_("A legal hold is already on this case."))
+    hold = LegalHold(case_id=case.id, reason=LegalHoldReason(reason), set_by_id=by.id)
+    db.session.add(hold)
+    db.session.flush()
+    audit.record("legal_hold", actor=by, object_type="case", object_id=case.id, case=case, purpose=hold.reason.value,
+                 detail={"change": "set"})
+    return hold
+
+
+def lift_legal_hold(case: Case, by: User) -> None:
+    _check_owning_supervisor(case, by)
+    hold = active_legal_hold(case)
+    if hold is None:
+        raise ErasureRefused(_("There is no legal hold on this case."))
+    hold.lifted_by_id, hold.lifted_at = by.id, utcnow()
+    db.session.flush()
+    audit.record("legal_hold", actor=by, object_type="case", object_id=case.id, case=case, purpose=hold.reason.value,
+                 detail={"change": "lifted"})

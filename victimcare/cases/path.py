@@ -80,9 +80,19 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
     )
     event = record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
     audit.record("transition", actor=actor, object_type="case", object_id=case.id, case=case,
-                 fields=["investigation"] if event.details else [],
+                 fields=sorted(sealed_fact_groups(event.details or {})),
                  detail={"trigger": trigger, "from": event.from_stage, "to": event.to_stage})
     return event
+
+
+def fact_groups(name: str) -> frozenset[access.FieldGroup]:
+    """The field groups any one of which shows the fact ``name`` (none for a name the path does not know)."""
+    return frozenset(access.FieldGroup(group.value) for group in victim_path.FACT_GROUPS.get(name, ()))
+
+
+def sealed_fact_groups(sealed: dict) -> set[access.FieldGroup]:
+    """The field groups a step's sealed facts belong to: what its audit events name."""
+    return {group for name in sealed for group in fact_groups(name)}
 
 
 def derived_items(case: Case, transition: Transition) -> list:
@@ -106,9 +116,9 @@ def derived_facts(case: Case, trigger: str) -> dict:
 def record_step(case: Case, transition: Transition, path: CasePath, facts: dict, *, actor_id, agency_id,
                 when: datetime | None = None) -> StageEvent:
     """Write a step the workflow has allowed: the history entry, the new stage and its deadline."""
-    clear = {f.name: _jsonable(facts.get(f.name)) for f in transition.facts if not f.sensitive}
+    clear = {f.name: _jsonable(facts.get(f.name)) for f in transition.facts if not f.sealed}
     clear.update({name: facts.get(name) for name in transition.derived})
-    sensitive = {f.name: _jsonable(facts[f.name]) for f in transition.facts if f.sensitive and facts.get(f.name)}
+    sensitive = {f.name: _jsonable(facts[f.name]) for f in transition.facts if f.sealed and facts.get(f.name)}
     now = when or utcnow()
     event = StageEvent(
         case=case, trigger=transition.trigger, from_stage=case.stage, to_stage=path.stage,
@@ -138,3 +148,44 @@ def overdue_cases():
         .where(Case.stage_deadline < utcnow(), Case.stage.not_in(STOPPED_CLOCK))
         .order_by(Case.owning_agency_id, Case.stage_deadline)
     ).unique().all()
+
+
+def _coded(name: str, value) -> bool:
+    """Whether a stored step fact may stay in clear: a coded kind holding a valid coded value."""
+    from victimcare.accounts.models import Agency
+    from victimcare.provinces import is_province
+
+    fact = victim_path.FACTS_BY_NAME.get(name)
+    if fact is None:
+        return name in victim_path.DERIVED_GROUPS
+    if fact.sealed:
+        return False
+    if fact.kind == "province" and value not in (None, ""):
+        return is_province(value)
+    if fact.kind == "agency" and value not in (None, ""):
+        return db.session.scalar(sa.select(Agency.id).where(Agency.code == str(value))) is not None
+    return True
+
+
+def seal_free_text_facts() -> int:
+    """Move step facts stored in clear before free text was sealed into the events' sealed details.
+
+    Free text (an issuer, an onward referral written out, a province typed in) moves under the
+    person's key; a valid agency or province code stays in clear. The case's current facts keep only
+    coded values. An erased person's clear text is dropped: there is no key left to seal it under.
+    Idempotent; returns how many history entries changed.
+    """
+    changed = 0
+    for event in db.session.scalars(sa.select(StageEvent)).unique():
+        loose = {k: v for k, v in (event.facts or {}).items() if not _coded(k, v)}
+        if not loose:
+            continue
+        event.facts = {k: v for k, v in event.facts.items() if k not in loose}
+        if event.case.victim.erased_at is None:
+            event.details = {**(event.details or {}), **{k: v for k, v in loose.items() if v not in (None, "")}}
+        changed += 1
+    for case in db.session.scalars(sa.select(Case)).unique():
+        if any(not _coded(k, v) for k, v in (case.facts or {}).items()):
+            case.facts = {k: v for k, v in case.facts.items() if _coded(k, v)}
+    db.session.flush()
+    return changed

@@ -14,12 +14,13 @@ from flask_login import current_user
 from victimcare import access
 from victimcare.audit import operations as audit
 from victimcare.access import FieldGroup, Permission, requires
-from victimcare.cases import listing, operations, path
+from victimcare.cases import disclosure, listing, operations, path
 from victimcare.cases.forms import (
-    BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, SearchForm, transition_form,
-    tristate_value,
+    BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, LegalHoldForm, SearchForm,
+    transition_form, tristate_value,
 )
-from victimcare.cases.labels import fact_value
+from victimcare.accounts.forms import ConfirmForm
+from victimcare.cases.history import stage_entries
 from victimcare.cases.models import Case, Exploitation
 from victimcare.labels import label
 from victimcare.database import utcnow
@@ -29,7 +30,6 @@ from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 PAGE_SIZE = 50
-bp.add_app_template_global(fact_value, "fact_value")
 
 
 @bp.app_template_filter("exploitation_label")
@@ -136,18 +136,38 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     actions = []
     if access.can_act_on_case(current_user, case):
         actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
-    if erase_form is None and access.has_permission(current_user, Permission.CASE_ERASE):
+    owning_supervisor = access.is_owning_supervisor(current_user, case)
+    if erase_form is None and owning_supervisor:
         erase_form = EraseForm(formdata=None)
     from victimcare.referrals.views import case_referrals
     from victimcare.support.views import case_sections
 
     referrals, consents = case_referrals(case)
+    history, opened = stage_entries(_history(case, referrals), groups)
+    if opened:  # sealed step facts (document numbers, notes, reasons) are on this page
+        audit.record_view(case, opened, purpose="history", object_type="stage_event")
+    opened_names: set = set()
+    consent_names = disclosure.open_names(consents, groups, opened_names)
+    if opened_names:  # guardians' and witnesses' names of the consents
+        audit.record_view(case, opened_names, purpose="consent", object_type="consent")
     return render_template(
         "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
         path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
         break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
-        history=_history(case, referrals), **case_sections(case, groups),
+        consent_names=consent_names, history=history, history_hidden=any(getattr(e, "hidden", False) for e in history),
+        duties=_duties(case) if owning_supervisor else None,
+        **case_sections(case, groups),
     )
+
+
+def _duties(case: Case) -> dict:
+    """For the owning agency's supervisors: the legal hold and the erasure waiting for approval."""
+    from victimcare.approvals import operations as approvals
+    from victimcare.approvals.models import ApprovalKind
+
+    pending = approvals.waiting_for(ApprovalKind.ERASURE, case=case)
+    return {"hold": operations.active_legal_hold(case), "hold_form": LegalHoldForm(formdata=None),
+            "erasure": pending, "may_decide": pending is not None and approvals.may_decide(current_user, pending)}
 
 
 def _history(case: Case, referrals) -> list:
@@ -321,17 +341,58 @@ def break_glass(reference: str):
     return render_template("cases/break_glass.html", reference=reference, form=form), status
 
 
+def _case_for_owning_supervisor(reference: str) -> Case:
+    """Erasure and holds: 404 for a case the user may not know, 403 unless they supervise its owner."""
+    case = get_case_or_404(reference)
+    if not access.is_owning_supervisor(current_user, case):
+        abort(403)
+    return case
+
+
 @bp.route("/<reference>/erase", methods=["POST"])
 @requires(Permission.CASE_ERASE)
 def erase(reference: str):
-    case = get_case_or_404(reference)
+    """Ask for erasure; it takes effect when a second supervisor of the owning agency approves."""
+    case = _case_for_owning_supervisor(reference)
     form = EraseForm()
     if case.victim.erased_at is not None:
         flash(_("This person's personal data was already erased."), "info")
         return redirect(url_for("cases.show", reference=reference))
     if not form.validate_on_submit():
         return _render_case(case, erase_form=form), 400
-    operations.erase_person(case, form.reason.data, by=current_user)
-    db.session.commit()
-    flash(_("The person's personal data has been erased; the case's statistics remain."), "success")
+    return _done(reference, lambda: operations.request_erasure(case, form.reason.data, by=current_user),
+                 _("Erasure requested. It takes effect when another supervisor of your agency approves it."))
+
+
+def _done(reference: str, operate, message: str):
+    """Run one operation, commit and go back to the case; a refusal is flashed and nothing is kept."""
+    try:
+        operate()
+    except operations.ErasureRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
     return redirect(url_for("cases.show", reference=reference))
+
+
+@bp.route("/<reference>/legal-hold", methods=["POST"])
+@requires(Permission.CASE_HOLD)
+def set_legal_hold(reference: str):
+    case = _case_for_owning_supervisor(reference)
+    form = LegalHoldForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the reason for the legal hold."), "danger")
+        return redirect(url_for("cases.show", reference=reference))
+    return _done(reference, lambda: operations.set_legal_hold(case, form.reason.data, current_user),
+                 _("Legal hold set: this person's data cannot be erased until it is lifted."))
+
+
+@bp.route("/<reference>/legal-hold/lift", methods=["POST"])
+@requires(Permission.CASE_HOLD)
+def lift_legal_hold(reference: str):
+    case = _case_for_owning_supervisor(reference)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _done(reference, lambda: operations.lift_legal_hold(case, current_user), _("Legal hold lifted."))

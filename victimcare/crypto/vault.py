@@ -66,6 +66,7 @@ class Vault:
         self.keyring = keyring
         self.index_bits = index_bits
         self._index_keys: dict[str, bytes] = {}
+        self._purpose_keys: dict[str, bytes] = {}
 
     # -- keyring -----------------------------------------------------------------------------
     def reload_keyring_if_changed(self) -> bool:
@@ -211,3 +212,15 @@ class Vault:
         digest = hmac.new(self._index_key(index), lp(normalised), hashlib.sha256).digest()
         bits = self.index_bits[index]
         return int.from_bytes(digest[:4], "big") >> (32 - bits)
+
+    # -- keyed hashes ------------------------------------------------------------------------
+    def keyed_hash(self, purpose: str, value: str) -> bytes:
+        """Full HMAC-SHA256 of ``value`` under a key derived for ``purpose`` alone: equal values
+        meet without being stored, and nobody without the keyring can test a guess against it."""
+        key = self._purpose_keys.get(purpose)
+        if key is None:
+            key = HKDF(hashes.SHA256(), 32, salt=None, info=lp("kh/v1", purpose)).derive(
+                self.keyring.index_root_key
+            )
+            self._purpose_keys[purpose] = key
+        return hmac.new(key, lp(value), hashlib.sha256).digest()

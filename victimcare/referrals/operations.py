@@ -21,7 +21,7 @@ from victimcare.cases.path import StaleCase, lock_case
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod, Referral, ReferralEvent
-from victimcare.working_days import deadline_after
+from victimcare.working_days import deadline_after, local_day
 from workflows import referral as machine
 from workflows.referral import (
     CLOCK, CONSENT, OPEN, PURPOSES, RECEIVER, SENDER, LegalBasis, Purpose, ReferralKind, ReferralState,
@@ -177,7 +177,8 @@ def record_consent(case: Case, actor: User, *, given_by: ConsentGiver, guardian_
     if not access.can_act_on_case(actor, case):
         raise PermissionError("not allowed to act on this case")
     reasons = []
-    if case.victim.is_minor and given_by != ConsentGiver.GUARDIAN:
+    # A child on the day the consent was given needs their guardian; the same person at 18 consents alone.
+    if case.victim.is_minor_on(local_day(given_at)) and given_by != ConsentGiver.GUARDIAN:
         reasons.append(N_("The person is a child: their guardian gives consent."))
     if given_by == ConsentGiver.GUARDIAN and not (guardian_name or "").strip():
         reasons.append(N_("Give the guardian's name."))
