@@ -44,8 +44,9 @@ LINE = 5
 
 def _table(pdf: FPDF, caption: str, table: Table, value_label, headings, total_label) -> None:
     """One table drawn cell by cell (fpdf2's table layout costs ~100 ms a table; cells a few ms)."""
-    if pdf.will_page_break(LINE * (len(table.rows) + 3)):
+    if pdf.will_page_break(LINE * (len(table.rows) + 4)):
         pdf.add_page()
+    pdf.ln(2)
     pdf.set_font(FAMILY, "", 9.5)
     pdf.cell(0, 6, caption, new_x="LMARGIN", new_y="NEXT")
     _row(pdf, headings, border="B")
