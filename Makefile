@@ -34,8 +34,9 @@ run: translations
 	@echo "VictimCare is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Two workers (pytest-xdist), each on its own copies of the test database.
 test: $(VENV)/.dev translations lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # Undefined names, unused imports and syntax errors fail the build (pyflakes rules).
 lint: $(VENV)/.dev
@@ -43,7 +44,7 @@ lint: $(VENV)/.dev
 
 # The whole suite again on a throwaway PostgreSQL database (skips when none is reachable).
 test-pg: $(VENV)/.dev translations
-	VICTIMCARE_TEST_BACKEND=postgresql $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	VICTIMCARE_TEST_BACKEND=postgresql $(BIN)/pytest -n auto -m "not e2e" $(PYTEST_ARGS)
 
 # Browser tests in Debian's Chromium (skip when /usr/bin/chromium is absent).
 test-e2e: $(VENV)/.dev translations

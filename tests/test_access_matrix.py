@@ -15,11 +15,11 @@ from tests.support import (
 )
 from victimcare.accounts.models import Agency, User, UserSession
 
-USERS = ["anonymous", "police1", "border1", "social1", "health1", "supervisor1", "auditor1", "admin1"]
+USERS = ["anonymous", "police1", "border1", "social1", "health1", "supervisor1", "auditor1", "admin1", "steering1"]
 EVERYONE = {u: "ok" for u in USERS}
 LOGGED_IN = {**EVERYONE, "anonymous": "login"}
 ADMIN_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "admin1": "ok"}
-CASE_WORKERS = {**LOGGED_IN, "auditor1": "forbidden", "admin1": "forbidden"}
+CASE_WORKERS = {**LOGGED_IN, "auditor1": "forbidden", "admin1": "forbidden", "steering1": "forbidden"}
 SEES_POLICE_CASE = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "health1": "hidden"}
 ACTS_ON_POLICE_CASE = {**SEES_POLICE_CASE, "supervisor1": "forbidden"}
 REVIEWERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "auditor1": "ok"}
@@ -27,6 +27,8 @@ REFERRAL_PARTIES = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "s
 # Support, reintegration and medical care: the police owner sees none of those groups.
 NO_SUPPORT_BY_POLICE = {**ACTS_ON_POLICE_CASE, "police1": "forbidden"}
 SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
+# Statistics: supervisors and the steering committee, who opens nothing else.
+REPORT_READERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "steering1": "ok"}
 # Erasure and legal holds belong to the owning agency's supervisors: supervisor1 (social-demo) sees the
 # police case but may not touch it; nobody in the table supervises police-demo (supervisor3 does).
 OWNING_SUPERVISOR = {**{u: "forbidden" for u in USERS}, "anonymous": "login"}
@@ -111,6 +113,9 @@ MATRIX = {
     ("support.end_measure", "GET"): ACTS_ON_POLICE_CASE,
     ("support.end_measure", "POST"): ACTS_ON_POLICE_CASE,
     ("support.follow_ups", "GET"): CASE_WORKERS,
+    ("reports.index", "GET"): REPORT_READERS,
+    ("reports.export", "POST"): REPORT_READERS,
+    ("reports.approve", "POST"): SUPERVISOR_ONLY,
 }
 
 

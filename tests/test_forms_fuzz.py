@@ -79,6 +79,7 @@ def _routes() -> list[Route]:
     from victimcare.cases.forms import (BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm,
                                         IntakeForm, LegalHoldForm, SearchForm)
     from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
+    from victimcare.reports.forms import ApproveForm, ExportForm
     from victimcare.support.forms import (EndMeasureForm, ExtensionForm, FollowUpForm, MeasureForm, MedicalCareForm,
                                           PlanForm, RiskAssessmentForm, ServiceForm)
     from workflows.victim_path import TRANSITIONS
@@ -131,6 +132,8 @@ def _routes() -> list[Route]:
         Route("support.end_measure", "social1", social + "/protection/measures/{measure_id}/end", EndMeasureForm),
         Route("support.plan", "social1", social + "/reintegration", PlanForm),
         Route("support.record_follow_up", "social1", social + "/follow-ups/{follow_up_id}", FollowUpForm),
+        Route("reports.export", "supervisor1", "/reports/export", ExportForm, page="/reports"),
+        Route("reports.approve", "supervisor1", "/reports/approve", ApproveForm, page="/reports?period=2025-Q4"),
     ]
     seen = set()
     for transition in TRANSITIONS:
@@ -163,7 +166,7 @@ def test_every_post_route_is_fuzzed(app):
 def test_every_form_class_is_fuzzed(app):
     import importlib
 
-    for module in ("accounts.forms", "cases.forms", "referrals.forms", "support.forms"):
+    for module in ("accounts.forms", "cases.forms", "referrals.forms", "reports.forms", "support.forms"):
         importlib.import_module(f"victimcare.{module}")
     named = {r.form if isinstance(r.form, str) else r.form.__name__ for r in ROUTES if r.form}
     covered = {name for name in named if not name.startswith("transition:")}

@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
     from victimcare.referrals import views as referral_views
+    from victimcare.reports import views as report_views
     from victimcare.support import views as support_views
 
     app.register_blueprint(views.bp)
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(referral_views.bp)
     app.register_blueprint(support_views.bp)
+    app.register_blueprint(report_views.bp)
     app.register_blueprint(approval_views.bp)
 
 

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     CASE_VIEW = "case:view"
     HOME_VIEW = "home:view"
     REFERRAL_WORK = "referral:work"
+    REPORTS_APPROVE = "reports:approve"
+    REPORTS_VIEW = "reports:view"
 
 
 _EVERY_USER = {Permission.ACCOUNT_SELF, Permission.HOME_VIEW}
@@ -47,12 +49,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.APPROVAL_DECIDE, Permission.AUDIT_VIEW,
-                                                           Permission.CASE_ERASE, Permission.CASE_HOLD}),
+                                                           Permission.CASE_ERASE, Permission.CASE_HOLD,
+                                                           Permission.REPORTS_APPROVE, Permission.REPORTS_VIEW}),
     Role.AUDITOR: frozenset(_EVERY_USER | {Permission.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         _EVERY_USER
         | {Permission.ADMIN_AGENCIES, Permission.ADMIN_SESSIONS, Permission.ADMIN_USERS, Permission.APPROVAL_DECIDE}
     ),
+    Role.STEERING: frozenset(_EVERY_USER | {Permission.REPORTS_VIEW}),
 }
 
 # Roles whose grant takes a second person's approval (separation of duties, DESIGN.md §5): those
@@ -351,3 +355,32 @@ def can_record_work(user: User, case, work: Work, groups: frozenset[FieldGroup] 
     if case.owning_agency_id == user.agency_id:
         return True
     return user.agency.kind in WORKERS[work] and bool(referred_groups(user, case))
+
+
+# -- statistics ---------------------------------------------------------------------------------
+
+class ReportScope(StrEnum):
+    AGENCY = "agency"
+    PROVINCE = "province"
+
+
+def report_scopes(user: User) -> dict[ReportScope, tuple[tuple, bool]]:
+    """The jurisdictions whose figures ``user`` may read: agency ids, and whether counts are exact.
+
+    A supervisor reads their own agency's figures exactly, and their province's with small cells
+    protected (other agencies' people are in them); the steering committee reads its province's,
+    protected, and nothing else. Figures never name a person, so no other rule is needed.
+    """
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency
+    from victimcare.extensions import db
+
+    if not has_permission(user, Permission.REPORTS_VIEW):
+        return {}
+    province = tuple(db.session.scalars(sa.select(Agency.id).where(
+        Agency.province_code == user.agency.province_code).order_by(Agency.code)))
+    scopes = {ReportScope.PROVINCE: (province, False)}
+    if user.role == Role.SUPERVISOR:
+        scopes = {ReportScope.AGENCY: ((user.agency_id,), True), **scopes}
+    return scopes

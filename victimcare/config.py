@@ -85,6 +85,8 @@ class Config:
     # schooling, vocational and hardship applications in working days (Art 24), follow-up visits in
     # months after the reintegration plan starts (configurable).
     SUPPORT_LODGING_DAYS = 120
+    # Counts below this are shown as "<N" in anything that leaves the owning agency (DOMAIN.md §6).
+    REPORT_SMALL_CELL_THRESHOLD = 10
     SUPPORT_DECISION_WORKING_DAYS = 9
     SUPPORT_FOLLOW_UP_MONTHS = (1, 3, 6, 12)
 

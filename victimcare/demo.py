@@ -36,6 +36,7 @@ USERS = [
     ("auditor1", "Vũ Thị Mai", "social-demo", Role.AUDITOR),
     ("admin1", "Đỗ Quang Huy", "social-demo", Role.ADMIN),
     ("admin2", "Lê Thị Ngọc", "social-demo", Role.ADMIN),  # approves admin1's role grants and agency changes
+    ("steering1", "Lê Văn Thành", "police-demo", Role.STEERING),  # the province's Ban Chỉ đạo: figures only
 ]
 
 
@@ -135,6 +136,73 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
             start_stage(case, victim_path.Stage.INTAKE, opened)
 
 
+# Two years of closed cases behind the current ones, so the statistics have trends, a year-earlier
+# column and a few small cells. How people reached us and where they were taken follow the shares
+# Vietnamese reports give: mostly women, mostly to China, many via border handovers.
+HISTORY_MONTHS = range(7, 25)  # months before today; the current demo cases cover the last seven
+HISTORY_CHANNELS = [("border_handover", 5), ("hotline_111", 3), ("crime_report", 2), ("rescue", 2),
+                    ("self_presented", 2), ("repatriation", 1)]
+HISTORY_DESTINATIONS = [("CN", 12), ("LA", 2), ("KH", 1), ("MY", 1), (None, 2)]
+HISTORY_ENDINGS = [
+    (["start_verification", "request_identification", "confirm_safe", "start_support", "start_reintegration",
+      "close_case"], 6),
+    (["start_verification", "request_identification", "not_confirmed"], 2),
+    (["start_verification", "decline_assistance"], 1),
+]
+
+
+def _weighted(rng, pairs):
+    return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
+
+
+def seed_demo_history(agencies: dict) -> None:
+    """About 220 closed cases received 7 to 24 months ago (fixed seed, dates relative to today)."""
+    import random
+    from datetime import timedelta
+
+    from victimcare.cases import operations as cases
+    from victimcare.cases.path import record_step
+    from victimcare.database import utcnow
+    from victimcare.support.models import SupportService
+    from workflows import victim_path
+
+    rng = random.Random(193)
+    now = utcnow()
+    owners = ["social-demo", "border-demo", "police-demo", "social-demo"]
+    for months in HISTORY_MONTHS:
+        for _ in range(rng.randint(6, 18)):
+            female = rng.random() < 0.85
+            family = rng.choice(FAMILY)
+            given = rng.choice(GIVEN_F if female else GIVEN_M)
+            name = f"{family} {rng.choice(MIDDLE_F if female else MIDDLE_M)} {given}"
+            received = now - timedelta(days=30 * months + rng.randint(0, 29), hours=rng.randint(0, 23))
+            victim = cases.new_victim({
+                "full_name": name, "gender": "Feminine" if female else "Masculine",
+                "birth_year": received.year - rng.choice([11, 14, 15, 16, 17, 19, 22, 25, 28, 33, 41]),
+                "nationality": "VN", "is_ethnic_minority": family in MINORITY, "province_code": PROVINCE,
+            })
+            db.session.add(victim)
+            destination = _weighted(rng, HISTORY_DESTINATIONS)
+            case = cases.open_case(victim=victim, agency=agencies[rng.choice(owners)], created_by=None, facts={
+                "exploitation": [rng.choice(["SexualExploitation", "ForcedMarriage", "ForcedLabour"])],
+                "trafficked_abroad": destination is not None, "destination_country": destination,
+                "intake_channel": _weighted(rng, HISTORY_CHANNELS), "received_at": received, "created_at": received,
+            })
+            path = victim_path.CasePath(case.stage)
+            when = received
+            for trigger in _weighted(rng, HISTORY_ENDINGS):
+                when += timedelta(days=rng.randint(1, 25), hours=rng.randint(1, 20))
+                facts = _facts_at(trigger, when)
+                transition = victim_path.find(trigger, path.stage, path.suspended_from)
+                victim_path.fire(path, trigger, agency_kind=sorted(transition.agency_kinds)[0], role="supervisor",
+                                 facts=facts)
+                record_step(case, transition, path, facts, actor_id=None, agency_id=case.owning_agency_id, when=when)
+                if trigger == "start_support":
+                    db.session.add(SupportService(case=case, person_id=victim.id, beneficiary="victim",
+                                                  support_type="essential_needs", status="delivered",
+                                                  starts_on=when.date(), decision_reference="demo"))
+
+
 def seed_demo(*, with_cases: bool = True) -> bool:
     """Create the demo agencies, users and (unless told not to) cases; False when already there."""
     if operations.find_agency("police-demo") is not None:
@@ -152,6 +220,7 @@ def seed_demo(*, with_cases: bool = True) -> bool:
         )
     if with_cases:
         seed_demo_cases(agencies)
+        seed_demo_history(agencies)
         seed_demo_referrals(agencies)
         seed_demo_support(agencies)
     return True

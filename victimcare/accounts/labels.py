@@ -26,5 +26,6 @@ register(
         Role.SUPERVISOR: _l("Supervisor"),
         Role.AUDITOR: _l("Auditor"),
         Role.ADMIN: _l("Administrator"),
+        Role.STEERING: _l("Steering committee"),
     },
 )

@@ -33,6 +33,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    STEERING = "steering"  # the provincial steering committee (Ban Chỉ đạo): statistics and nothing else
 
 
 class Agency(db.Model):

@@ -238,6 +238,8 @@ class Case(db.Model):
         # The case list: an agency's cases, newest first, one page at a time.
         sa.Index("ix_cases_agency_created", "owning_agency_id", "created_at", "reference"),
         sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline"),
+        # Statistics: an agency's cases received in a period (victimcare/reports).
+        sa.Index("ix_cases_agency_received", "owning_agency_id", "received_at"),
     )
 
     @property
@@ -255,6 +257,8 @@ class StageEvent(db.Model):
     """One step of a case's history: a transition, with the facts recorded for it."""
 
     __tablename__ = "stage_events"
+    # Statistics count by date within a jurisdiction (victimcare/reports).
+    __table_args__ = (sa.Index("ix_stage_events_trigger_created", "trigger", "created_at"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)

@@ -109,6 +109,8 @@ class Referral(db.Model):
         # Access checks and the inbox: accepted (or pending) referrals to an agency.
         sa.Index("ix_referrals_to_agency_status", "to_agency_id", "status"),
         sa.Index("ix_referrals_from_agency_status", "from_agency_id", "status"),
+        # Statistics: referrals an agency sent in a period (victimcare/reports).
+        sa.Index("ix_referrals_from_sent", "from_agency_id", "sent_at"),
     )
 
     @property

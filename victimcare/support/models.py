@@ -66,6 +66,8 @@ class SupportService(_CaseRecord, db.Model):
     """One support given (or planned, refused, stopped) to one person of a case."""
 
     __tablename__ = "support_services"
+    # Statistics count by date within a jurisdiction (victimcare/reports).
+    __table_args__ = (sa.Index("ix_support_services_starts", "starts_on"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
@@ -149,6 +151,8 @@ class ProtectionMeasure(_CaseRecord, db.Model):
     """A measure applied to the person or a relative, by a deciding agency, until ended or handed over."""
 
     __tablename__ = "protection_measures"
+    # Statistics count by date within a jurisdiction (victimcare/reports).
+    __table_args__ = (sa.Index("ix_protection_measures_starts", "starts_on"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)

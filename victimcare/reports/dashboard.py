@@ -1,0 +1,129 @@
+"""What the dashboard and the periodic report show: figures made safe to publish for their reader.
+
+Inside the owning agency counts are exact. Anything else (a province's figures, the steering
+committee, every export) goes through ``suppression.protect``: small counts read "<10", the cells
+that would give them away are hidden too, and no percentage is built on a hidden count.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from victimcare.reports import figures
+from victimcare.reports.indicators import INDICATORS, Breakdown, Indicator
+from victimcare.reports.periods import Period
+from victimcare.reports.suppression import protect
+
+
+@dataclass(frozen=True)
+class Count:
+    """One published count: ``value`` is None where it is hidden."""
+
+    value: int | None
+    threshold: int
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+    def __str__(self) -> str:
+        return f"<{self.threshold}" if self.value is None else str(self.value)
+
+
+@dataclass
+class Row:
+    key: str
+    count: Count
+    percent: float | None  # None: no total, or built on a hidden count
+
+
+@dataclass
+class Table:
+    """A breakdown (or a trend by month): rows that add up to ``total``."""
+
+    by: str
+    rows: list[Row]
+    total: Count
+
+    @property
+    def has_hidden(self) -> bool:
+        return self.total.hidden or any(row.count.hidden for row in self.rows)
+
+
+@dataclass
+class Tile:
+    indicator: Indicator
+    now: Count
+    before: Count
+    year_earlier: Count
+    share: float | None = None  # against the indicator's target; None when there is none or it is hidden
+
+    @property
+    def trend(self) -> str | None:
+        """up, down or same against the previous period; None when either is hidden."""
+        if self.now.hidden or self.before.hidden:
+            return None
+        return "up" if self.now.value > self.before.value else "down" if self.now.value < self.before.value else "same"
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    protected: bool
+    threshold: int
+    tiles: list[Tile]
+    indicator: Indicator
+    trend: Table
+    breakdowns: list[Table] = field(default_factory=list)
+
+
+def table(by: str, counts: dict[str, int], threshold: int, protected: bool) -> Table:
+    """Protect a one-column table and attach shares of the total."""
+    keys = list(counts)
+    grid = protect([[counts[k]] for k in keys], threshold if protected else 1)
+    total = Count(grid.shown(len(keys), 0), threshold)
+    rows = []
+    for index, key in enumerate(keys):
+        count = Count(grid.shown(index, 0), threshold)
+        share = None
+        if not count.hidden and not total.hidden and total.value:
+            share = round(100 * count.value / total.value, 1)
+        rows.append(Row(key, count, share))
+    return Table(by, rows, total)
+
+
+def target_share(indicator: Indicator, rows: dict[str, int], threshold: int, protected: bool) -> float | None:
+    """The share of the target's row in the total, unless either count would be hidden."""
+    protected_rows = table(indicator.target.by, rows, threshold, protected).rows
+    hit = next(row for row in protected_rows if row.key == indicator.target.value)
+    return hit.percent
+
+
+def single(value: int, threshold: int, protected: bool) -> Count:
+    """A total shown on its own (a tile): hidden when it is small and the reader is outside."""
+    return Count(None if protected and 0 < value < threshold else value, threshold)
+
+
+def build(scope: figures.Scope, period: Period, indicator: Indicator, today: date, threshold: int) -> Dashboard:
+    protected = not scope.own_agency
+    tiles = []
+    for each in INDICATORS:
+        now, before, earlier = figures.totals(each, scope, (period, period.previous(), period.year_earlier()), today)
+        tile = Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier)))
+        if each.target is not None:
+            tile.share = target_share(each, figures.breakdown(each, each.target.by, scope, period, today),
+                                      threshold, protected)
+        tiles.append(tile)
+    trend = table("month", figures.by_month(indicator, scope, period, today), threshold, protected)
+    breakdowns = [table(by, figures.breakdown(indicator, by, scope, period, today), threshold, protected)
+                  for by in indicator.breakdowns]
+    return Dashboard(period, protected, threshold, tiles, indicator, trend, breakdowns)
+
+
+def all_tables(scope: figures.Scope, period: Period, today: date, threshold: int) -> list[tuple[Indicator, list[Table]]]:
+    """Every indicator with every breakdown: the periodic report's content (always protected)."""
+    return [(each, [table(by, figures.breakdown(each, by, scope, period, today), threshold, True)
+                    for by in each.breakdowns]) for each in INDICATORS]
+
+
+__all__ = ["Breakdown", "Count", "Dashboard", "Row", "Table", "Tile", "build", "all_tables", "table"]
