@@ -1,6 +1,7 @@
 """supervisor1 opens the statistics, picks a quarter, sees tiles and a chart, downloads the periodic report
 as XLSX and PDF, approves the quarter, and the confidentiality log shows the approval."""
 import io
+from pathlib import Path
 
 import openpyxl
 import pypdf
@@ -35,7 +36,7 @@ def test_a_supervisor_reads_downloads_and_approves_a_quarter(page, live_app, scr
     page.fill("#recipient", "Ban Chỉ đạo 138 tỉnh Lào Cai")
     with page.expect_download() as xlsx_download:
         page.get_by_test_id("export").click()
-    book = openpyxl.load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    book = openpyxl.load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))
     totals = [row[1] for row in book["received"].iter_rows(values_only=True) if row and row[0] == "Tổng"]
     assert str(totals[0]) == shown  # the file holds the page's number
 
