@@ -141,3 +141,14 @@ def test_every_view_of_the_dashboard_is_logged_with_its_parameters(cases):
         assert event.action == "view" and event.actor_username == "steering1"
         assert event.detail == {"period": "2026-S1", "scope": "province:15", "indicator": "support",
                                 "protected": True}
+
+
+def test_rows_are_named_in_the_readers_language(app):
+    from victimcare.reports.views import value_label
+
+    with app.test_request_context():
+        assert value_label("province", "15", {}) == "Tỉnh Lào Cai"
+        assert value_label("destination", "CN", {}) == "Trung Quốc"
+        assert value_label("agency", "police-demo", {"police-demo": "Công an tỉnh"}) == "Công an tỉnh"
+        assert value_label("age_band", "under_12", {}) == "Dưới 12 tuổi"
+        assert value_label("channel", "hotline_111", {}).startswith("Cuộc gọi")

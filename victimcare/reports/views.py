@@ -21,6 +21,7 @@ from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.audit import operations as audit
 from victimcare.extensions import db
 from victimcare.labels import label
+from victimcare.provinces import province_name
 from victimcare.reports import dashboard, figures, operations, periods, xlsx
 from victimcare.reports.forms import ApproveForm, ExportForm
 from victimcare.reports.indicators import BREAKDOWN_LABELS, BY_CODE, INDICATORS, VALUE_LABELS, Breakdown
@@ -54,6 +55,8 @@ def value_label(by: str, value: str, agencies: dict[str, str]) -> str:
         return _(VALUE_LABELS[value])
     if by == Breakdown.AGENCY:
         return agencies.get(value, value)
+    if by == Breakdown.PROVINCE:
+        return province_name(value) or value
     if by == Breakdown.DESTINATION:
         return Locale.parse(str(get_locale())).territories.get(value, value)
     if by == "month":
