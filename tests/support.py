@@ -49,6 +49,15 @@ def post(client, url: str, data: dict | None = None, *, token_page: str | None =
     return client.post(url, data=data, **kwargs)
 
 
+def fire_step(client, reference: str, trigger: str, data: dict):
+    """Take a step of the path through its page, as a user would: open the form, post it with its version."""
+    url = f"/cases/{reference}/transition/{trigger}"
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page.text).group(1)
+    return post(client, url, {"version": version, **data}, token_page=url)
+
+
 def log_in(client, username: str, password: str, **kwargs):
     return post(client, "/login", {"username": username, "password": password}, **kwargs)
 

@@ -2,12 +2,10 @@
 values, sealed facts shown to those who read them (with the view logged), bad values never a 500."""
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, add_consent, add_referral, db_session, post, raw_database_bytes
+from tests.support import add_case, add_consent, add_referral, db_session, fire_step, post, raw_database_bytes
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case, StageEvent
 from workflows import victim_path
@@ -16,13 +14,6 @@ ISSUER = "Công an tỉnh Lào Cai – Phòng PC02"
 NUMBER = "45/XN-CAT"
 EVIDENCE_NOTE = "Biên bản giải cứu số 12/BB"
 
-
-def _step(client, reference, trigger, data):
-    url = f"/cases/{reference}/transition/{trigger}"
-    page = client.get(url)
-    assert page.status_code == 200, page.text
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page.text).group(1)
-    return post(client, url, {"version": version, **data}, token_page=url)
 
 
 def _walk_to_protection(police, reference):
@@ -36,7 +27,7 @@ def _walk_to_protection(police, reference):
                              "rescue_outcome": "rescued"}),
     ]
     for trigger, data in steps:
-        assert _step(police, reference, trigger, data).status_code == 302, trigger
+        assert fire_step(police, reference, trigger, data).status_code == 302, trigger
 
 
 def _events(app, action, reference):
@@ -122,16 +113,16 @@ def test_free_text_facts_are_sealed_at_rest_and_unreadable_after_erasure(login_a
 def test_onward_referral_is_an_agency_and_the_receiving_province_a_province_code(login_as, seeded):
     police = login_as("police1")
     reference = add_case(seeded, "police-demo")
-    refused = _step(police, reference, "close_transferred", {"receiving_province": "99"})
+    refused = fire_step(police, reference, "close_transferred", {"receiving_province": "99"})
     assert refused.status_code == 400
-    assert _step(police, reference, "close_transferred", {"receiving_province": "01"}).status_code == 302
+    assert fire_step(police, reference, "close_transferred", {"receiving_province": "01"}).status_code == 302
     assert "Thành phố Hà Nội" in police.get(f"/cases/{reference}").text
     other = add_case(seeded, "police-demo")
     with db_session(seeded) as session:
         session.scalar(sa.select(Case).where(Case.reference == other)).stage = "identification"
         session.commit()
-    assert _step(police, other, "not_confirmed", {"onward_referral": "Trung tâm bất kỳ"}).status_code == 400
-    assert _step(police, other, "not_confirmed", {"onward_referral": "social-demo"}).status_code == 302
+    assert fire_step(police, other, "not_confirmed", {"onward_referral": "Trung tâm bất kỳ"}).status_code == 400
+    assert fire_step(police, other, "not_confirmed", {"onward_referral": "social-demo"}).status_code == 302
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case).where(Case.reference == other))
         assert case.facts["onward_referral"] == "social-demo"

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, post
+from tests.support import add_case, db_session, fire_step, post
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 
@@ -15,26 +15,16 @@ def _case(app, reference):
         return case
 
 
-def _step(client, reference, trigger, data):
-    url = f"/cases/{reference}/transition/{trigger}"
-    page = client.get(url)
-    assert page.status_code == 200, page.text
-    import re
-
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page.text).group(1)
-    return post(client, url, {"version": version, **data}, token_page=url)
-
-
 def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
     reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
     police = login_as("police1")
     page = police.get(f"/cases/{reference}").text
     assert 'data-trigger="start_verification"' in page and 'data-trigger="close_case"' not in page
-    assert _step(police, reference, "start_verification", {
+    assert fire_step(police, reference, "start_verification", {
         "channel": "hotline_111", "received_at": "20/11/2026 08:30", "notified_social_affairs_at": "20/11/2026 09:00",
     }).status_code == 302
-    assert _step(police, reference, "request_identification", {"evidence": ["b", "e"], "evidence_note": "BB 12/2026"}).status_code == 302
-    assert _step(police, reference, "confirm_safe", {
+    assert fire_step(police, reference, "request_identification", {"evidence": ["b", "e"], "evidence_note": "BB 12/2026"}).status_code == 302
+    assert fire_step(police, reference, "confirm_safe", {
         "confirmation_document": "victim_confirmation", "confirmation_number": "45/XN-CAT",
         "confirmation_issuer": "Công an tỉnh Lào Cai", "confirmation_date": "21/11/2026",
     }).status_code == 302
@@ -54,7 +44,7 @@ def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
 
 def test_missing_facts_are_explained_and_nothing_changes(login_as, seeded):
     reference = add_case(seeded, "police-demo")
-    response = _step(login_as("police1"), reference, "start_verification",
+    response = fire_step(login_as("police1"), reference, "start_verification",
                      {"channel": "hotline_111", "received_at": "20/11/2026 08:30"})
     assert response.status_code == 400
     assert "Ghi thời điểm đã thông báo cho cơ quan công tác xã hội" in response.text
@@ -63,7 +53,7 @@ def test_missing_facts_are_explained_and_nothing_changes(login_as, seeded):
 
 def test_a_step_from_the_wrong_stage_is_refused_with_a_reason(login_as, seeded):
     reference = add_case(seeded, "police-demo")
-    response = _step(login_as("police1"), reference, "complete_rescue", {
+    response = fire_step(login_as("police1"), reference, "complete_rescue", {
         "rescue_date": "20/11/2026", "rescue_place": "domestic", "rescue_outcome": "rescued"})
     assert response.status_code == 400
     assert "Không thể thực hiện bước này ở giai đoạn hiện tại" in response.text
