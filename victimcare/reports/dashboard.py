@@ -109,21 +109,26 @@ def build(scope: figures.Scope, period: Period, indicator: Indicator, today: dat
     tiles = []
     for each in INDICATORS:
         now, before, earlier = figures.totals(each, scope, (period, period.previous(), period.year_earlier()), today)
-        tile = Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier)))
-        if each.target is not None:
-            tile.share = target_share(each, figures.breakdown(each, each.target.by, scope, period, today),
-                                      threshold, protected)
-        tiles.append(tile)
+        tiles.append(Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier))))
     trend = table("month", figures.by_month(indicator, scope, period, today), threshold, protected)
-    breakdowns = [table(by, figures.breakdown(indicator, by, scope, period, today), threshold, protected)
-                  for by in indicator.breakdowns]
+    counted = figures.breakdowns(indicator, indicator.breakdowns, scope, period, today)
+    for tile in tiles:
+        target = tile.indicator.target
+        if target is not None:
+            rows = (counted[target.by] if tile.indicator is indicator
+                    else figures.breakdown(tile.indicator, target.by, scope, period, today))
+            tile.share = target_share(tile.indicator, rows, threshold, protected)
+    breakdowns = [table(by, counted[by], threshold, protected) for by in indicator.breakdowns]
     return Dashboard(period, protected, threshold, tiles, indicator, trend, breakdowns)
 
 
 def all_tables(scope: figures.Scope, period: Period, today: date, threshold: int) -> list[tuple[Indicator, list[Table]]]:
     """Every indicator with every breakdown: the periodic report's content (always protected)."""
-    return [(each, [table(by, figures.breakdown(each, by, scope, period, today), threshold, True)
-                    for by in each.breakdowns]) for each in INDICATORS]
+    found = []
+    for each in INDICATORS:
+        counted = figures.breakdowns(each, each.breakdowns, scope, period, today)
+        found.append((each, [table(by, counted[by], threshold, True) for by in each.breakdowns]))
+    return found
 
 
 __all__ = ["Breakdown", "Count", "Dashboard", "Row", "Table", "Tile", "build", "all_tables", "table"]

@@ -29,8 +29,11 @@ def scope_key(user: User, scope_name: str) -> str:
 
 def snapshot(scope: figures.Scope, period: Period, today: date) -> dict:
     """Every indicator's exact counts per breakdown: what an approval freezes."""
-    return {indicator.code: {by.value: figures.breakdown(indicator, by, scope, period, today)
-                             for by in indicator.breakdowns} for indicator in INDICATORS}
+    frozen = {}
+    for indicator in INDICATORS:
+        counted = figures.breakdowns(indicator, indicator.breakdowns, scope, period, today)
+        frozen[indicator.code] = {by.value: counted[by] for by in indicator.breakdowns}
+    return frozen
 
 
 def digest(content: dict | bytes) -> str:
