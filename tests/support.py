@@ -95,6 +95,16 @@ def add_case(app, agency_code: str = "police-demo", **victim_fields) -> str:
         return reference
 
 
+def detached(app, model, **criteria):
+    """The one row of ``model`` matching ``criteria`` (e.g. ``username="police1"``), detached from its session."""
+    import sqlalchemy as sa
+
+    with db_session(app) as session:
+        row = session.scalars(sa.select(model).filter_by(**criteria)).one()
+        session.expunge(row)
+        return row
+
+
 def raw_database_bytes(app) -> bytes:
     """Every byte SQLite holds for the database: the file, its WAL and shared memory."""
     from pathlib import Path

@@ -2,32 +2,25 @@
 import sqlalchemy as sa
 from wtforms import BooleanField, StringField
 
-from tests.support import db_session, log_in, post
+from tests.support import db_session, detached, log_in, post
 from victimcare.accounts.models import Agency
 from victimcare.forms import Form
 
 
-def _agency(app, code):
-    with db_session(app) as session:
-        agency = session.scalar(sa.select(Agency).where(Agency.code == code))
-        session.expunge(agency)
-        return agency
-
-
 def test_a_post_carrying_only_the_csrf_token_changes_no_agency(login_as, seeded):
-    police = _agency(seeded, "police-demo")
+    police = detached(seeded, Agency, code="police-demo")
     response = post(login_as("admin1"), f"/admin/agencies/{police.id}", {})
     assert response.status_code == 400
-    after = _agency(seeded, "police-demo")
+    after = detached(seeded, Agency, code="police-demo")
     assert after.active and (after.name, after.kind, after.province_code) == (police.name, police.kind, "15")
 
 
 def test_deactivating_an_agency_stops_its_staff_at_once(login_as, seeded):
     police1 = login_as("police1")
-    police = _agency(seeded, "police-demo")
+    police = detached(seeded, Agency, code="police-demo")
     admin = login_as("admin1")
     assert post(admin, f"/admin/agencies/{police.id}/deactivate", token_page=f"/admin/agencies/{police.id}").status_code == 302
-    assert not _agency(seeded, "police-demo").active
+    assert not detached(seeded, Agency, code="police-demo").active
     assert police1.get("/cases").status_code == 302, "the open session no longer works"
     refused = log_in(seeded.test_client(), "police1", "victimcare-demo")
     wrong = log_in(seeded.test_client(), "police1", "not the password")
@@ -48,9 +41,9 @@ def test_a_session_stops_when_its_agency_is_deactivated_behind_its_back(login_as
 
 
 def test_an_admin_cannot_deactivate_their_own_agency(login_as, seeded):
-    social = _agency(seeded, "social-demo")
+    social = detached(seeded, Agency, code="social-demo")
     post(login_as("admin1"), f"/admin/agencies/{social.id}/deactivate", token_page="/")
-    assert _agency(seeded, "social-demo").active
+    assert detached(seeded, Agency, code="social-demo").active
 
 
 class _Stored:

@@ -3,16 +3,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, fire_step, post
+from tests.support import add_case, db_session, detached, fire_step, post
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
-
-
-def _case(app, reference):
-    with db_session(app) as session:
-        case = session.scalar(sa.select(Case).where(Case.reference == reference))
-        session.expunge(case)
-        return case
 
 
 def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
@@ -28,7 +21,7 @@ def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
         "confirmation_document": "victim_confirmation", "confirmation_number": "45/XN-CAT",
         "confirmation_issuer": "Công an tỉnh Lào Cai", "confirmation_date": "21/11/2026",
     }).status_code == 302
-    case = _case(seeded, reference)
+    case = detached(seeded, Case, reference=reference)
     assert case.stage == "protection" and case.stage_deadline is not None
     page = police.get(f"/cases/{reference}").text
     assert 'aria-current="step" data-stage="protection"' in page
@@ -48,7 +41,7 @@ def test_missing_facts_are_explained_and_nothing_changes(login_as, seeded):
                      {"channel": "hotline_111", "received_at": "20/11/2026 08:30"})
     assert response.status_code == 400
     assert "Ghi thời điểm đã thông báo cho cơ quan công tác xã hội" in response.text
-    assert _case(seeded, reference).stage == "intake"
+    assert detached(seeded, Case, reference=reference).stage == "intake"
 
 
 def test_a_step_from_the_wrong_stage_is_refused_with_a_reason(login_as, seeded):
