@@ -1,4 +1,5 @@
 """Entry point: ``flask --app app …``, ``gunicorn app:app`` and ``python app.py`` all use this."""
+
 import gc
 
 from victimcare import create_app

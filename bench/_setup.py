@@ -1,4 +1,5 @@
 """Shared set-up for benchmarks: an app on a throwaway database built by the migrations."""
+
 from __future__ import annotations
 
 import os

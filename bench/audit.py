@@ -3,6 +3,7 @@ run, and appends per second (each committed on its own) on SQLite and PostgreSQL
 
 Target (issue 7): the audit adds < 2 ms at p50 to a case view.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -29,7 +30,7 @@ def timed_views(client, url: str) -> list[float]:
 
 
 def view_cost(app) -> tuple[float, float]:
-    from tests.support import add_case, log_in
+    from tests.helpers import add_case, log_in
     from victimcare.audit import operations as audit
 
     reference = add_case(app, "police-demo", full_name="Lò Thị Xuyến", phone="0912345678")
@@ -69,8 +70,10 @@ def main() -> None:
     with_log, without_log = view_cost(app)
     added = with_log - without_log
     print(f"  SQLite: {settings_line(app)}")
-    print(f"  case view p50: {with_log:.2f} ms audited, {without_log:.2f} ms unlogged → adds {added:.2f} ms "
-          f"(target < 2 ms → {'met' if added < 2 else 'NOT met'})")
+    print(
+        f"  case view p50: {with_log:.2f} ms audited, {without_log:.2f} ms unlogged → adds {added:.2f} ms "
+        f"(target < 2 ms → {'met' if added < 2 else 'NOT met'})"
+    )
     print(f"  appends, each its own commit: {appends_per_second(app):,.0f}/s")
     url = postgres_url()
     if url is None:
@@ -79,8 +82,10 @@ def main() -> None:
     pg = bench_app(url, PASSWORD_HASH_PROFILE="cheapest")
     print(f"  PostgreSQL: {settings_line(pg)}")
     with_log, without_log = view_cost(pg)
-    print(f"  case view p50: {with_log:.2f} ms audited, {without_log:.2f} ms unlogged → adds "
-          f"{with_log - without_log:.2f} ms (target < 2 ms → {'met' if with_log - without_log < 2 else 'NOT met'})")
+    print(
+        f"  case view p50: {with_log:.2f} ms audited, {without_log:.2f} ms unlogged → adds "
+        f"{with_log - without_log:.2f} ms (target < 2 ms → {'met' if with_log - without_log < 2 else 'NOT met'})"
+    )
     print(f"  appends, each its own commit: {appends_per_second(pg):,.0f}/s")
     drop_postgres(url, pg)
 

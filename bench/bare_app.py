@@ -4,6 +4,7 @@ The second is the least any page of ours can do: every view of personal data app
 the confidentiality log and commits it before the page leaves. It shows how much of the bare
 page's rate that one commit already costs, with the app's own database settings.
 """
+
 import os
 
 import sqlalchemy as sa
@@ -12,7 +13,9 @@ from flask import Flask
 import victimcare.database  # noqa: F401  (the app's SQLite pragmas and BEGIN IMMEDIATE)
 
 app = Flask(__name__)
-BODY = "<!doctype html><html><body>" + "x" * int(os.environ.get("BARE_PAGE_BYTES", "20000")) + "</body></html>"
+BODY = (
+    "<!doctype html><html><body>" + "x" * int(os.environ.get("BARE_PAGE_BYTES", "20000")) + "</body></html>"
+)
 FLOOR_TABLE = "bench_floor"
 _engine = None
 

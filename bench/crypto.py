@@ -2,6 +2,7 @@
 
 Target (issue 3): at most 3x the bare call. Prints microseconds per operation.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,9 @@ def main() -> None:
         session = db.session()  # the real Session, as model fields use (object_session)
         person, row = uuid.uuid4(), uuid.uuid4()
         vault.new_person_key(session, person)
-        sealed = vault.seal(session, person_id=person, table="victims", row_id=row, column="full_name", plaintext=PLAINTEXT)
+        sealed = vault.seal(
+            session, person_id=person, table="victims", row_id=row, column="full_name", plaintext=PLAINTEXT
+        )
 
         key = AESGCM.generate_key(256)
         aead = AESGCM(key)
@@ -43,15 +46,30 @@ def main() -> None:
 
         bare_enc = per_op(lambda: aead.encrypt(os.urandom(12), PLAINTEXT, aad))
         bare_dec = per_op(lambda: aead.decrypt(nonce, bare_ct, aad))
-        ours_enc = per_op(lambda: vault.seal(session, person_id=person, table="victims", row_id=row,
-                                             column="full_name", plaintext=PLAINTEXT))
-        ours_dec = per_op(lambda: vault.open(session, person_id=person, table="victims", row_id=row,
-                                             column="full_name", blob=sealed))
+        ours_enc = per_op(
+            lambda: vault.seal(
+                session,
+                person_id=person,
+                table="victims",
+                row_id=row,
+                column="full_name",
+                plaintext=PLAINTEXT,
+            )
+        )
+        ours_dec = per_op(
+            lambda: vault.open(
+                session, person_id=person, table="victims", row_id=row, column="full_name", blob=sealed
+            )
+        )
     print(f"bench/crypto.py — {len(PLAINTEXT)}-byte value, best of 5 x {N:,} calls, one process")
     print(f"  bare AESGCM.encrypt (+ fresh nonce): {bare_enc:7.2f} µs")
-    print(f"  VictimCare seal (per field):          {ours_enc:7.2f} µs   ratio {ours_enc / bare_enc:4.2f}x  (target ≤ 3x)")
+    print(
+        f"  VictimCare seal (per field):          {ours_enc:7.2f} µs   ratio {ours_enc / bare_enc:4.2f}x  (target ≤ 3x)"
+    )
     print(f"  bare AESGCM.decrypt:                 {bare_dec:7.2f} µs")
-    print(f"  VictimCare open (per field):          {ours_dec:7.2f} µs   ratio {ours_dec / bare_dec:4.2f}x  (target ≤ 3x)")
+    print(
+        f"  VictimCare open (per field):          {ours_dec:7.2f} µs   ratio {ours_dec / bare_dec:4.2f}x  (target ≤ 3x)"
+    )
     ok = ours_enc / bare_enc <= 3 and ours_dec / bare_dec <= 3
     print("  result:", "within target" if ok else "OVER TARGET")
 

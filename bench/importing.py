@@ -4,6 +4,7 @@ import, each in a child process of its own so that its peak RSS is the import's 
 Target (issue 13 item 18): 200,000 rows within the bound stated in the README (IMPORT_MEMORY_BOUND_MB
 below), with every column filled. `BENCH_ROWS` runs smaller. Prints the figures; exits 1 over the bound.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,10 +28,21 @@ GIVEN = ["Xuyến", "Dua", "Mai", "Hải", "Sếnh", "Páo", "Lan", "Chứ", "D�
 def people(n: int, seed: int = 13):
     rng = random.Random(seed)
     for i in range(n):
-        yield [f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", "", rng.choice("FM"),
-               f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1975, 2012)}", "", "VN",
-               rng.choice(["có", "không"]), "citizen_id", f"0{rng.randint(1, 96):02d}{i:09d}", f"09{i:08d}",
-               f"Bản {rng.choice(GIVEN)}, xã {rng.choice(GIVEN)}, số {i}", "15", f"{rng.randint(1, 99999):05d}"]
+        yield [
+            f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+            "",
+            rng.choice("FM"),
+            f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1975, 2012)}",
+            "",
+            "VN",
+            rng.choice(["có", "không"]),
+            "citizen_id",
+            f"0{rng.randint(1, 96):02d}{i:09d}",
+            f"09{i:08d}",
+            f"Bản {rng.choice(GIVEN)}, xã {rng.choice(GIVEN)}, số {i}",
+            "15",
+            f"{rng.randint(1, 99999):05d}",
+        ]
 
 
 def write_csv(path: Path, n: int) -> None:
@@ -81,8 +93,9 @@ print(json.dumps({"rows": count, "seconds": seconds, "peak_mb": resource.getrusa
 
 def measure(path: Path, what: str) -> dict:
     root = str(Path(__file__).resolve().parent.parent)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), what, "-", root], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), what, "-", root], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -97,9 +110,11 @@ def main() -> int:
         for what in ("validate", "import"):
             r = measure(path, what)
             over |= r["peak_mb"] > IMPORT_MEMORY_BOUND_MB
-            print(f"  {kind:4} {what:8} {path.stat().st_size / 2**20:6.1f} MB file  {r['seconds']:6.1f} s  "
-                  f"peak {r['peak_mb']:5.0f} MB (app alone {r['app_mb']:.0f} MB)  bound {IMPORT_MEMORY_BOUND_MB} MB",
-                  flush=True)
+            print(
+                f"  {kind:4} {what:8} {path.stat().st_size / 2**20:6.1f} MB file  {r['seconds']:6.1f} s  "
+                f"peak {r['peak_mb']:5.0f} MB (app alone {r['app_mb']:.0f} MB)  bound {IMPORT_MEMORY_BOUND_MB} MB",
+                flush=True,
+            )
     return 1 if over else 0
 
 

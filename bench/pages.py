@@ -8,6 +8,7 @@ wrk on loopback (2 threads, 8 connections, 10 s). Targets (issue 4): list ≥ 40
 A third yardstick, "bare + 1 commit", is the bare page after appending one row and committing it
 durably on the same database: the least a page that logs its view can do.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,13 +54,23 @@ def fill(app) -> None:
     from victimcare.extensions import db
 
     rng = random.Random(7)
-    family, given = ["Lò", "Giàng", "Nguyễn", "Trần", "Sùng", "Vàng"], ["Mai", "Xuyến", "Dợ", "Hoa", "Páo", "Lan"]
+    family, given = (
+        ["Lò", "Giàng", "Nguyễn", "Trần", "Sùng", "Vàng"],
+        ["Mai", "Xuyến", "Dợ", "Hoa", "Páo", "Lan"],
+    )
     with app.app_context():
         for start in range(0, CASES, 20_000):
             agency = find_agency("police-demo")
-            rows = [{"full_name": f"{rng.choice(family)} Thị {rng.choice(given)}", "gender": "Feminine",
-                     "birth_year": rng.randint(1980, 2010), "phone": f"+8491{rng.randint(0, 9_999_999):07d}",
-                     "province_code": "15"} for _ in range(min(20_000, CASES - start))]
+            rows = [
+                {
+                    "full_name": f"{rng.choice(family)} Thị {rng.choice(given)}",
+                    "gender": "Feminine",
+                    "birth_year": rng.randint(1980, 2010),
+                    "phone": f"+8491{rng.randint(0, 9_999_999):07d}",
+                    "province_code": "15",
+                }
+                for _ in range(min(20_000, CASES - start))
+            ]
             insert_rows(rows, agency)
             db.session.commit()
             db.session.remove()
@@ -67,8 +78,18 @@ def fill(app) -> None:
 
 def serve(app_path: str, port: int, env: dict) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         app_path], cwd=ROOT, env={**os.environ, **env},
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_path,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
     )
     for _ in range(100):
         try:
@@ -85,7 +106,9 @@ def log_in(base: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"csrf_token": token, "username": "police1", "password": "victimcare-demo"}).encode()
+    data = urllib.parse.urlencode(
+        {"csrf_token": token, "username": "police1", "password": "victimcare-demo"}
+    ).encode()
     opener.open(base + "/login", data)
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
@@ -122,9 +145,15 @@ def run(app) -> None:
 
         with db.engine.begin() as connection:
             connection.exec_driver_sql(f"CREATE TABLE {FLOOR_TABLE} (note TEXT)")
-    print(f"bench/pages.py — {CASES:,} cases filled in {time.perf_counter() - started:.0f} s; {settings_line(app)}")
-    env = {"VICTIMCARE_ENV": "development", "VICTIMCARE_INSTANCE": str(workdir),
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PYTHONPATH": str(ROOT)}
+    print(
+        f"bench/pages.py — {CASES:,} cases filled in {time.perf_counter() - started:.0f} s; {settings_line(app)}"
+    )
+    env = {
+        "VICTIMCARE_ENV": "development",
+        "VICTIMCARE_INSTANCE": str(workdir),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "PYTHONPATH": str(ROOT),
+    }
     app_port, bare_port = free_port(), free_port()
     base = f"http://127.0.0.1:{app_port}"
     servers = [serve("app:app", app_port, env)]
@@ -133,9 +162,13 @@ def run(app) -> None:
         with urllib.request.urlopen(urllib.request.Request(base + "/cases", headers={"Cookie": cookie})) as r:
             list_page = r.read()
         reference = re.search(rb'href="/cases/(VC-\d{4}-\d{6})"', list_page).group(1).decode()
-        with urllib.request.urlopen(urllib.request.Request(f"{base}/cases/{reference}", headers={"Cookie": cookie})) as r:
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{base}/cases/{reference}", headers={"Cookie": cookie})
+        ) as r:
             case_page = r.read()
-        servers.append(serve("bench.bare_app:app", bare_port, {**env, "BARE_PAGE_BYTES": str(len(list_page))}))
+        servers.append(
+            serve("bench.bare_app:app", bare_port, {**env, "BARE_PAGE_BYTES": str(len(list_page))})
+        )
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
             handle.write(WRK_SCRIPT)
         script = Path(handle.name)
@@ -148,16 +181,24 @@ def run(app) -> None:
             server.terminate()
             server.wait(timeout=10)
     print(f"gunicorn 2 workers per app; wrk -t2 -c8 -d{DURATION} on loopback, same 2-core machine")
-    print(f"  bare Flask page ({len(list_page):,} B):  {bare['RPS']:8.1f} req/s  p50 {bare['P50']:6.2f} ms  p95 {bare['P95']:6.2f} ms")
-    print(f"  bare + 1 commit ({len(list_page):,} B):  {floor['RPS']:8.1f} req/s  p50 {floor['P50']:6.2f} ms  "
-          f"p95 {floor['P95']:6.2f} ms  = {floor['RPS'] / bare['RPS']:4.0%} of bare (the floor of a logged view)")
-    for name, result, target, size in (("/cases (list, page 1)", listing, 0.40, len(list_page)),
-                                       ("/cases/<ref>", case, 0.30, len(case_page))):
+    print(
+        f"  bare Flask page ({len(list_page):,} B):  {bare['RPS']:8.1f} req/s  p50 {bare['P50']:6.2f} ms  p95 {bare['P95']:6.2f} ms"
+    )
+    print(
+        f"  bare + 1 commit ({len(list_page):,} B):  {floor['RPS']:8.1f} req/s  p50 {floor['P50']:6.2f} ms  "
+        f"p95 {floor['P95']:6.2f} ms  = {floor['RPS'] / bare['RPS']:4.0%} of bare (the floor of a logged view)"
+    )
+    for name, result, target, size in (
+        ("/cases (list, page 1)", listing, 0.40, len(list_page)),
+        ("/cases/<ref>", case, 0.30, len(case_page)),
+    ):
         share = result["RPS"] / bare["RPS"]
         ok = share >= target and result["P95"] < 100 and not result["ERRORS"]
-        print(f"  {name:<22} ({size:,} B): {result['RPS']:8.1f} req/s  p50 {result['P50']:6.2f} ms  "
-              f"p95 {result['P95']:6.2f} ms  = {share:4.0%} of bare (target ≥ {target:.0%}, p95 < 100 ms) "
-              f"errors {result['ERRORS']:.0f} → {'met' if ok else 'NOT met'}")
+        print(
+            f"  {name:<22} ({size:,} B): {result['RPS']:8.1f} req/s  p50 {result['P50']:6.2f} ms  "
+            f"p95 {result['P95']:6.2f} ms  = {share:4.0%} of bare (target ≥ {target:.0%}, p95 < 100 ms) "
+            f"errors {result['ERRORS']:.0f} → {'met' if ok else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

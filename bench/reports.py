@@ -8,6 +8,7 @@ for one province-year as its supervisor sees it (small cells protected), the das
 BENCH_BACKEND=postgresql runs on PostgreSQL. Prints the settings it ran with and the query plan of
 the received-cases count.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,10 +28,24 @@ CASES = int(os.environ.get("BENCH_CASES", 1_000_000))
 BACKEND = os.environ.get("BENCH_BACKEND", "sqlite")
 PROVINCES = [f"{n:02d}" for n in (1, 2, 4, 6, 8, 11, 12, 14, 15, 19)]
 KINDS = ["police", "border_guard", "social_affairs", "health"]
-CHANNELS = ["hotline_111", "crime_report", "border_handover", "rescue", "repatriation", "self_presented", None]
+CHANNELS = [
+    "hotline_111",
+    "crime_report",
+    "border_handover",
+    "rescue",
+    "repatriation",
+    "self_presented",
+    None,
+]
 FORMS = ["SexualExploitation", "ForcedLabour", "ForcedMarriage", "Surrogacy"]
 GENDERS = ["Feminine", "Feminine", "Feminine", "Masculine", "NonSpecifiedUnknown"]
-PATH = ["start_verification", "request_identification", "confirm_safe", "start_support", "start_reintegration"]
+PATH = [
+    "start_verification",
+    "request_identification",
+    "confirm_safe",
+    "start_support",
+    "start_reintegration",
+]
 BATCH = 20_000
 
 
@@ -48,13 +63,33 @@ def fill(app) -> dict:
             for kind in KINDS:
                 code = f"{kind}-{province}"
                 agency_id = uuid.uuid4()
-                db.session.execute(sa.insert(Agency), [{"id": agency_id, "code": code, "name": code, "kind": kind,
-                                                        "province_code": province, "active": True}])
+                db.session.execute(
+                    sa.insert(Agency),
+                    [
+                        {
+                            "id": agency_id,
+                            "code": code,
+                            "name": code,
+                            "kind": kind,
+                            "province_code": province,
+                            "active": True,
+                        }
+                    ],
+                )
                 agencies.append((agency_id, province))
         db.session.commit()
-        tables = {name: db.metadata.tables[name] for name in (
-            "victims", "cases", "stage_events", "support_services", "protection_measures", "referrals",
-            "follow_ups")}
+        tables = {
+            name: db.metadata.tables[name]
+            for name in (
+                "victims",
+                "cases",
+                "stage_events",
+                "support_services",
+                "protection_measures",
+                "referrals",
+                "follow_ups",
+            )
+        }
         counts = dict.fromkeys(tables, 0)
         for first in range(0, CASES, BATCH):
             rows = {name: [] for name in tables}
@@ -62,47 +97,111 @@ def fill(app) -> dict:
                 agency_id, _province = rng.choice(agencies)
                 received = start + timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
                 victim_id, case_id = uuid.uuid4(), uuid.uuid4()
-                rows["victims"].append({
-                    "id": victim_id, "gender": rng.choice(GENDERS), "birth_year": rng.choice([None, *range(1975, 2015)]),
-                    "nationality": "VN", "is_ethnic_minority": rng.choice([True, False, None]),
-                    "minor_at_intake": False, "province_code": rng.choice(PROVINCES), "created_at": received,
-                    "version": 1})
-                steps = PATH[:rng.randint(0, len(PATH))]
+                rows["victims"].append(
+                    {
+                        "id": victim_id,
+                        "gender": rng.choice(GENDERS),
+                        "birth_year": rng.choice([None, *range(1975, 2015)]),
+                        "nationality": "VN",
+                        "is_ethnic_minority": rng.choice([True, False, None]),
+                        "minor_at_intake": False,
+                        "province_code": rng.choice(PROVINCES),
+                        "created_at": received,
+                        "version": 1,
+                    }
+                )
+                steps = PATH[: rng.randint(0, len(PATH))]
                 abroad = rng.choice([True, False, None])
-                rows["cases"].append({
-                    "id": case_id, "reference": f"VC-B-{n:07d}", "victim_id": victim_id, "owning_agency_id": agency_id,
-                    "stage": "intake", "stage_started_at": received, "legal_regime": "2024",
-                    "intake_channel": rng.choice(CHANNELS), "received_at": received, "created_at": received,
-                    "exploitation": rng.sample(FORMS, rng.choice([0, 1, 1, 1, 2])), "trafficked_abroad": abroad,
-                    "destination_country": rng.choice(["CN", "LA", "KH", "MY"]) if abroad else None,
-                    "person_abroad": False, "facts": {}, "version": 1})
+                rows["cases"].append(
+                    {
+                        "id": case_id,
+                        "reference": f"VC-B-{n:07d}",
+                        "victim_id": victim_id,
+                        "owning_agency_id": agency_id,
+                        "stage": "intake",
+                        "stage_started_at": received,
+                        "legal_regime": "2024",
+                        "intake_channel": rng.choice(CHANNELS),
+                        "received_at": received,
+                        "created_at": received,
+                        "exploitation": rng.sample(FORMS, rng.choice([0, 1, 1, 1, 2])),
+                        "trafficked_abroad": abroad,
+                        "destination_country": rng.choice(["CN", "LA", "KH", "MY"]) if abroad else None,
+                        "person_abroad": False,
+                        "facts": {},
+                        "version": 1,
+                    }
+                )
                 when = received
                 for trigger in steps:
                     when += timedelta(hours=rng.randint(2, 120))
-                    rows["stage_events"].append({"id": uuid.uuid4(), "case_id": case_id, "trigger": trigger,
-                                                 "to_stage": "verification", "agency_id": agency_id,
-                                                 "created_at": when, "facts": {}})
+                    rows["stage_events"].append(
+                        {
+                            "id": uuid.uuid4(),
+                            "case_id": case_id,
+                            "trigger": trigger,
+                            "to_stage": "verification",
+                            "agency_id": agency_id,
+                            "created_at": when,
+                            "facts": {},
+                        }
+                    )
                 if "start_support" in steps:
-                    rows["support_services"].append({
-                        "id": uuid.uuid4(), "case_id": case_id, "person_id": victim_id, "beneficiary": "victim",
-                        "support_type": rng.choice(["essential_needs", "medical", "legal_aid", "schooling"]),
-                        "status": rng.choice(["delivered", "in_progress", "planned"]),
-                        "starts_on": (when + timedelta(days=1)).date(), "recorded_at": when, "version": 1})
-                    rows["protection_measures"].append({
-                        "id": uuid.uuid4(), "case_id": case_id, "measure": "identity_secrecy", "for_relative": False,
-                        "starts_on": when.date(), "recorded_at": when, "version": 1})
+                    rows["support_services"].append(
+                        {
+                            "id": uuid.uuid4(),
+                            "case_id": case_id,
+                            "person_id": victim_id,
+                            "beneficiary": "victim",
+                            "support_type": rng.choice(
+                                ["essential_needs", "medical", "legal_aid", "schooling"]
+                            ),
+                            "status": rng.choice(["delivered", "in_progress", "planned"]),
+                            "starts_on": (when + timedelta(days=1)).date(),
+                            "recorded_at": when,
+                            "version": 1,
+                        }
+                    )
+                    rows["protection_measures"].append(
+                        {
+                            "id": uuid.uuid4(),
+                            "case_id": case_id,
+                            "measure": "identity_secrecy",
+                            "for_relative": False,
+                            "starts_on": when.date(),
+                            "recorded_at": when,
+                            "version": 1,
+                        }
+                    )
                 if "start_reintegration" in steps:
-                    rows["follow_ups"].append({"id": uuid.uuid4(), "case_id": case_id,
-                                               "due_on": (when + timedelta(days=30)).date(), "version": 1,
-                                               "done_on": rng.choice([None, (when + timedelta(days=28)).date()])})
+                    rows["follow_ups"].append(
+                        {
+                            "id": uuid.uuid4(),
+                            "case_id": case_id,
+                            "due_on": (when + timedelta(days=30)).date(),
+                            "version": 1,
+                            "done_on": rng.choice([None, (when + timedelta(days=28)).date()]),
+                        }
+                    )
                 if rng.random() < 0.1:
                     target, _ = rng.choice(agencies)
-                    rows["referrals"].append({
-                        "id": uuid.uuid4(), "case_id": case_id, "kind": "referral", "purpose": "medical_care",
-                        "urgency": "normal", "from_agency_id": agency_id, "to_agency_id": target,
-                        "shared_groups": ["identity"], "legal_basis": "consent",
-                        "status": rng.choice(["pending", "accepted", "declined", "expired"]), "sent_at": received,
-                        "answer_due_at": received + timedelta(days=3), "version": 1})
+                    rows["referrals"].append(
+                        {
+                            "id": uuid.uuid4(),
+                            "case_id": case_id,
+                            "kind": "referral",
+                            "purpose": "medical_care",
+                            "urgency": "normal",
+                            "from_agency_id": agency_id,
+                            "to_agency_id": target,
+                            "shared_groups": ["identity"],
+                            "legal_basis": "consent",
+                            "status": rng.choice(["pending", "accepted", "declined", "expired"]),
+                            "sent_at": received,
+                            "answer_due_at": received + timedelta(days=3),
+                            "version": 1,
+                        }
+                    )
             for name, table in tables.items():
                 if rows[name]:
                     db.session.execute(sa.insert(table), rows[name])
@@ -141,7 +240,9 @@ def measure(app) -> None:
         def label(by, value):
             return value
 
-        report_xlsx = timed(lambda: xlsx.workbook(["Báo cáo"], sheets(), label, ("", "", ""), "Tổng"), repeat=2)
+        report_xlsx = timed(
+            lambda: xlsx.workbook(["Báo cáo"], sheets(), label, ("", "", ""), "Tổng"), repeat=2
+        )
         report_pdf = timed(lambda: pdf.document(["Báo cáo"], sheets(), label, ("", "", ""), "Tổng"), repeat=2)
         print(f"dashboard (province-year, protected): {board * 1000:8.0f} ms   (target < 1,000 ms)")
         print(f"periodic report as XLSX:              {report_xlsx * 1000:8.0f} ms   (target < 5,000 ms)")
@@ -164,7 +265,10 @@ def main() -> None:
     print(settings_line(app))
     began = time.perf_counter()
     counts = fill(app)
-    print(f"filled in {time.perf_counter() - began:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(
+        f"filled in {time.perf_counter() - began:.0f} s: "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    )
     if BACKEND == "postgresql":
         with app.app_context():
             from victimcare.extensions import db

@@ -8,6 +8,7 @@
    and prints p50/p95 (target p95 < 20 ms).
 Set BENCH_PEOPLE to run smaller; PostgreSQL is skipped when no server answers.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,11 +30,102 @@ IMPORTED = min(100_000, PEOPLE)
 QUERIES = 300
 BITS = max(8, min(20, PEOPLE.bit_length() - 2))  # ≈ log2(rows) − 1
 
-FAMILY = "Nguyễn Trần Lê Phạm Hoàng Vũ Đặng Bùi Đỗ Hồ Ngô Dương Lý Lò Giàng Sùng Vàng Thào Mùa Hà Lù Chảo Tẩn Hờ".split()
-MIDDLE = "Thị Văn Đức Minh Ngọc Thu Hồng A Seo Mí Quang Thanh".split()
-GIVEN = ("Xuyến Mai Lan Hoa Hùng Dũng Páo Chứ Sính Dua Mỷ Sua Nga Hải An Bình Cường Dợ Lử Sếnh Mẩy Di Huyền Trang "
-         "Linh Phương Thảo Vân Yến Nhung Hằng Tâm Tuấn Khánh Long Nam Phúc Quân Sơn Tùng Vinh Chi Giang Hương Liên "
-         "Ly My Nhi Oanh Quyên Thúy Trinh Uyên Xuân Ánh Bảo Châu Diệp Gấm Hạnh Kiều Loan Mơ Nụ Phấn Sen Tươi").split()
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Lò",
+    "Giàng",
+    "Sùng",
+    "Vàng",
+    "Thào",
+    "Mùa",
+    "Hà",
+    "Lù",
+    "Chảo",
+    "Tẩn",
+    "Hờ",
+]
+MIDDLE = ["Thị", "Văn", "Đức", "Minh", "Ngọc", "Thu", "Hồng", "A", "Seo", "Mí", "Quang", "Thanh"]
+GIVEN = [
+    "Xuyến",
+    "Mai",
+    "Lan",
+    "Hoa",
+    "Hùng",
+    "Dũng",
+    "Páo",
+    "Chứ",
+    "Sính",
+    "Dua",
+    "Mỷ",
+    "Sua",
+    "Nga",
+    "Hải",
+    "An",
+    "Bình",
+    "Cường",
+    "Dợ",
+    "Lử",
+    "Sếnh",
+    "Mẩy",
+    "Di",
+    "Huyền",
+    "Trang",
+    "Linh",
+    "Phương",
+    "Thảo",
+    "Vân",
+    "Yến",
+    "Nhung",
+    "Hằng",
+    "Tâm",
+    "Tuấn",
+    "Khánh",
+    "Long",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tùng",
+    "Vinh",
+    "Chi",
+    "Giang",
+    "Hương",
+    "Liên",
+    "Ly",
+    "My",
+    "Nhi",
+    "Oanh",
+    "Quyên",
+    "Thúy",
+    "Trinh",
+    "Uyên",
+    "Xuân",
+    "Ánh",
+    "Bảo",
+    "Châu",
+    "Diệp",
+    "Gấm",
+    "Hạnh",
+    "Kiều",
+    "Loan",
+    "Mơ",
+    "Nụ",
+    "Phấn",
+    "Sen",
+    "Tươi",
+]
 
 
 def person(rng: random.Random, i: int) -> dict:
@@ -64,10 +156,18 @@ def bulk_fill(app, people: list[dict], agency) -> None:
     with app.app_context():
         agency = db.session.merge(agency)
         for start in range(0, len(people), 50_000):
-            rows = [{"full_name": p["full_name"], "gender": Gender.FEMININE if p["sex"] == "F" else Gender.MASCULINE,
-                     "birth_year": int(p["birth_year"]), "id_document_type": DocumentType.CITIZEN_ID,
-                     "id_number": p["id_number"], "phone": "+84" + p["phone"][1:], "province_code": "15"}
-                    for p in people[start:start + 50_000]]
+            rows = [
+                {
+                    "full_name": p["full_name"],
+                    "gender": Gender.FEMININE if p["sex"] == "F" else Gender.MASCULINE,
+                    "birth_year": int(p["birth_year"]),
+                    "id_document_type": DocumentType.CITIZEN_ID,
+                    "id_number": p["id_number"],
+                    "phone": "+84" + p["phone"][1:],
+                    "province_code": "15",
+                }
+                for p in people[start : start + 50_000]
+            ]
             insert_rows(rows, agency)
             db.session.commit()
             print(f"    filled {start + len(rows):,} / {len(people):,}", file=sys.stderr, flush=True)
@@ -99,14 +199,18 @@ def run(label: str, database_url: str | None):
             import_file(path, agency)
             db.session.commit()
             elapsed = time.perf_counter() - started
-    print(f"  import (validate + seal + index + insert), {IMPORTED:,} rows: {elapsed:6.1f} s = "
-          f"{IMPORTED / elapsed:,.0f} rows/s  (target: 100,000 rows < 60 s → "
-          f"{'met' if IMPORTED / elapsed * 60 >= 100_000 else 'NOT met'})")
+    print(
+        f"  import (validate + seal + index + insert), {IMPORTED:,} rows: {elapsed:6.1f} s = "
+        f"{IMPORTED / elapsed:,.0f} rows/s  (target: 100,000 rows < 60 s → "
+        f"{'met' if IMPORTED / elapsed * 60 >= 100_000 else 'NOT met'})"
+    )
 
     if PEOPLE > IMPORTED:
         started = time.perf_counter()
         bulk_fill(app, people[IMPORTED:], agency)
-        print(f"  bulk fill to {PEOPLE:,} people: {time.perf_counter() - started:6.1f} s (set-up, not a target)")
+        print(
+            f"  bulk fill to {PEOPLE:,} people: {time.perf_counter() - started:6.1f} s (set-up, not a target)"
+        )
         with app.app_context():
             if db.engine.dialect.name == "postgresql":
                 with db.engine.connect() as c:
@@ -116,7 +220,10 @@ def run(label: str, database_url: str | None):
     sample = rng.sample(people, QUERIES)
     kinds = {
         "name (folded, no diacritics)": lambda p: ("name", p["full_name"]),
-        "name (words reordered, upper)": lambda p: ("name", " ".join(reversed(p["full_name"].split())).upper()),
+        "name (words reordered, upper)": lambda p: (
+            "name",
+            " ".join(reversed(p["full_name"].split())).upper(),
+        ),
         "ID number": lambda p: ("id_number", p["id_number"]),
         "phone": lambda p: ("phone", "+84" + p["phone"][1:]),
     }
@@ -131,8 +238,10 @@ def run(label: str, database_url: str | None):
                 timings.append((time.perf_counter() - started) * 1000)
                 found += bool(result)
             p95 = percentile(timings, 95)
-            print(f"  search by {name:<30} p50 {statistics.median(timings):6.2f} ms  p95 {p95:6.2f} ms  "
-                  f"found {found}/{len(sample)}  (target p95 < 20 ms → {'met' if p95 < 20 else 'NOT met'})")
+            print(
+                f"  search by {name:<30} p50 {statistics.median(timings):6.2f} ms  p95 {p95:6.2f} ms  "
+                f"found {found}/{len(sample)}  (target p95 < 20 ms → {'met' if p95 < 20 else 'NOT met'})"
+            )
     return app
 
 

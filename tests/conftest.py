@@ -4,9 +4,9 @@ The schema is built once per run and copied for each test (a file copy on SQLite
 ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), so every test starts clean and fast.
 ``VICTIMCARE_TEST_BACKEND=postgresql`` runs the same suite on PostgreSQL.
 """
+
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import shutil
@@ -15,7 +15,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests import support
+from tests import helpers
 from victimcare import create_app
 
 BACKEND = os.environ.get("VICTIMCARE_TEST_BACKEND", "sqlite")
@@ -105,8 +105,8 @@ def databases(tmp_path_factory):
         factory = PostgresDatabases(url)
     else:
         factory = SQLiteDatabases(tmp_path_factory.mktemp("db"))
-    app = support.make_app(factory.template_url(), tmp_path_factory.mktemp("instance"))
-    support.upgrade_to_head(app)
+    app = helpers.make_app(factory.template_url(), tmp_path_factory.mktemp("instance"))
+    helpers.upgrade_to_head(app)
     yield factory
     if isinstance(factory, PostgresDatabases):
         factory.close()
@@ -127,7 +127,7 @@ def app_factory(database_url, tmp_path):
     apps = []
 
     def build(**overrides):
-        app = support.make_app(database_url, tmp_path / f"instance-{len(apps)}", **overrides)
+        app = helpers.make_app(database_url, tmp_path / f"instance-{len(apps)}", **overrides)
         apps.append(app)
         return app
 
@@ -136,7 +136,6 @@ def app_factory(database_url, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    gc.collect()  # surface an unclosed connection in the test that leaked it
 
 
 @pytest.fixture
@@ -147,7 +146,7 @@ def app(app_factory):
 @pytest.fixture
 def seeded(app):
     """The app with the demo agencies and users of DESIGN.md §8."""
-    support.seed(app)
+    helpers.seed(app)
     return app
 
 
@@ -162,7 +161,7 @@ def login_as(seeded):
 
     def login(username: str, password: str | None = None):
         client = seeded.test_client()
-        response = support.log_in(client, username, password or seeded.config["DEMO_PASSWORD"])
+        response = helpers.log_in(client, username, password or seeded.config["DEMO_PASSWORD"])
         assert response.status_code == 302, response.text
         return client
 

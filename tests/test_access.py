@@ -1,8 +1,9 @@
 """Every route declares who may use it, and the app refuses to start when one does not."""
+
 import pytest
 from flask import Blueprint
 
-from victimcare.access import PUBLIC, Permission, ROLE_PERMISSIONS, policy_of
+from victimcare.access import PUBLIC, ROLE_PERMISSIONS, Permission, policy_of
 from victimcare.accounts.models import Role
 
 
@@ -12,10 +13,13 @@ def test_every_url_rule_has_a_declared_policy(app):
 
 
 def test_only_login_language_and_static_files_are_public(app):
-    public = sorted(
-        rule.rule for rule in app.url_map.iter_rules() if policy_of(app, rule.endpoint) == PUBLIC
-    )
-    assert public == ["/account/language", "/bootstrap/static/<path:filename>", "/login", "/static/<path:filename>"]
+    public = sorted(rule.rule for rule in app.url_map.iter_rules() if policy_of(app, rule.endpoint) == PUBLIC)
+    assert public == [
+        "/account/language",
+        "/bootstrap/static/<path:filename>",
+        "/login",
+        "/static/<path:filename>",
+    ]
 
 
 def test_the_app_refuses_to_start_with_a_route_that_has_no_policy(app_factory, monkeypatch):

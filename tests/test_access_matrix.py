@@ -4,18 +4,37 @@ The rules come from ``app.url_map``, so a new route without a row here fails thi
 Categories: ok (served or processed), login (sent to log in), forbidden (403), hidden (404).
 The case used is owned by police-demo; supervisor1 (social-demo, same province) may see it.
 """
+
 import re
 import shutil
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import (
-    add_case, add_consent, add_referral, add_support_records, db_session, log_in, make_app, request_erasure, seed,
+from tests.helpers import (
+    add_case,
+    add_consent,
+    add_referral,
+    add_support_records,
+    db_session,
+    log_in,
+    make_app,
+    request_erasure,
+    seed,
 )
 from victimcare.accounts.models import Agency, User, UserSession
 
-USERS = ["anonymous", "police1", "border1", "social1", "health1", "supervisor1", "auditor1", "admin1", "steering1"]
+USERS = [
+    "anonymous",
+    "police1",
+    "border1",
+    "social1",
+    "health1",
+    "supervisor1",
+    "auditor1",
+    "admin1",
+    "steering1",
+]
 EVERYONE = {u: "ok" for u in USERS}
 LOGGED_IN = {**EVERYONE, "anonymous": "login"}
 ADMIN_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "admin1": "ok"}
@@ -28,7 +47,12 @@ REFERRAL_PARTIES = {**CASE_WORKERS, "border1": "hidden", "social1": "hidden", "s
 NO_SUPPORT_BY_POLICE = {**ACTS_ON_POLICE_CASE, "police1": "forbidden"}
 SUPERVISOR_ONLY = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok"}
 # Statistics: supervisors and the steering committee, who opens nothing else.
-REPORT_READERS = {**{u: "forbidden" for u in USERS}, "anonymous": "login", "supervisor1": "ok", "steering1": "ok"}
+REPORT_READERS = {
+    **{u: "forbidden" for u in USERS},
+    "anonymous": "login",
+    "supervisor1": "ok",
+    "steering1": "ok",
+}
 # Erasure and legal holds belong to the owning agency's supervisors: supervisor1 (social-demo) sees the
 # police case but may not touch it; nobody in the table supervises police-demo (supervisor3 does).
 OWNING_SUPERVISOR = {**{u: "forbidden" for u in USERS}, "anonymous": "login"}
@@ -162,10 +186,20 @@ def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
     with db_session(app) as session:
         police = session.scalar(sa.select(Agency).where(Agency.code == "police-demo"))
         target_user = session.scalar(sa.select(User).where(User.username == "border1"))
-        targets = {"reference": reference, "trigger": "suspend", "user_id": str(target_user.id),
-                   "agency_id": str(police.id), "action": "activate", "session_id": "", "filename": "",
-                   "referral_id": referral_id, "consent_id": consent_id, "approval_id": approval_id,
-                   "decision": "approve", **records}
+        targets = {
+            "reference": reference,
+            "trigger": "suspend",
+            "user_id": str(target_user.id),
+            "agency_id": str(police.id),
+            "action": "activate",
+            "session_id": "",
+            "filename": "",
+            "referral_id": referral_id,
+            "consent_id": consent_id,
+            "approval_id": approval_id,
+            "decision": "approve",
+            **records,
+        }
         if endpoint.startswith("referrals."):
             targets["trigger"] = "accept"
     expected = MATRIX[(endpoint, method)]

@@ -8,6 +8,7 @@ past validation, are reached too) or hostile text: NUL, CR/LF, huge numbers, yea
 characters outside the BMP, arbitrary Unicode. CSRF is off in this test only (the token is not what
 is tested). Runs on PostgreSQL too (``VICTIMCARE_TEST_BACKEND=postgresql``), where NUL is fatal.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,21 +23,53 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
-from tests import support
+from tests import helpers
 from victimcare.forms import Form
 
 # Tables whose rows a refused request may legitimately add or touch: the log of what was refused,
 # login throttles (a refused login counts), and the sessions' last-seen times.
 UNCHECKED_TABLES = {"audit_events", "audit_head", "audit_checkpoints", "login_throttles", "user_sessions"}
 
-HOSTILE = st.sampled_from([
-    "\x00", "Lò\x00Thị", "\r\n", "/\r\nSet-Cookie: x=1", "\\\\evil.example", "//evil.example", "\x1b[31m", "\x7f",
-    "1" + "0" * 20, "-1", "1e99", "NaN", "9" * 5000, "0x10", "٣", "１２",
-    "01/01/0001", "01/01/0001 00:00", "31/12/9999", "31/12/9999 23:59", "29/02/2023", "00/00/0000 25:61",
-    "9999-12-31T23:59:59-12:00", "01/01/1899", "31/12/2101 00:00",
-    "𝔏𝔬 𝔗𝔥𝔦 😀", "\U0010ffff", "\ufeff", "\u202e", " ", "", "' OR 1=1 --", "<script>alert(1)</script>",
-])
-ARBITRARY = st.one_of(HOSTILE, st.text(max_size=200), st.text(st.characters(min_codepoint=0x10000), max_size=20))
+HOSTILE = st.sampled_from(
+    [
+        "\x00",
+        "Lò\x00Thị",
+        "\r\n",
+        "/\r\nSet-Cookie: x=1",
+        "\\\\evil.example",
+        "//evil.example",
+        "\x1b[31m",
+        "\x7f",
+        "1" + "0" * 20,
+        "-1",
+        "1e99",
+        "NaN",
+        "9" * 5000,
+        "0x10",
+        "٣",
+        "１２",
+        "01/01/0001",
+        "01/01/0001 00:00",
+        "31/12/9999",
+        "31/12/9999 23:59",
+        "29/02/2023",
+        "00/00/0000 25:61",
+        "9999-12-31T23:59:59-12:00",
+        "01/01/1899",
+        "31/12/2101 00:00",
+        "𝔏𝔬 𝔗𝔥𝔦 😀",
+        "\U0010ffff",
+        "\ufeff",
+        "\u202e",
+        " ",
+        "",
+        "' OR 1=1 --",
+        "<script>alert(1)</script>",
+    ]
+)
+ARBITRARY = st.one_of(
+    HOSTILE, st.text(max_size=200), st.text(st.characters(min_codepoint=0x10000), max_size=20)
+)
 YEARS = st.one_of(st.sampled_from([1, 2, 1899, 1900, 1970, 2026, 2100, 2101, 9999]), st.integers(1, 9999))
 DAYS = st.builds("{:02d}/{:02d}/{:04d}".format, st.integers(0, 32), st.integers(0, 13), YEARS)
 # Values aimed at each kind of field: dates and times of any year (year 1 cannot even be moved to
@@ -44,9 +77,15 @@ DAYS = st.builds("{:02d}/{:02d}/{:04d}".format, st.integers(0, 32), st.integers(
 AIMED = {
     "day": DAYS,
     "datetime": st.builds("{} {:02d}:{:02d}".format, DAYS, st.integers(0, 25), st.integers(0, 61)),
-    "number": st.one_of(st.integers(-2**70, 2**70).map(str), st.sampled_from(["1e99", "0x1", " 1 ", "1.5", "", "-0"])),
-    "text": st.builds("{}{}{}".format, st.text(max_size=20), st.sampled_from(["\x00", "\r\n", "\x1b", "\x7f", "\u2028"]),
-                      st.text(max_size=20)),
+    "number": st.one_of(
+        st.integers(-(2**70), 2**70).map(str), st.sampled_from(["1e99", "0x1", " 1 ", "1.5", "", "-0"])
+    ),
+    "text": st.builds(
+        "{}{}{}".format,
+        st.text(max_size=20),
+        st.sampled_from(["\x00", "\r\n", "\x1b", "\x7f", "\u2028"]),
+        st.text(max_size=20),
+    ),
 }
 # Each value here goes, as an explicit example, into every field of its kind at once (the other
 # fields keeping what the page offers): the known bad inputs are always tried, whatever is drawn.
@@ -74,14 +113,37 @@ TRIGGER_USERS = {"start_reintegration": "social1", "close_case": "supervisor1"}
 
 
 def _routes() -> list[Route]:
-    from victimcare.accounts.forms import (AgencyForm, ChangePasswordForm, ConfirmForm, LanguageForm, LoginForm,
-                                           NewUserForm, UserForm)
-    from victimcare.cases.forms import (BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm,
-                                        IntakeForm, LegalHoldForm, SearchForm)
+    from victimcare.accounts.forms import (
+        AgencyForm,
+        ChangePasswordForm,
+        ConfirmForm,
+        LanguageForm,
+        LoginForm,
+        NewUserForm,
+        UserForm,
+    )
+    from victimcare.cases.forms import (
+        BreakGlassForm,
+        CasePersonForm,
+        EditCaseFactsForm,
+        EditPersonForm,
+        EraseForm,
+        IntakeForm,
+        LegalHoldForm,
+        SearchForm,
+    )
     from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
     from victimcare.reports.forms import ApproveForm, ExportForm
-    from victimcare.support.forms import (EndMeasureForm, ExtensionForm, FollowUpForm, MeasureForm, MedicalCareForm,
-                                          PlanForm, RiskAssessmentForm, ServiceForm)
+    from victimcare.support.forms import (
+        EndMeasureForm,
+        ExtensionForm,
+        FollowUpForm,
+        MeasureForm,
+        MedicalCareForm,
+        PlanForm,
+        RiskAssessmentForm,
+        ServiceForm,
+    )
     from workflows.victim_path import TRANSITIONS
 
     case, social = "/cases/{ref}", "/cases/{social_ref}"
@@ -92,23 +154,73 @@ def _routes() -> list[Route]:
         Route("accounts.set_language", "police1", "/account/language", LanguageForm, page="/account"),
         Route("admin.new_user", "admin1", "/admin/users/new", NewUserForm),
         Route("admin.edit_user", "admin1", "/admin/users/{border1}", UserForm),
-        Route("admin.set_active", "admin1", "/admin/users/{border1}/{action}", ConfirmForm, page="/admin/users/{border1}",
-              choices={"action": ["activate", "deactivate"]}, examples=3),
-        Route("admin.reset_password", "admin1", "/admin/users/{border1}/reset-password", ConfirmForm,
-              page="/admin/users/{border1}", examples=3),
-        Route("admin.unlock", "admin1", "/admin/users/{border1}/unlock", ConfirmForm, page="/admin/users/{border1}",
-              examples=3),
-        Route("admin.end_session", "admin1", "/admin/sessions/{session}/end", ConfirmForm, page="/admin/sessions",
-              examples=3),
-        Route("admin.edit_agency", "admin1", "/admin/agencies/{agency}", AgencyForm,
-              choices={"agency": ["new", "{border_agency}"]}),
-        Route("admin.set_agency_active", "admin1", "/admin/agencies/{border_agency}/{action}", ConfirmForm,
-              page="/admin/agencies/{border_agency}", choices={"action": ["activate", "deactivate"]}, examples=3),
-        Route("approvals.decide", "supervisor2", "/approvals/{approval}/{decision}", ConfirmForm, page="/approvals",
-              choices={"decision": ["approve", "refuse"]}, examples=3),
+        Route(
+            "admin.set_active",
+            "admin1",
+            "/admin/users/{border1}/{action}",
+            ConfirmForm,
+            page="/admin/users/{border1}",
+            choices={"action": ["activate", "deactivate"]},
+            examples=3,
+        ),
+        Route(
+            "admin.reset_password",
+            "admin1",
+            "/admin/users/{border1}/reset-password",
+            ConfirmForm,
+            page="/admin/users/{border1}",
+            examples=3,
+        ),
+        Route(
+            "admin.unlock",
+            "admin1",
+            "/admin/users/{border1}/unlock",
+            ConfirmForm,
+            page="/admin/users/{border1}",
+            examples=3,
+        ),
+        Route(
+            "admin.end_session",
+            "admin1",
+            "/admin/sessions/{session}/end",
+            ConfirmForm,
+            page="/admin/sessions",
+            examples=3,
+        ),
+        Route(
+            "admin.edit_agency",
+            "admin1",
+            "/admin/agencies/{agency}",
+            AgencyForm,
+            choices={"agency": ["new", "{border_agency}"]},
+        ),
+        Route(
+            "admin.set_agency_active",
+            "admin1",
+            "/admin/agencies/{border_agency}/{action}",
+            ConfirmForm,
+            page="/admin/agencies/{border_agency}",
+            choices={"action": ["activate", "deactivate"]},
+            examples=3,
+        ),
+        Route(
+            "approvals.decide",
+            "supervisor2",
+            "/approvals/{approval}/{decision}",
+            ConfirmForm,
+            page="/approvals",
+            choices={"decision": ["approve", "refuse"]},
+            examples=3,
+        ),
         Route("cases.set_legal_hold", "supervisor1", social + "/legal-hold", LegalHoldForm, page=social),
-        Route("cases.lift_legal_hold", "supervisor1", social + "/legal-hold/lift", ConfirmForm, page=social,
-              examples=3),
+        Route(
+            "cases.lift_legal_hold",
+            "supervisor1",
+            social + "/legal-hold/lift",
+            ConfirmForm,
+            page=social,
+            examples=3,
+        ),
         Route("cases.index", "police1", "/cases", SearchForm),
         Route("cases.new", "police1", "/cases/new", IntakeForm),
         Route("cases.edit_person", "police1", case + "/edit/person", EditPersonForm),
@@ -116,24 +228,45 @@ def _routes() -> list[Route]:
         Route("cases.add_person", "police1", case + "/people", CasePersonForm),
         Route("cases.break_glass", "border1", case + "/break-glass", BreakGlassForm),
         Route("cases.erase", "supervisor1", social + "/erase", EraseForm, page=social),
-        Route("referrals.answer", "health1", "/referrals/{referral}/{trigger}", "AnswerForm", page="/referrals/{referral}",
-              choices={"trigger": ["accept", "decline", "withdraw", "complete"]}),
-        Route("referrals.new", "police1", case + "/referrals/new?purpose={purpose}", SendReferralForm,
-              choices={"purpose": ["medical_care", "shelter_essential_needs", "protection"]}),
+        Route(
+            "referrals.answer",
+            "health1",
+            "/referrals/{referral}/{trigger}",
+            "AnswerForm",
+            page="/referrals/{referral}",
+            choices={"trigger": ["accept", "decline", "withdraw", "complete"]},
+        ),
+        Route(
+            "referrals.new",
+            "police1",
+            case + "/referrals/new?purpose={purpose}",
+            SendReferralForm,
+            choices={"purpose": ["medical_care", "shelter_essential_needs", "protection"]},
+        ),
         Route("referrals.new_consent", "police1", case + "/consents/new", ConsentForm),
-        Route("referrals.withdraw_consent", "police1", case + "/consents/{consent}/withdraw", AnswerForm, page=case,
-              examples=4),
+        Route(
+            "referrals.withdraw_consent",
+            "police1",
+            case + "/consents/{consent}/withdraw",
+            AnswerForm,
+            page=case,
+            examples=4,
+        ),
         Route("support.new_service", "social1", social + "/support/new", ServiceForm),
         Route("support.new_medical", "social1", social + "/medical/new", MedicalCareForm),
         Route("support.edit_service", "social1", social + "/support/{service_id}", "ServiceForm"),
         Route("support.extend_service", "social1", social + "/support/{service_id}/extend", ExtensionForm),
         Route("support.new_assessment", "social1", social + "/protection/assessment", RiskAssessmentForm),
         Route("support.new_measure", "social1", social + "/protection/measures/new", MeasureForm),
-        Route("support.end_measure", "social1", social + "/protection/measures/{measure_id}/end", EndMeasureForm),
+        Route(
+            "support.end_measure", "social1", social + "/protection/measures/{measure_id}/end", EndMeasureForm
+        ),
         Route("support.plan", "social1", social + "/reintegration", PlanForm),
         Route("support.record_follow_up", "social1", social + "/follow-ups/{follow_up_id}", FollowUpForm),
         Route("reports.export", "supervisor1", "/reports/export", ExportForm, page="/reports"),
-        Route("reports.approve", "supervisor1", "/reports/approve", ApproveForm, page="/reports?period=2025-Q4"),
+        Route(
+            "reports.approve", "supervisor1", "/reports/approve", ApproveForm, page="/reports?period=2025-Q4"
+        ),
     ]
     seen = set()
     for transition in TRANSITIONS:
@@ -142,8 +275,15 @@ def _routes() -> list[Route]:
         seen.add(transition.trigger)
         user = TRIGGER_USERS.get(transition.trigger, "police1")
         where = "{ref}" if user == "police1" else "{social_ref}"
-        routes.append(Route("cases.transition", user, f"/cases/{where}/transition/{transition.trigger}",
-                            f"transition:{transition.trigger}", examples=3 if transition.facts else 1))
+        routes.append(
+            Route(
+                "cases.transition",
+                user,
+                f"/cases/{where}/transition/{transition.trigger}",
+                f"transition:{transition.trigger}",
+                examples=3 if transition.facts else 1,
+            )
+        )
     return routes
 
 
@@ -151,6 +291,7 @@ ROUTES = _routes()
 
 
 # -- completeness --------------------------------------------------------------------------------
+
 
 def _all_subclasses(cls):
     for sub in cls.__subclasses__():
@@ -170,39 +311,56 @@ def test_every_form_class_is_fuzzed(app):
         importlib.import_module(f"victimcare.{module}")
     named = {r.form if isinstance(r.form, str) else r.form.__name__ for r in ROUTES if r.form}
     covered = {name for name in named if not name.startswith("transition:")}
-    forms = {cls for cls in _all_subclasses(Form) if cls.__module__.startswith("victimcare.")
-             and cls.__name__ != "TransitionForm"}
+    forms = {
+        cls
+        for cls in _all_subclasses(Form)
+        if cls.__module__.startswith("victimcare.") and cls.__name__ != "TransitionForm"
+    }
     bases = {base.__name__ for cls in forms if cls.__name__ in covered for base in cls.__mro__}
     # A form class made per request (the erasure form with a choice per person) is covered by its base.
-    made = {cls.__name__ for cls in forms if cls.__name__.startswith("_")
-            and any(base.__name__ in covered for base in cls.__mro__[1:])}
+    made = {
+        cls.__name__
+        for cls in forms
+        if cls.__name__.startswith("_") and any(base.__name__ in covered for base in cls.__mro__[1:])
+    }
     assert {cls.__name__ for cls in forms} - covered - bases - made == set()
 
 
 # -- the scene -----------------------------------------------------------------------------------
+
 
 def _scene(app) -> dict:
     """One case of the police, one of social affairs with support records, a referral and a consent."""
     from victimcare.accounts.models import Agency, User, UserSession
     from victimcare.extensions import db
 
-    support.seed(app)
-    ref = support.add_case(app, "police-demo")
-    consent = support.add_consent(app, ref)
-    referral = support.add_referral(app, ref, to="health-demo", consent_id=consent, purpose="medical_care")
-    social_ref = support.add_case(app, "social-demo")
-    records = support.add_support_records(app, social_ref)
-    approval = support.request_erasure(app, support.add_case(app, "social-demo"), "supervisor1")
+    helpers.seed(app)
+    ref = helpers.add_case(app, "police-demo")
+    consent = helpers.add_consent(app, ref)
+    referral = helpers.add_referral(app, ref, to="health-demo", consent_id=consent, purpose="medical_care")
+    social_ref = helpers.add_case(app, "social-demo")
+    records = helpers.add_support_records(app, social_ref)
+    approval = helpers.request_erasure(app, helpers.add_case(app, "social-demo"), "supervisor1")
     border_client = app.test_client()
-    assert support.log_in(border_client, "border1", app.config["DEMO_PASSWORD"]).status_code == 302
+    assert helpers.log_in(border_client, "border1", app.config["DEMO_PASSWORD"]).status_code == 302
     with app.app_context():
         users = {u.username: u.id for u in db.session.scalars(sa.select(User))}
-        session_id = db.session.scalar(sa.select(UserSession.id).where(UserSession.user_id == users["border1"]))
+        session_id = db.session.scalar(
+            sa.select(UserSession.id).where(UserSession.user_id == users["border1"])
+        )
         border_agency = db.session.scalar(sa.select(Agency.id).where(Agency.code == "border-demo"))
         db.session.remove()
-    return {"ref": ref, "social_ref": social_ref, "consent": consent, "referral": referral, "approval": approval,
-            "border1": str(users["border1"]),
-            "session": str(session_id), "border_agency": str(border_agency), **records}
+    return {
+        "ref": ref,
+        "social_ref": social_ref,
+        "consent": consent,
+        "referral": referral,
+        "approval": approval,
+        "border1": str(users["border1"]),
+        "session": str(session_id),
+        "border_agency": str(border_agency),
+        **records,
+    }
 
 
 def _fingerprint(app) -> str:
@@ -272,8 +430,11 @@ def _field_kinds(app, route: Route) -> dict[str, str]:
             form_class = next(cls for cls in _all_subclasses(Form) if cls.__name__ == route.form)
         else:
             form_class = route.form
-    return {name: _kind(getattr(form_class, name).field_class) for name in dir(form_class)
-            if isinstance(getattr(form_class, name, None), UnboundField)}
+    return {
+        name: _kind(getattr(form_class, name).field_class)
+        for name in dir(form_class)
+        if isinstance(getattr(form_class, name, None), UnboundField)
+    }
 
 
 def _kind(field_class) -> str:
@@ -306,7 +467,7 @@ def _stage_for(app, reference: str, trigger: str) -> None:
 def _client(app, user):
     client = app.test_client()
     if user:
-        response = support.log_in(client, user, app.config["DEMO_PASSWORD"])
+        response = helpers.log_in(client, user, app.config["DEMO_PASSWORD"])
         assert response.status_code == 302, (user, response.status_code)
     return client
 
@@ -318,7 +479,9 @@ def test_arbitrary_text_in_every_field_never_answers_500(app_factory, route):
     if route.endpoint == "cases.transition":
         trigger = route.url.rsplit("/", 1)[-1]
         _stage_for(app, ids["ref" if route.user == "police1" else "social_ref"], trigger)
-    url_choices = {k: st.sampled_from([v.format(**ids) for v in values]) for k, values in route.choices.items()}
+    url_choices = {
+        k: st.sampled_from([v.format(**ids) for v in values]) for k, values in route.choices.items()
+    }
     page_client = _client(app, route.user)
     first = {k: values[0].format(**ids) for k, values in route.choices.items()}
     page = page_client.get((route.page or route.url).format(**ids, **first))
@@ -329,14 +492,28 @@ def test_arbitrary_text_in_every_field_never_answers_500(app_factory, route):
     if route.page is None:  # fields the page adds itself (a browser would send them too)
         kinds = {name: "text" for name in offered.values} | kinds
     offers = {name: sorted(offered.values.get(name, {""})) for name in kinds}
-    fields = {name: st.one_of(st.sampled_from(offers[name]), AIMED[kind], ARBITRARY) for name, kind in sorted(kinds.items())}
+    fields = {
+        name: st.one_of(st.sampled_from(offers[name]), AIMED[kind], ARBITRARY)
+        for name, kind in sorted(kinds.items())
+    }
     plausible = {name: values[-1] for name, values in offers.items()}
-    extremes = [{**plausible, **{name: value for name, k in kinds.items() if k == kind}}
-                for kind in sorted(set(kinds.values())) for value in EXTREMES[kind]]
+    extremes = [
+        {**plausible, **{name: value for name, k in kinds.items() if k == kind}}
+        for kind in sorted(set(kinds.values()))
+        for value in EXTREMES[kind]
+    ]
 
-    @settings(max_examples=int(os.environ.get("VICTIMCARE_FUZZ_EXAMPLES", route.examples)), deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                     HealthCheck.data_too_large])
+    @settings(
+        max_examples=int(os.environ.get("VICTIMCARE_FUZZ_EXAMPLES", route.examples)),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
     @given(data=st.fixed_dictionaries(fields), parts=st.fixed_dictionaries(url_choices))
     def post_anything(data, parts):
         client = _client(app, route.user) if route.endpoint in ENDS_SESSION else page_client

@@ -1,11 +1,12 @@
 """Vietnamese first, English per user, dates dd/mm/yyyy, and a complete Vietnamese catalogue."""
+
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.support import post
+from tests.helpers import post
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +48,11 @@ def test_dates_are_day_first_and_numbers_use_vietnamese_separators(app):
 
 
 def test_every_message_in_the_code_has_a_vietnamese_translation():
-    method_map = [("victimcare/**.py", "python"), ("workflows/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [
+        ("victimcare/**.py", "python"),
+        ("workflows/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+    ]
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "ngettext": (1, 2)}
     found = {
         message if isinstance(message, str) else tuple(message)
@@ -55,6 +60,7 @@ def test_every_message_in_the_code_has_a_vietnamese_translation():
     }
     with open(ROOT / "translations/vi/LC_MESSAGES/messages.po", "rb") as handle:
         catalogue = read_po(handle, locale="vi")
+
     def translated(message_id) -> bool:
         entry = catalogue.get(message_id)
         if entry is None:

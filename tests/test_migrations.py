@@ -1,4 +1,5 @@
 """Migrations are code: head matches the models, and every revision goes down and up again."""
+
 import flask_migrate
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -45,16 +46,27 @@ def test_cases_opened_before_the_path_revision_keep_their_data(app):
         hexed = db.engine.dialect.name == "sqlite"
         key = (lambda u: u.hex) if hexed else (lambda u: u)
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "INSERT INTO agencies (id, code, name, kind, province_code, active, created_at) "
-                "VALUES (:id, 'old-agency', 'Old', 'police', '15', true, CURRENT_TIMESTAMP)"), {"id": key(agency_id)})
-            connection.execute(sa.text(
-                "INSERT INTO victims (id, gender, nationality, created_at, version) "
-                "VALUES (:id, 'Feminine', 'VN', CURRENT_TIMESTAMP, 1)"), {"id": key(victim_id)})
-            connection.execute(sa.text(
-                "INSERT INTO cases (id, reference, victim_id, owning_agency_id, stage, created_at, version) "
-                "VALUES (:id, 'VC-2025-000001', :victim, :agency, 'intake', CURRENT_TIMESTAMP, 1)"),
-                {"id": key(case_id), "victim": key(victim_id), "agency": key(agency_id)})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO agencies (id, code, name, kind, province_code, active, created_at) "
+                    "VALUES (:id, 'old-agency', 'Old', 'police', '15', true, CURRENT_TIMESTAMP)"
+                ),
+                {"id": key(agency_id)},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO victims (id, gender, nationality, created_at, version) "
+                    "VALUES (:id, 'Feminine', 'VN', CURRENT_TIMESTAMP, 1)"
+                ),
+                {"id": key(victim_id)},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO cases (id, reference, victim_id, owning_agency_id, stage, created_at, version) "
+                    "VALUES (:id, 'VC-2025-000001', :victim, :agency, 'intake', CURRENT_TIMESTAMP, 1)"
+                ),
+                {"id": key(case_id), "victim": key(victim_id), "agency": key(agency_id)},
+            )
         flask_migrate.upgrade()
         from victimcare.cases.models import Case
 

@@ -1,4 +1,5 @@
 """Page views read without SQLite's write lock, and log what they showed in a short write of their own."""
+
 import sqlite3
 
 import pytest
@@ -6,7 +7,7 @@ import sqlalchemy as sa
 from flask import before_render_template
 
 from tests.conftest import BACKEND
-from tests.support import add_case, db_session
+from tests.helpers import add_case, db_session
 from victimcare import transactions
 from victimcare.accounts.models import Agency
 from victimcare.audit.models import AuditEvent
@@ -46,8 +47,9 @@ def test_another_worker_can_write_while_a_page_renders_and_the_view_is_still_log
     assert response.status_code == 200 and "Lò Thị Xuyến" in response.text
     assert seen == ["wrote"], "the page held the write lock while it rendered"
     with db_session(seeded) as session:
-        views = session.scalars(sa.select(AuditEvent).where(
-            AuditEvent.action == "view", AuditEvent.case_reference == reference)).all()
+        views = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.case_reference == reference)
+        ).all()
         assert len(views) == 1, "the view is logged although the database changed under the page"
         assert session.scalar(sa.select(Agency.name).where(Agency.code == "social-demo")).endswith(".")
 
@@ -62,7 +64,9 @@ def test_a_write_inside_a_read_requests_transaction_is_refused_and_write_apart_c
             db.session.execute(sa.update(Agency).where(Agency.code == "social-demo").values(name="Sở Y tế"))
         db.session.rollback()
         with transactions.write_apart(db.session):
-            db.session.execute(sa.update(Agency).where(Agency.code == "social-demo").values(name="Sở LĐ-TB&XH"))
+            db.session.execute(
+                sa.update(Agency).where(Agency.code == "social-demo").values(name="Sở LĐ-TB&XH")
+            )
         assert transactions.reading(), "the request goes on reading"
     with db_session(seeded) as session:
         assert session.scalar(sa.select(Agency.name).where(Agency.code == "social-demo")) == "Sở LĐ-TB&XH"

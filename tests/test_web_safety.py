@@ -1,6 +1,6 @@
 """Security headers on every answer, cookie flags, and error pages that leak nothing."""
-import pytest
 
+import pytest
 
 REQUIRED = {
     "X-Content-Type-Options": "nosniff",
@@ -85,7 +85,15 @@ def test_an_unexpected_error_shows_the_app_page_without_details(seeded):
     _assert_safe_headers(response)
 
 
-@pytest.mark.parametrize("code,text", [(400, "Yêu cầu không hợp lệ"), (403, "Không được phép"), (404, "Không tìm thấy"), (429, "Quá nhiều yêu cầu")])
+@pytest.mark.parametrize(
+    "code,text",
+    [
+        (400, "Yêu cầu không hợp lệ"),
+        (403, "Không được phép"),
+        (404, "Không tìm thấy"),
+        (429, "Quá nhiều yêu cầu"),
+    ],
+)
 def test_error_pages_are_in_the_apps_look(seeded, code, text):
     from flask import abort
 
@@ -111,9 +119,17 @@ def test_a_body_larger_than_the_limit_is_refused_unread_with_a_vietnamese_page(s
             read.append(len(chunk))
             return chunk
 
-    body = b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n" + b"x" * 20_000_000 + b"\r\n--b--\r\n"
-    response = seeded.test_client().post("/login", input_stream=CountingStream(body), content_length=len(body),
-                                         content_type="multipart/form-data; boundary=b")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n'
+        + b"x" * 20_000_000
+        + b"\r\n--b--\r\n"
+    )
+    response = seeded.test_client().post(
+        "/login",
+        input_stream=CountingStream(body),
+        content_length=len(body),
+        content_type="multipart/form-data; boundary=b",
+    )
     assert response.status_code == 413
     assert "Dữ liệu quá lớn" in response.text
     assert sum(read) == 0

@@ -2,6 +2,7 @@
 
 ``create_app`` builds the Flask app in named steps; nothing runs at import time.
 """
+
 from __future__ import annotations
 
 import logging
@@ -61,11 +62,11 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from victimcare.accounts.sessions import load_user
-    from victimcare.private_files import make_sqlite_file_private
     from victimcare import crypto
+    from victimcare.accounts.sessions import load_user
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
+    from victimcare.private_files import make_sqlite_file_private
 
     crypto.init_app(app)
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -90,8 +91,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
     import victimcare.approvals.labels  # noqa: F401
-    import victimcare.cases.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
+    import victimcare.cases.labels  # noqa: F401
     import victimcare.crypto.models  # noqa: F401
     import victimcare.referrals.labels  # noqa: F401
     import victimcare.support.labels  # noqa: F401
@@ -140,11 +141,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from victimcare import database_roles  # noqa: F401 - adds `flask db grant-app-role` to Flask-Migrate's group
     from victimcare.accounts.cli import agencies_cli, users_cli
     from victimcare.audit.cli import audit_cli
     from victimcare.cases.cli import cases_cli
     from victimcare.crypto.cli import keys_cli
-    from victimcare import database_roles  # noqa: F401 - adds `flask db grant-app-role` to Flask-Migrate's group
     from victimcare.demo import seed_demo_command
     from victimcare.referrals.cli import referrals_cli
 

@@ -4,6 +4,7 @@ Every view declares its policy with ``@public`` or ``@requires(Permission.X)``; 
 ``before_request`` gate enforces it, and ``create_app`` refuses to start when a URL rule has no
 declared policy, so a new route cannot be forgotten. Default deny.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,19 +43,39 @@ class Permission(StrEnum):
 
 
 _EVERY_USER = {Permission.ACCOUNT_SELF, Permission.HOME_VIEW}
-_CASE_WORK = {Permission.CASE_BREAK_GLASS, Permission.CASE_CREATE, Permission.CASE_EDIT, Permission.CASE_LIST,
-              Permission.CASE_VIEW, Permission.REFERRAL_WORK}
+_CASE_WORK = {
+    Permission.CASE_BREAK_GLASS,
+    Permission.CASE_CREATE,
+    Permission.CASE_EDIT,
+    Permission.CASE_LIST,
+    Permission.CASE_VIEW,
+    Permission.REFERRAL_WORK,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset(_EVERY_USER | _CASE_WORK),
     Role.CASE_WORKER: frozenset(_EVERY_USER | _CASE_WORK),
-    Role.SUPERVISOR: frozenset(_EVERY_USER | _CASE_WORK | {Permission.APPROVAL_DECIDE, Permission.AUDIT_VIEW,
-                                                           Permission.CASE_ERASE, Permission.CASE_HOLD,
-                                                           Permission.REPORTS_APPROVE, Permission.REPORTS_VIEW}),
+    Role.SUPERVISOR: frozenset(
+        _EVERY_USER
+        | _CASE_WORK
+        | {
+            Permission.APPROVAL_DECIDE,
+            Permission.AUDIT_VIEW,
+            Permission.CASE_ERASE,
+            Permission.CASE_HOLD,
+            Permission.REPORTS_APPROVE,
+            Permission.REPORTS_VIEW,
+        }
+    ),
     Role.AUDITOR: frozenset(_EVERY_USER | {Permission.AUDIT_VIEW}),
     Role.ADMIN: frozenset(
         _EVERY_USER
-        | {Permission.ADMIN_AGENCIES, Permission.ADMIN_SESSIONS, Permission.ADMIN_USERS, Permission.APPROVAL_DECIDE}
+        | {
+            Permission.ADMIN_AGENCIES,
+            Permission.ADMIN_SESSIONS,
+            Permission.ADMIN_USERS,
+            Permission.APPROVAL_DECIDE,
+        }
     ),
     Role.STEERING: frozenset(_EVERY_USER | {Permission.REPORTS_VIEW}),
 }
@@ -102,9 +123,7 @@ def policy_of(app: Flask, endpoint: str) -> str | Permission | None:
 
 
 def check_every_route_has_policy(app: Flask) -> None:
-    missing = sorted(
-        rule.rule for rule in app.url_map.iter_rules() if policy_of(app, rule.endpoint) is None
-    )
+    missing = sorted(rule.rule for rule in app.url_map.iter_rules() if policy_of(app, rule.endpoint) is None)
     if missing:
         raise RuntimeError(f"Routes without an access policy: {', '.join(missing)}")
 
@@ -132,6 +151,7 @@ def enforce() -> object | None:
 
 # -- cases ---------------------------------------------------------------------------------------
 
+
 class FieldGroup(StrEnum):
     """Parts of a case shown or hidden together (DESIGN.md §5)."""
 
@@ -145,10 +165,16 @@ class FieldGroup(StrEnum):
 
 # What each kind of agency's work needs to see (need-to-know).
 GROUPS_BY_AGENCY_KIND: dict[str, frozenset[FieldGroup]] = {
-    "police": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
-    "border_guard": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
+    "police": frozenset(
+        {FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}
+    ),
+    "border_guard": frozenset(
+        {FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}
+    ),
     "procuracy": frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
-    "social_affairs": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.SUPPORT}),
+    "social_affairs": frozenset(
+        {FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.SUPPORT}
+    ),
     "commune": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
     "womens_union": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
     "health": frozenset({FieldGroup.IDENTITY, FieldGroup.MEDICAL}),
@@ -181,21 +207,25 @@ def visible_cases(user: User):
 
     from victimcare.accounts.models import Agency
     from victimcare.cases.models import Case
-
     from victimcare.extensions import db
 
     if not has_permission(user, Permission.CASE_VIEW):
         return sa.false()
     conditions = [Case.owning_agency_id == user.agency_id]
     if user.role == Role.SUPERVISOR:
-        conditions.append(Case.owning_agency_id.in_(
-            sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
-        ))
+        conditions.append(
+            Case.owning_agency_id.in_(
+                sa.select(Agency.id).where(Agency.province_code == user.agency.province_code)
+            )
+        )
     # Grants and accepted referrals are few: resolve them first, in one query. An OR with their
     # subqueries would make the planner give up the (owning agency, created) index and sort every case.
-    opened = db.session.scalars(sa.union_all(
-        _active_grant_case_ids(user), _accepted_referrals(user).with_only_columns(_referral_model().case_id),
-    )).all()
+    opened = db.session.scalars(
+        sa.union_all(
+            _active_grant_case_ids(user),
+            _accepted_referrals(user).with_only_columns(_referral_model().case_id),
+        )
+    ).all()
     if opened:
         conditions.append(Case.id.in_(list(set(opened))))
     return sa.or_(*conditions)
@@ -214,14 +244,19 @@ def _accepted_referrals(user: User, case=None):
     from workflows.referral import ReferralStatus
 
     referral = _referral_model()
-    query = sa.select(referral).where(referral.to_agency_id == user.agency_id,
-                                      referral.status == ReferralStatus.ACCEPTED)
+    query = sa.select(referral).where(
+        referral.to_agency_id == user.agency_id, referral.status == ReferralStatus.ACCEPTED
+    )
     return query if case is None else query.where(referral.case_id == case.id)
 
 
 # The part of the record a receiving agency writes its own work into (DOMAIN.md §4–§5).
-OWN_WORK_GROUP = {"health": FieldGroup.MEDICAL, "social_affairs": FieldGroup.SUPPORT,
-                  "womens_union": FieldGroup.SUPPORT, "commune": FieldGroup.SUPPORT}
+OWN_WORK_GROUP = {
+    "health": FieldGroup.MEDICAL,
+    "social_affairs": FieldGroup.SUPPORT,
+    "womens_union": FieldGroup.SUPPORT,
+    "commune": FieldGroup.SUPPORT,
+}
 
 
 def referred_groups(user: User, case) -> frozenset[FieldGroup]:
@@ -254,7 +289,8 @@ def active_break_glass(user: User, case):
 
     return db.session.scalar(
         sa.select(BreakGlassGrant).where(
-            BreakGlassGrant.user_id == user.id, BreakGlassGrant.case_id == case.id,
+            BreakGlassGrant.user_id == user.id,
+            BreakGlassGrant.case_id == case.id,
             BreakGlassGrant.expires_at > utcnow(),
         )
     )
@@ -277,8 +313,11 @@ def _sees_whole_case(user: User, case) -> bool:
 
 def is_owning_supervisor(user: User, case) -> bool:
     """Erasure and legal holds belong to the supervisors of the agency that owns the case."""
-    return (has_permission(user, Permission.CASE_ERASE) and user.role == Role.SUPERVISOR
-            and case.owning_agency_id == user.agency_id)
+    return (
+        has_permission(user, Permission.CASE_ERASE)
+        and user.role == Role.SUPERVISOR
+        and case.owning_agency_id == user.agency_id
+    )
 
 
 def can_act_on_case(user: User, case) -> bool:
@@ -309,6 +348,7 @@ def shown_of(user: User, case, groups) -> frozenset[FieldGroup]:
 
 
 # -- work recorded on a case: support, protection, reintegration, medical care -------------------
+
 
 class Work(StrEnum):
     """Kinds of records agencies add to a case besides its stages (DOMAIN.md §4–§5)."""
@@ -359,6 +399,7 @@ def can_record_work(user: User, case, work: Work, groups: frozenset[FieldGroup] 
 
 # -- statistics ---------------------------------------------------------------------------------
 
+
 class ReportScope(StrEnum):
     AGENCY = "agency"
     PROVINCE = "province"
@@ -378,8 +419,13 @@ def report_scopes(user: User) -> dict[ReportScope, tuple[tuple, bool]]:
 
     if not has_permission(user, Permission.REPORTS_VIEW):
         return {}
-    province = tuple(db.session.scalars(sa.select(Agency.id).where(
-        Agency.province_code == user.agency.province_code).order_by(Agency.code)))
+    province = tuple(
+        db.session.scalars(
+            sa.select(Agency.id)
+            .where(Agency.province_code == user.agency.province_code)
+            .order_by(Agency.code)
+        )
+    )
     scopes = {ReportScope.PROVINCE: (province, False)}
     if user.role == Role.SUPERVISOR:
         scopes = {ReportScope.AGENCY: ((user.agency_id,), True), **scopes}

@@ -3,6 +3,7 @@
 Development fills in safe local defaults (a SQLite file and a secret in ``instance/``) so that
 ``make run`` just works; production refuses to start without the secrets it cannot invent.
 """
+
 from __future__ import annotations
 
 import os
@@ -117,17 +118,19 @@ class Config:
         # set it only where migrations run, never in the app's own environment.
         self.DATABASE_MIGRATION_URL = environ.get("DATABASE_MIGRATION_URL") or None
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", "memory://")
-        self.VICTIMCARE_KEYRING = environ.get(
-            "VICTIMCARE_KEYRING", str(instance_path / "keyring.json")
-        )
+        self.VICTIMCARE_KEYRING = environ.get("VICTIMCARE_KEYRING", str(instance_path / "keyring.json"))
         self.PORT = int(environ.get("PORT", "5000"))
         self.TRUSTED_PROXIES = _proxy_count(environ.get("VICTIMCARE_TRUSTED_PROXIES", "0"))
         self.KEY_ROTATION_DAYS = int(environ.get("VICTIMCARE_KEY_ROTATION_DAYS", self.KEY_ROTATION_DAYS))
         # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
-        self.AUDIT_CHECKPOINT_DIR = environ.get("VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints"))
+        self.AUDIT_CHECKPOINT_DIR = environ.get(
+            "VICTIMCARE_CHECKPOINT_DIR", str(instance_path / "checkpoints")
+        )
         self.AUDIT_CHECKPOINT_ORIGIN = environ.get("VICTIMCARE_CHECKPOINT_ORIGIN", "victimcare/audit")
-        for name, variable in (("AUDIT_CHECKPOINT_INTERVAL", "VICTIMCARE_CHECKPOINT_INTERVAL_MINUTES"),
-                               ("AUDIT_CHECKPOINT_GRACE", "VICTIMCARE_CHECKPOINT_GRACE_MINUTES")):
+        for name, variable in (
+            ("AUDIT_CHECKPOINT_INTERVAL", "VICTIMCARE_CHECKPOINT_INTERVAL_MINUTES"),
+            ("AUDIT_CHECKPOINT_GRACE", "VICTIMCARE_CHECKPOINT_GRACE_MINUTES"),
+        ):
             if environ.get(variable):
                 setattr(self, name, timedelta(minutes=float(environ[variable])))
         self.SECRET_KEY = environ.get("SECRET_KEY") or self.default_secret_key(instance_path)

@@ -3,6 +3,7 @@
 Why here: a stable ``naming_convention`` keeps Alembic autogenerate deterministic on SQLite and
 PostgreSQL alike, and timestamps are stored in UTC whatever the database does with time zones.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -85,4 +86,3 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 # How transactions begin (BEGIN IMMEDIATE, or deferred in a read request) lives beside the request rule.
 from victimcare import transactions  # noqa: E402,F401
-

@@ -6,6 +6,7 @@ its checkpoints, SELECT and UPDATE on the chain head (the append path moves it; 
 move only forward), and SELECT/INSERT/UPDATE/DELETE on every other table. The statements are
 here, in one place, for ``flask db grant-app-role ROLE`` (README, production) and its test.
 """
+
 from __future__ import annotations
 
 import click
@@ -53,13 +54,21 @@ def migration_engine() -> sa.Engine:
 
 def grant_app_role(connection, role: str) -> list[str]:
     """Run the grants for ``role``; refuse a role that could undo them (it owns tables, or is superuser)."""
-    owns = connection.execute(sa.text(
-        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = :role"), {"role": role}).scalar()
-    superuser = connection.execute(sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = :role"), {"role": role}).scalar()
+    owns = connection.execute(
+        sa.text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = :role"),
+        {"role": role},
+    ).scalar()
+    superuser = connection.execute(
+        sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = :role"), {"role": role}
+    ).scalar()
     if superuser is None:
-        raise click.ClickException(f"there is no PostgreSQL role {role!r}: create it first (README, production)")
+        raise click.ClickException(
+            f"there is no PostgreSQL role {role!r}: create it first (README, production)"
+        )
     if owns or superuser:
-        raise click.ClickException(f"{role!r} owns tables or is a superuser: it could disable the audit triggers")
+        raise click.ClickException(
+            f"{role!r} owns tables or is a superuser: it could disable the audit triggers"
+        )
     tables = sa.inspect(connection).get_table_names(schema="public")
     quote = connection.dialect.identifier_preparer.quote
     statements = grant_statements(role, tables, quote)

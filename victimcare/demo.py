@@ -2,6 +2,7 @@
 
 Never in production, and never twice: a second run finds the demo agencies and stops.
 """
+
 from __future__ import annotations
 
 import click
@@ -41,10 +42,42 @@ USERS = [
 
 
 # Invented people: any likeness to a real person is accidental.
-FAMILY = "Lò Giàng Vàng Sùng Thào Hờ Lù Chảo Nguyễn Trần Đặng Hoàng Phạm Mùa Tẩn".split()
+FAMILY = [
+    "Lò",
+    "Giàng",
+    "Vàng",
+    "Sùng",
+    "Thào",
+    "Hờ",
+    "Lù",
+    "Chảo",
+    "Nguyễn",
+    "Trần",
+    "Đặng",
+    "Hoàng",
+    "Phạm",
+    "Mùa",
+    "Tẩn",
+]
 MIDDLE_F, MIDDLE_M = ["Thị"], ["Văn", "A", "Seo"]
-GIVEN_F = "Xuyến Mai Dợ Dua Di Hương Mẩy Nga Sính Sua Hoa Lan Dung Chư Mỷ".split()
-GIVEN_M = "Dình Páo Chứ Hùng Lử Sáng Pháng Thắng".split()
+GIVEN_F = [
+    "Xuyến",
+    "Mai",
+    "Dợ",
+    "Dua",
+    "Di",
+    "Hương",
+    "Mẩy",
+    "Nga",
+    "Sính",
+    "Sua",
+    "Hoa",
+    "Lan",
+    "Dung",
+    "Chư",
+    "Mỷ",
+]
+GIVEN_M = ["Dình", "Páo", "Chứ", "Hùng", "Lử", "Sáng", "Pháng", "Thắng"]
 MINORITY = {"Lò", "Giàng", "Vàng", "Sùng", "Thào", "Hờ", "Lù", "Chảo", "Mùa", "Tẩn"}
 DEMO_CASES = 40
 
@@ -55,13 +88,33 @@ STORYLINES = [
     ("police-demo", ["start_verification"]),
     ("police-demo", ["start_verification", "request_identification"]),
     ("border-demo", ["start_verification", "request_identification", "confirm_for_rescue"]),
-    ("border-demo", ["start_verification", "request_identification", "confirm_for_rescue", "complete_rescue"]),
+    (
+        "border-demo",
+        ["start_verification", "request_identification", "confirm_for_rescue", "complete_rescue"],
+    ),
     ("police-demo", ["start_verification", "request_identification", "confirm_safe"]),
     ("social-demo", ["start_verification", "request_identification", "confirm_safe", "start_support"]),
-    ("social-demo", ["start_verification", "request_identification", "confirm_safe", "start_support",
-                     "start_reintegration"]),
-    ("social-demo", ["start_verification", "request_identification", "confirm_safe", "start_support",
-                     "start_reintegration", "close_case"]),
+    (
+        "social-demo",
+        [
+            "start_verification",
+            "request_identification",
+            "confirm_safe",
+            "start_support",
+            "start_reintegration",
+        ],
+    ),
+    (
+        "social-demo",
+        [
+            "start_verification",
+            "request_identification",
+            "confirm_safe",
+            "start_support",
+            "start_reintegration",
+            "close_case",
+        ],
+    ),
     ("border-demo", ["start_verification", "suspend"]),
     ("police-demo", ["start_verification", "request_identification", "not_confirmed"]),
     ("social-demo", ["start_verification", "decline_assistance"]),
@@ -70,11 +123,24 @@ STORYLINES = [
 DEMO_FACTS = {
     "start_verification": {"channel": "hotline_111", "notified_social_affairs_at": None, "received_at": None},
     "request_identification": {"evidence": ["b", "e"]},
-    "confirm_for_rescue": {"confirmation_document": "victim_confirmation", "confirmation_number": "12/XN-BP",
-                           "confirmation_issuer": "Đồn Biên phòng (demo)", "confirmation_date": None},
-    "confirm_safe": {"confirmation_document": "certificate_of_return", "confirmation_number": "88/GCN",
-                     "confirmation_issuer": "Công an tỉnh (demo)", "confirmation_date": None},
-    "complete_rescue": {"rescue_date": None, "rescue_place": "abroad", "rescue_country": "CN", "rescue_outcome": "rescued"},
+    "confirm_for_rescue": {
+        "confirmation_document": "victim_confirmation",
+        "confirmation_number": "12/XN-BP",
+        "confirmation_issuer": "Đồn Biên phòng (demo)",
+        "confirmation_date": None,
+    },
+    "confirm_safe": {
+        "confirmation_document": "certificate_of_return",
+        "confirmation_number": "88/GCN",
+        "confirmation_issuer": "Công an tỉnh (demo)",
+        "confirmation_date": None,
+    },
+    "complete_rescue": {
+        "rescue_date": None,
+        "rescue_place": "abroad",
+        "rescue_country": "CN",
+        "rescue_outcome": "rescued",
+    },
     "start_support": {"risk_level": "medium", "protection_decision": "measures_applied"},
     "start_reintegration": {"essential_needs_decided": True, "residence": "family"},
     "close_case": {"support_considered": True, "protection_ended": True, "follow_ups_done": True},
@@ -110,26 +176,46 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
         family = rng.choice(FAMILY)
         name = f"{family} {rng.choice(MIDDLE_F if female else MIDDLE_M)} {rng.choice(GIVEN_F if female else GIVEN_M)}"
         born = (now - timedelta(days=rng.randint(13 * 365, 40 * 365))).date()
-        victim = cases.new_victim({
-            "full_name": name, "gender": "Feminine" if female else "Masculine", "date_of_birth": born,
-            "phone": f"+8491{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.6 else None,
-            "nationality": "VN", "is_ethnic_minority": family in MINORITY, "province_code": PROVINCE,
-        })
+        victim = cases.new_victim(
+            {
+                "full_name": name,
+                "gender": "Feminine" if female else "Masculine",
+                "date_of_birth": born,
+                "phone": f"+8491{rng.randint(0, 9_999_999):07d}" if rng.random() < 0.6 else None,
+                "nationality": "VN",
+                "is_ethnic_minority": family in MINORITY,
+                "province_code": PROVINCE,
+            }
+        )
         db.session.add(victim)
         opened = now - timedelta(days=rng.randint(2, 200), hours=rng.randint(0, 23))
-        case = cases.open_case(victim=victim, agency=agencies[agency_code], created_by=None, facts={
-            "exploitation": [rng.choice(["SexualExploitation", "ForcedMarriage", "ForcedLabour"])],
-            "trafficked_abroad": True, "destination_country": "CN", "created_at": opened,
-        })
+        case = cases.open_case(
+            victim=victim,
+            agency=agencies[agency_code],
+            created_by=None,
+            facts={
+                "exploitation": [rng.choice(["SexualExploitation", "ForcedMarriage", "ForcedLabour"])],
+                "trafficked_abroad": True,
+                "destination_country": "CN",
+                "created_at": opened,
+            },
+        )
         cases_path = victim_path.CasePath(case.stage)
         when = opened
         for trigger in steps:
             when = min(when + timedelta(days=rng.randint(0, 4), hours=rng.randint(1, 20)), now)
             facts = _facts_at(trigger, when)
             transition = victim_path.find(trigger, cases_path.stage, cases_path.suspended_from)
-            victim_path.fire(cases_path, trigger, agency_kind=sorted(transition.agency_kinds)[0],
-                             role="supervisor", facts=facts)
-            record_step(case, transition, cases_path, facts, actor_id=None, agency_id=case.owning_agency_id, when=when)
+            victim_path.fire(
+                cases_path,
+                trigger,
+                agency_kind=sorted(transition.agency_kinds)[0],
+                role="supervisor",
+                facts=facts,
+            )
+            record_step(
+                case, transition, cases_path, facts, actor_id=None, agency_id=case.owning_agency_id, when=when
+            )
         if not steps:
             from victimcare.cases.path import start_stage
 
@@ -140,12 +226,27 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
 # column and a few small cells. How people reached us and where they were taken follow the shares
 # Vietnamese reports give: mostly women, mostly to China, many via border handovers.
 HISTORY_MONTHS = range(7, 25)  # months before today; the current demo cases cover the last seven
-HISTORY_CHANNELS = [("border_handover", 5), ("hotline_111", 3), ("crime_report", 2), ("rescue", 2),
-                    ("self_presented", 2), ("repatriation", 1)]
+HISTORY_CHANNELS = [
+    ("border_handover", 5),
+    ("hotline_111", 3),
+    ("crime_report", 2),
+    ("rescue", 2),
+    ("self_presented", 2),
+    ("repatriation", 1),
+]
 HISTORY_DESTINATIONS = [("CN", 12), ("LA", 2), ("KH", 1), ("MY", 1), (None, 2)]
 HISTORY_ENDINGS = [
-    (["start_verification", "request_identification", "confirm_safe", "start_support", "start_reintegration",
-      "close_case"], 6),
+    (
+        [
+            "start_verification",
+            "request_identification",
+            "confirm_safe",
+            "start_support",
+            "start_reintegration",
+            "close_case",
+        ],
+        6,
+    ),
     (["start_verification", "request_identification", "not_confirmed"], 2),
     (["start_verification", "decline_assistance"], 1),
 ]
@@ -176,31 +277,59 @@ def seed_demo_history(agencies: dict) -> None:
             given = rng.choice(GIVEN_F if female else GIVEN_M)
             name = f"{family} {rng.choice(MIDDLE_F if female else MIDDLE_M)} {given}"
             received = now - timedelta(days=30 * months + rng.randint(0, 29), hours=rng.randint(0, 23))
-            victim = cases.new_victim({
-                "full_name": name, "gender": "Feminine" if female else "Masculine",
-                "birth_year": received.year - rng.choice([11, 14, 15, 16, 17, 19, 22, 25, 28, 33, 41]),
-                "nationality": "VN", "is_ethnic_minority": family in MINORITY, "province_code": PROVINCE,
-            })
+            victim = cases.new_victim(
+                {
+                    "full_name": name,
+                    "gender": "Feminine" if female else "Masculine",
+                    "birth_year": received.year - rng.choice([11, 14, 15, 16, 17, 19, 22, 25, 28, 33, 41]),
+                    "nationality": "VN",
+                    "is_ethnic_minority": family in MINORITY,
+                    "province_code": PROVINCE,
+                }
+            )
             db.session.add(victim)
             destination = _weighted(rng, HISTORY_DESTINATIONS)
-            case = cases.open_case(victim=victim, agency=agencies[rng.choice(owners)], created_by=None, facts={
-                "exploitation": [rng.choice(["SexualExploitation", "ForcedMarriage", "ForcedLabour"])],
-                "trafficked_abroad": destination is not None, "destination_country": destination,
-                "intake_channel": _weighted(rng, HISTORY_CHANNELS), "received_at": received, "created_at": received,
-            })
+            case = cases.open_case(
+                victim=victim,
+                agency=agencies[rng.choice(owners)],
+                created_by=None,
+                facts={
+                    "exploitation": [rng.choice(["SexualExploitation", "ForcedMarriage", "ForcedLabour"])],
+                    "trafficked_abroad": destination is not None,
+                    "destination_country": destination,
+                    "intake_channel": _weighted(rng, HISTORY_CHANNELS),
+                    "received_at": received,
+                    "created_at": received,
+                },
+            )
             path = victim_path.CasePath(case.stage)
             when = received
             for trigger in _weighted(rng, HISTORY_ENDINGS):
                 when += timedelta(days=rng.randint(1, 25), hours=rng.randint(1, 20))
                 facts = _facts_at(trigger, when)
                 transition = victim_path.find(trigger, path.stage, path.suspended_from)
-                victim_path.fire(path, trigger, agency_kind=sorted(transition.agency_kinds)[0], role="supervisor",
-                                 facts=facts)
-                record_step(case, transition, path, facts, actor_id=None, agency_id=case.owning_agency_id, when=when)
+                victim_path.fire(
+                    path,
+                    trigger,
+                    agency_kind=sorted(transition.agency_kinds)[0],
+                    role="supervisor",
+                    facts=facts,
+                )
+                record_step(
+                    case, transition, path, facts, actor_id=None, agency_id=case.owning_agency_id, when=when
+                )
                 if trigger == "start_support":
-                    db.session.add(SupportService(case=case, person_id=victim.id, beneficiary="victim",
-                                                  support_type="essential_needs", status="delivered",
-                                                  starts_on=when.date(), decision_reference="demo"))
+                    db.session.add(
+                        SupportService(
+                            case=case,
+                            person_id=victim.id,
+                            beneficiary="victim",
+                            support_type="essential_needs",
+                            status="delivered",
+                            starts_on=when.date(),
+                            decision_reference="demo",
+                        )
+                    )
 
 
 def seed_demo(*, with_cases: bool = True) -> bool:
@@ -215,8 +344,13 @@ def seed_demo(*, with_cases: bool = True) -> bool:
     password = current_app.config["DEMO_PASSWORD"]
     for username, display_name, agency_code, role in USERS:
         operations.create_user(
-            username=username, display_name=display_name, agency=agencies[agency_code], role=role,
-            password=password, must_change_password=False, check_policy=False,
+            username=username,
+            display_name=display_name,
+            agency=agencies[agency_code],
+            role=role,
+            password=password,
+            must_change_password=False,
+            check_policy=False,
         )
     if with_cases:
         seed_demo_cases(agencies)
@@ -256,29 +390,55 @@ def seed_demo_referrals(agencies: dict) -> None:
     from workflows.referral import LegalBasis, Purpose, ReferralKind, Urgency
 
     users = {u.username: u for u in db.session.scalars(sa.select(User))}
-    open_cases = {code: list(db.session.scalars(
-        sa.select(Case).where(Case.owning_agency_id == agencies[code].id, Case.closed_at.is_(None))
-        .order_by(Case.reference)
-    )) for code in ("police-demo", "border-demo")}
+    open_cases = {
+        code: list(
+            db.session.scalars(
+                sa.select(Case)
+                .where(Case.owning_agency_id == agencies[code].id, Case.closed_at.is_(None))
+                .order_by(Case.reference)
+            )
+        )
+        for code in ("police-demo", "border-demo")
+    }
     for sender, receiver, purpose, kind, answers in DEMO_REFERRALS:
         case = open_cases[users[sender].agency.code].pop(0)
         to_agency = agencies[receiver]
         consent = referrals.record_consent(
-            case, users[sender], given_by=ConsentGiver.GUARDIAN if case.victim.is_minor else ConsentGiver.PERSON,
+            case,
+            users[sender],
+            given_by=ConsentGiver.GUARDIAN if case.victim.is_minor else ConsentGiver.PERSON,
             guardian_name="Người giám hộ (demo)" if case.victim.is_minor else None,
-            agency_kinds=[to_agency.kind.value], purposes=[purpose], for_statistics=True, contact_family=False,
-            method=ConsentMethod.SIGNED_FORM, witness_name=None, given_at=utcnow() - timedelta(days=3))
+            agency_kinds=[to_agency.kind.value],
+            purposes=[purpose],
+            for_statistics=True,
+            contact_family=False,
+            method=ConsentMethod.SIGNED_FORM,
+            witness_name=None,
+            given_at=utcnow() - timedelta(days=3),
+        )
         referral = referrals.send(
-            case, users[sender], to_agency=to_agency, kind=ReferralKind(kind), purpose=Purpose(purpose),
-            urgency=Urgency.NORMAL, groups=set(referrals.default_groups(Purpose(purpose))),
-            legal_basis=LegalBasis.CONSENT, consent=consent, message="Đề nghị tiếp nhận và hỗ trợ (demo).")
+            case,
+            users[sender],
+            to_agency=to_agency,
+            kind=ReferralKind(kind),
+            purpose=Purpose(purpose),
+            urgency=Urgency.NORMAL,
+            groups=set(referrals.default_groups(Purpose(purpose))),
+            legal_basis=LegalBasis.CONSENT,
+            consent=consent,
+            message="Đề nghị tiếp nhận và hỗ trợ (demo).",
+        )
         for who, trigger in answers:
             if who == "clock":
                 referral.answer_due_at = utcnow() - timedelta(hours=1)
                 referrals.expire_overdue()
             else:
-                referrals.answer(referral, trigger, users[who],
-                                 reason="Không đủ điều kiện tiếp nhận (demo)." if trigger == "decline" else None)
+                referrals.answer(
+                    referral,
+                    trigger,
+                    users[who],
+                    reason="Không đủ điều kiện tiếp nhận (demo)." if trigger == "decline" else None,
+                )
 
 
 def seed_demo_support(agencies: dict) -> None:
@@ -291,59 +451,143 @@ def seed_demo_support(agencies: dict) -> None:
     from victimcare.cases.models import Case
     from victimcare.referrals.models import Referral
     from victimcare.support import operations as support
-    from victimcare.support.models import FollowUp, ProtectionMeasure, ReintegrationPlan, RiskAssessment, SupportService
+    from victimcare.support.models import (
+        FollowUp,
+        ProtectionMeasure,
+        ReintegrationPlan,
+        RiskAssessment,
+        SupportService,
+    )
     from victimcare.working_days import today
     from workflows import support as rules
-    from workflows.victim_path import ClosureReason, Stage
     from workflows.referral import ReferralStatus
+    from workflows.victim_path import ClosureReason, Stage
 
     day = today()
     social = agencies["social-demo"]
-    referred = set(db.session.scalars(sa.select(Referral.case_id).where(
-        Referral.to_agency_id == social.id, Referral.status == ReferralStatus.ACCEPTED)))
+    referred = set(
+        db.session.scalars(
+            sa.select(Referral.case_id).where(
+                Referral.to_agency_id == social.id, Referral.status == ReferralStatus.ACCEPTED
+            )
+        )
+    )
     for i, case in enumerate(db.session.scalars(sa.select(Case).order_by(Case.reference))):
         started = case.stage_started_at.date()
         beneficiary = support.status_of(case, case.victim, None)
 
-        def service(kind, status, **fields):
-            db.session.add(SupportService(case=case, person_id=case.victim_id, beneficiary=beneficiary,
-                                          support_type=kind, status=status, provider_agency_id=social.id, **fields))
+        def service(kind, status, case=case, beneficiary=beneficiary, **fields):
+            db.session.add(
+                SupportService(
+                    case=case,
+                    person_id=case.victim_id,
+                    beneficiary=beneficiary,
+                    support_type=kind,
+                    status=status,
+                    provider_agency_id=social.id,
+                    **fields,
+                )
+            )
 
         if case.stage in (Stage.PROTECTION, Stage.INITIAL_SUPPORT) or case.id in referred:
-            db.session.add(RiskAssessment(case=case, assessed_on=started, level="high", at_risk=["person", "relatives"],
-                                          threat="Đối tượng môi giới đã nhắn tin đe dọa gia đình (demo).",
-                                          relatives="Mẹ đẻ (demo)", agency_id=case.owning_agency_id))
-            db.session.add(ProtectionMeasure(case=case, measure="address_secrecy", starts_on=started,
-                                             deciding_agency_id=case.owning_agency_id))
+            db.session.add(
+                RiskAssessment(
+                    case=case,
+                    assessed_on=started,
+                    level="high",
+                    at_risk=["person", "relatives"],
+                    threat="Đối tượng môi giới đã nhắn tin đe dọa gia đình (demo).",
+                    relatives="Mẹ đẻ (demo)",
+                    agency_id=case.owning_agency_id,
+                )
+            )
+            db.session.add(
+                ProtectionMeasure(
+                    case=case,
+                    measure="address_secrecy",
+                    starts_on=started,
+                    deciding_agency_id=case.owning_agency_id,
+                )
+            )
         if case.stage == Stage.INITIAL_SUPPORT:
             # One starts 110 days ago, so its 120-day limit is due soon.
             begun = day - timedelta(days=110) if i % 2 else started
-            service("essential_needs", "in_progress", starts_on=begun, amount_vnd=3_600_000,
-                    decision_reference=f"{100 + i}/QĐ-SYT (demo)", decided_on=begun)
+            service(
+                "essential_needs",
+                "in_progress",
+                starts_on=begun,
+                amount_vnd=3_600_000,
+                decision_reference=f"{100 + i}/QĐ-SYT (demo)",
+                decided_on=begun,
+            )
         if case.stage == Stage.REINTEGRATION:
             plan_start = day - timedelta(days=100 if i % 2 else 20)
-            service("essential_needs", "delivered", starts_on=plan_start - timedelta(days=60), ends_on=plan_start,
-                    decision_reference=f"{100 + i}/QĐ-SYT (demo)", decided_on=plan_start - timedelta(days=60))
+            service(
+                "essential_needs",
+                "delivered",
+                starts_on=plan_start - timedelta(days=60),
+                ends_on=plan_start,
+                decision_reference=f"{100 + i}/QĐ-SYT (demo)",
+                decided_on=plan_start - timedelta(days=60),
+            )
             applied = day - timedelta(days=20 if i % 2 else 3)
-            service("schooling", "planned", applied_on=applied,
-                    decision_due_on=rules.decision_due(applied, _holidays()))
-            db.session.add(ReintegrationPlan(case=case, starts_on=plan_start, goals={
-                "housing": "Về sống cùng gia đình (demo).", "work": "Học nghề may, sau đó tìm việc tại địa phương (demo)."}))
+            service(
+                "schooling",
+                "planned",
+                applied_on=applied,
+                decision_due_on=rules.decision_due(applied, _holidays()),
+            )
+            db.session.add(
+                ReintegrationPlan(
+                    case=case,
+                    starts_on=plan_start,
+                    goals={
+                        "housing": "Về sống cùng gia đình (demo).",
+                        "work": "Học nghề may, sau đó tìm việc tại địa phương (demo).",
+                    },
+                )
+            )
             for n, due in enumerate(rules.follow_up_schedule(plan_start)):
                 done = due < day - timedelta(days=30) and n == 0
-                db.session.add(FollowUp(case=case, due_on=due, done_on=due if done else None,
-                                        outcome="on_track" if done else None, re_trafficking_risk="low" if done else None))
+                db.session.add(
+                    FollowUp(
+                        case=case,
+                        due_on=due,
+                        done_on=due if done else None,
+                        outcome="on_track" if done else None,
+                        re_trafficking_risk="low" if done else None,
+                    )
+                )
         if case.closure_reason == ClosureReason.REINTEGRATED:
             closed = case.closed_at.date()
             for kind in rules.eligible_types(beneficiary, case.legal_regime):
-                service(kind, "delivered" if kind in ("essential_needs", "medical", "psychological") else "not_needed",
-                        starts_on=closed - timedelta(days=300), decision_reference="12/QĐ-SYT (demo)")
-            db.session.add(ProtectionMeasure(case=case, measure="identity_secrecy", starts_on=closed - timedelta(days=300),
-                                             ended_on=closed - timedelta(days=30)))
-            db.session.add(ReintegrationPlan(case=case, starts_on=closed - timedelta(days=400), goals={
-                "family": "Đoàn tụ gia đình (demo)."}))
+                service(
+                    kind,
+                    "delivered" if kind in ("essential_needs", "medical", "psychological") else "not_needed",
+                    starts_on=closed - timedelta(days=300),
+                    decision_reference="12/QĐ-SYT (demo)",
+                )
+            db.session.add(
+                ProtectionMeasure(
+                    case=case,
+                    measure="identity_secrecy",
+                    starts_on=closed - timedelta(days=300),
+                    ended_on=closed - timedelta(days=30),
+                )
+            )
+            db.session.add(
+                ReintegrationPlan(
+                    case=case,
+                    starts_on=closed - timedelta(days=400),
+                    goals={"family": "Đoàn tụ gia đình (demo)."},
+                )
+            )
             for due in rules.follow_up_schedule(closed - timedelta(days=400)):
-                db.session.add(FollowUp(case=case, due_on=due, done_on=due, outcome="on_track", re_trafficking_risk="low"))
+                db.session.add(
+                    FollowUp(
+                        case=case, due_on=due, done_on=due, outcome="on_track", re_trafficking_risk="low"
+                    )
+                )
     db.session.flush()
 
 
@@ -356,7 +600,7 @@ def _holidays():
 def demo_logins_text() -> str:
     password = current_app.config["DEMO_PASSWORD"]
     lines = [f"  {u:<12} {r.value:<12} {a}" for u, _, a, r in USERS]
-    return "Demo logins (password: %s):\n%s" % (password, "\n".join(lines))
+    return f"Demo logins (password: {password}):\n" + "\n".join(lines)
 
 
 @click.command("seed-demo")

@@ -1,4 +1,5 @@
 """Error pages in the app's look that say what happened and nothing about the inside."""
+
 from __future__ import annotations
 
 import logging
@@ -16,22 +17,37 @@ MESSAGES = {
     404: (_l("Not found"), _l("There is no such page, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This page cannot be used this way.")),
     409: (_l("Changed by someone else"), _l("Someone saved this record after you opened it.")),
-    413: (_l("Too much data"), _l("What was sent is larger than this system accepts, so none of it was read or saved. "
-                                  "Shorten the text and try again.")),
+    413: (
+        _l("Too much data"),
+        _l(
+            "What was sent is larger than this system accepts, so none of it was read or saved. "
+            "Shorten the text and try again."
+        ),
+    ),
     429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a minute and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing was saved. Try again, and tell your administrator if it happens again.")),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "An unexpected error occurred. Nothing was saved. Try again, and tell your administrator if it happens again."
+        ),
+    ),
 }
 
 
 def render_error(code: int, message=None):
     title, default_message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default_message
+    ), code
 
 
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, _l("The form had expired or was not sent from this site. Reload the page and submit it again."))
+        return render_error(
+            400,
+            _l("The form had expired or was not sent from this site. Reload the page and submit it again."),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

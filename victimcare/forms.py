@@ -9,6 +9,7 @@ store NUL; CR/LF and the like have no place in a name), dates outside 1900–210
 move 01/01/0001 to UTC), and hidden versions that are not numbers. Each gets a message in the
 user's language and the form comes back with what they typed.
 """
+
 import re
 from datetime import UTC, date, datetime
 
@@ -17,12 +18,32 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import (
-    DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError,
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
 )
 from wtforms.widgets import HiddenInput, TextInput
 
-__all__ = ["DayField", "Form", "LocalDateTimeField", "MultiCheckboxField", "VersionField", "required", "max_length",
-           "length", "matches", "equal_to", "Optional", "parse_day", "has_control_characters"]
+__all__ = [
+    "DayField",
+    "Form",
+    "LocalDateTimeField",
+    "MultiCheckboxField",
+    "VersionField",
+    "required",
+    "max_length",
+    "length",
+    "matches",
+    "equal_to",
+    "Optional",
+    "parse_day",
+    "has_control_characters",
+]
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 # C0 controls and DEL, and lone surrogates (which no UTF-8 text can carry); tab, CR and LF are
@@ -47,9 +68,15 @@ def has_control_characters(text: str, *, multiline: bool = False) -> bool:
 
 
 def _no_control_characters(form, field):
-    if isinstance(field.data, str) and has_control_characters(field.data, multiline=isinstance(field, TextAreaField)):
-        raise ValidationError(_l("This text contains invisible control characters (such as NUL or a line break); "
-                                 "retype it or paste it as plain text."))
+    if isinstance(field.data, str) and has_control_characters(
+        field.data, multiline=isinstance(field, TextAreaField)
+    ):
+        raise ValidationError(
+            _l(
+                "This text contains invisible control characters (such as NUL or a line break); "
+                "retype it or paste it as plain text."
+            )
+        )
 
 
 class Form(FlaskForm):
@@ -76,12 +103,16 @@ class Form(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
         for field in self:
-            if isinstance(field, StringField):  # text areas, passwords and hidden fields are string fields too
+            if isinstance(
+                field, StringField
+            ):  # text areas, passwords and hidden fields are string fields too
                 extra.setdefault(field.name, []).insert(0, _no_control_characters)
         valid = super().validate(extra)
         for field in self:
             if isinstance(field.widget, HiddenInput) and field.errors and field.name != "csrf_token":
-                self.form_errors.extend(message for message in field.errors if message not in self.form_errors)
+                self.form_errors.extend(
+                    message for message in field.errors if message not in self.form_errors
+                )
         return valid
 
 
@@ -113,7 +144,9 @@ def max_length(n: int) -> Length:
 
 
 def length(min_: int, max_: int) -> Length:
-    return Length(min=min_, max=max_, message=_l("Between %(min)d and %(max)d characters.", min=min_, max=max_))
+    return Length(
+        min=min_, max=max_, message=_l("Between %(min)d and %(max)d characters.", min=min_, max=max_)
+    )
 
 
 def matches(pattern: str, message) -> Regexp:
@@ -187,12 +220,16 @@ class VersionField(IntegerField):
     """
 
     widget = HiddenInput()
-    stale = _l("This form was damaged or is out of date. Your changes are below and were not saved; "
-               "reload the page in another tab to see the record as it is now, then save again.")
+    stale = _l(
+        "This form was damaged or is out of date. Your changes are below and were not saved; "
+        "reload the page in another tab to see the record as it is now, then save again."
+    )
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("invalid_value_message", self.stale)
-        super().__init__(label, validators or [Optional(), NumberRange(0, 2**31 - 1, message=self.stale)], **kwargs)
+        super().__init__(
+            label, validators or [Optional(), NumberRange(0, 2**31 - 1, message=self.stale)], **kwargs
+        )
 
     def _value(self):
         return "" if self.data is None else str(self.data)

@@ -1,4 +1,5 @@
 """The home page: who you are, where you work, and what you can do from here."""
+
 from flask import Blueprint, render_template
 
 from victimcare.access import Permission, requires

@@ -3,6 +3,7 @@
 Vietnamese agencies read dates day-first whatever the interface language, so both locales use
 the same date pattern; numbers follow the locale (1.234.567 in Vietnamese).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -10,7 +11,6 @@ from datetime import date, datetime
 from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import format_decimal, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
-
 
 
 def select_locale() -> str:

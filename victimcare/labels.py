@@ -3,6 +3,7 @@
 Columns hold readable enum values; templates show ``{{ value|label }}`` in the user's language.
 Each domain registers its labels here at import time.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum

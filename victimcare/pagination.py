@@ -5,6 +5,7 @@ page to tell whether a next page exists (counting every row would cost more than
 PostgreSQL's 64-bit integers) and answer 500, a negative or non-number one means nothing. Both
 are clamped to a page that exists in principle; a page past the end is simply empty.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

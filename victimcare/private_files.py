@@ -1,6 +1,8 @@
 """Files only the app's user may read, created once even when several workers start together."""
+
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -39,15 +41,16 @@ def make_sqlite_file_private(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
-            or parsed.database.startswith("file:"):
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or parsed.database in (None, "", ":memory:")
+        or parsed.database.startswith("file:")
+    ):
         return
     path = Path(parsed.database)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        pass
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         _tighten(file)
 

@@ -1,5 +1,6 @@
 """The 34 provinces and centrally-run cities of Vietnam since 1 July 2025 (Resolution 202/2025/QH15),
 by their two-digit code (Decision 19/2025/QĐ-TTg): the one list province pickers offer and check."""
+
 from __future__ import annotations
 
 import csv

@@ -14,6 +14,7 @@ and is refused loudly rather than left to fail one time in a thousand under load
 PostgreSQL needs none of this (MVCC; appenders lock only the audit head row), but the same rule
 keeps that lock short there too: the audit head is taken after the page is rendered, not before.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager

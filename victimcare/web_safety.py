@@ -4,6 +4,7 @@ every address gets before any view runs.
 No inline script is allowed, so the CSP needs no nonces; pages are never cached, since nearly
 every page of this app shows personal data or depends on who is logged in.
 """
+
 from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
 
@@ -53,5 +54,7 @@ def refuse_nul_in_address():
     if "\x00" in request.path or any("\x00" in key + value for key, value in request.args.items(multi=True)):
         from victimcare.errors import render_error
 
-        return render_error(400, _l("This address contains a character that cannot be used (NUL). Check the link."))
+        return render_error(
+            400, _l("This address contains a character that cannot be used (NUL). Check the link.")
+        )
     return None

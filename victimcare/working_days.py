@@ -1,4 +1,5 @@
 """The app's Vietnamese calendar: the holiday file named by ``PUBLIC_HOLIDAYS_FILE``, read once."""
+
 from __future__ import annotations
 
 import csv

@@ -10,6 +10,7 @@ Triggers:
 A *referral* gives the receiver scoped access while accepted; a *transfer* moves the case's
 ownership to the receiver on acceptance.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,8 +62,19 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("accept", (ReferralStatus.PENDING,), ReferralStatus.ACCEPTED, frozenset({RECEIVER})),
-    Step("decline", (ReferralStatus.PENDING,), ReferralStatus.DECLINED, frozenset({RECEIVER}), needs_reason=True),
-    Step("withdraw", (ReferralStatus.PENDING, ReferralStatus.ACCEPTED), ReferralStatus.WITHDRAWN, frozenset({SENDER, CONSENT})),
+    Step(
+        "decline",
+        (ReferralStatus.PENDING,),
+        ReferralStatus.DECLINED,
+        frozenset({RECEIVER}),
+        needs_reason=True,
+    ),
+    Step(
+        "withdraw",
+        (ReferralStatus.PENDING, ReferralStatus.ACCEPTED),
+        ReferralStatus.WITHDRAWN,
+        frozenset({SENDER, CONSENT}),
+    ),
     Step("expire", (ReferralStatus.PENDING,), ReferralStatus.EXPIRED, frozenset({CLOCK})),
     Step("complete", (ReferralStatus.ACCEPTED,), ReferralStatus.COMPLETED, frozenset({SENDER, RECEIVER})),
 )
@@ -104,20 +116,35 @@ class PurposeRule:
 
 _ID, _CONTACT, _NARRATIVE = "identity", "contact", "narrative"
 PURPOSES: dict[Purpose, PurposeRule] = {
-    Purpose.VERIFICATION: PurposeRule(frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})),
-    Purpose.RESCUE: PurposeRule(frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})),
-    Purpose.PROTECTION: PurposeRule(frozenset({"police", "border_guard", "social_affairs"}), frozenset({_ID, _CONTACT})),
-    Purpose.SHELTER: PurposeRule(frozenset({"social_affairs", "womens_union"}), frozenset({_ID, _CONTACT}), "support"),
+    Purpose.VERIFICATION: PurposeRule(
+        frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})
+    ),
+    Purpose.RESCUE: PurposeRule(
+        frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})
+    ),
+    Purpose.PROTECTION: PurposeRule(
+        frozenset({"police", "border_guard", "social_affairs"}), frozenset({_ID, _CONTACT})
+    ),
+    Purpose.SHELTER: PurposeRule(
+        frozenset({"social_affairs", "womens_union"}), frozenset({_ID, _CONTACT}), "support"
+    ),
     Purpose.MEDICAL_CARE: PurposeRule(frozenset({"health"}), frozenset({_ID}), "medical"),
-    Purpose.PSYCHOLOGICAL_CARE: PurposeRule(frozenset({"health", "social_affairs"}), frozenset({_ID}), "medical"),
+    Purpose.PSYCHOLOGICAL_CARE: PurposeRule(
+        frozenset({"health", "social_affairs"}), frozenset({_ID}), "medical"
+    ),
     Purpose.LEGAL_AID: PurposeRule(frozenset({"justice"}), frozenset({_ID, _NARRATIVE})),
-    Purpose.SCHOOLING: PurposeRule(frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}),
-                                   "support"),
-    Purpose.LIVELIHOOD: PurposeRule(frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}),
-                                    "support"),
-    Purpose.REPATRIATION: PurposeRule(frozenset({"foreign_affairs", "border_guard"}), frozenset({_ID, _CONTACT})),
-    Purpose.REINTEGRATION: PurposeRule(frozenset({"social_affairs", "commune", "womens_union"}),
-                                       frozenset({_ID, _CONTACT}), "support"),
+    Purpose.SCHOOLING: PurposeRule(
+        frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}), "support"
+    ),
+    Purpose.LIVELIHOOD: PurposeRule(
+        frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}), "support"
+    ),
+    Purpose.REPATRIATION: PurposeRule(
+        frozenset({"foreign_affairs", "border_guard"}), frozenset({_ID, _CONTACT})
+    ),
+    Purpose.REINTEGRATION: PurposeRule(
+        frozenset({"social_affairs", "commune", "womens_union"}), frozenset({_ID, _CONTACT}), "support"
+    ),
 }
 
 
@@ -148,10 +175,17 @@ def move(state: ReferralState, trigger: str, *, side: str, reason: str | None = 
     if reasons:
         raise TransitionRefused(reasons)
     model = ReferralState(ReferralStatus(state.status).value)
-    Machine(model=model, states=[s.value for s in ReferralStatus],
-            transitions=[{"trigger": s.trigger, "source": [x.value for x in s.sources], "dest": s.dest.value}
-                         for s in STEPS],
-            initial=model.status, auto_transitions=False, model_attribute="status")
+    Machine(
+        model=model,
+        states=[s.value for s in ReferralStatus],
+        transitions=[
+            {"trigger": s.trigger, "source": [x.value for x in s.sources], "dest": s.dest.value}
+            for s in STEPS
+        ],
+        initial=model.status,
+        auto_transitions=False,
+        model_attribute="status",
+    )
     try:
         model.trigger(trigger)
     except MachineError:

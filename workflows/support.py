@@ -13,6 +13,7 @@ Tables:
   LODGING_DAYS           the essential-needs limit, 120 days, extendable by decision (Decree 162 Art 17)
   FOLLOW_UP_MONTHS       reintegration follow-ups after the plan starts (configurable)
 """
+
 from __future__ import annotations
 
 import calendar
@@ -40,7 +41,9 @@ class SupportType(StrEnum):
     HARDSHIP = "hardship"  # (k) initial hardship allowance and loans
 
 
-LETTERS: dict[SupportType, str] = dict(zip(SupportType, ("a", "b", "c", "d", "đ", "e", "g", "h", "i", "k")))
+LETTERS: dict[SupportType, str] = dict(
+    zip(SupportType, ("a", "b", "c", "d", "đ", "e", "g", "h", "i", "k"), strict=True)
+)
 
 
 class Beneficiary(StrEnum):
@@ -57,34 +60,70 @@ class Beneficiary(StrEnum):
 T = SupportType
 ELIGIBILITY: dict[Beneficiary, frozenset[SupportType]] = {
     Beneficiary.VICTIM: frozenset(T),
-    Beneficiary.ACCOMPANYING_CHILD: frozenset({T.ESSENTIAL_NEEDS, T.MEDICAL, T.INTERPRETATION, T.LEGAL_COUNSELLING,
-                                               T.LEGAL_AID, T.TRAVEL_HOME, T.PSYCHOLOGICAL, T.SCHOOLING}),
-    Beneficiary.UNDER_IDENTIFICATION_ABROAD: frozenset({T.ESSENTIAL_NEEDS, T.MEDICAL, T.INTERPRETATION,
-                                                        T.LEGAL_COUNSELLING}),
-    Beneficiary.UNDER_IDENTIFICATION_VN: frozenset({T.ESSENTIAL_NEEDS, T.MEDICAL, T.INTERPRETATION, T.LEGAL_COUNSELLING,
-                                                    T.LEGAL_AID, T.TRAVEL_HOME, T.PSYCHOLOGICAL}),
-    Beneficiary.FOREIGN_VICTIM: frozenset({T.ESSENTIAL_NEEDS, T.MEDICAL, T.INTERPRETATION, T.LEGAL_COUNSELLING,
-                                           T.LEGAL_AID, T.PSYCHOLOGICAL}),
+    Beneficiary.ACCOMPANYING_CHILD: frozenset(
+        {
+            T.ESSENTIAL_NEEDS,
+            T.MEDICAL,
+            T.INTERPRETATION,
+            T.LEGAL_COUNSELLING,
+            T.LEGAL_AID,
+            T.TRAVEL_HOME,
+            T.PSYCHOLOGICAL,
+            T.SCHOOLING,
+        }
+    ),
+    Beneficiary.UNDER_IDENTIFICATION_ABROAD: frozenset(
+        {T.ESSENTIAL_NEEDS, T.MEDICAL, T.INTERPRETATION, T.LEGAL_COUNSELLING}
+    ),
+    Beneficiary.UNDER_IDENTIFICATION_VN: frozenset(
+        {
+            T.ESSENTIAL_NEEDS,
+            T.MEDICAL,
+            T.INTERPRETATION,
+            T.LEGAL_COUNSELLING,
+            T.LEGAL_AID,
+            T.TRAVEL_HOME,
+            T.PSYCHOLOGICAL,
+        }
+    ),
+    Beneficiary.FOREIGN_VICTIM: frozenset(
+        {T.ESSENTIAL_NEEDS, T.MEDICAL, T.INTERPRETATION, T.LEGAL_COUNSELLING, T.LEGAL_AID, T.PSYCHOLOGICAL}
+    ),
     Beneficiary.RELATIVE: frozenset(),
 }
 
 # Why a type is not offered, per status: what the user reads beside the type.
 NOT_ELIGIBLE_REASONS: dict[Beneficiary, str] = {
     Beneficiary.VICTIM: N_("Not offered to victims."),
-    Beneficiary.ACCOMPANYING_CHILD: N_("Children accompanying a victim receive types (a)–(h) only (Law Art 37)."),
+    Beneficiary.ACCOMPANYING_CHILD: N_(
+        "Children accompanying a victim receive types (a)–(h) only (Law Art 37)."
+    ),
     Beneficiary.UNDER_IDENTIFICATION_ABROAD: N_(
-        "A person under identification abroad receives types (a)–(d) only, until identified (Law Art 37)."),
+        "A person under identification abroad receives types (a)–(d) only, until identified (Law Art 37)."
+    ),
     Beneficiary.UNDER_IDENTIFICATION_VN: N_(
-        "A person under identification in Vietnam receives types (a)–(g) only, until identified (Law Art 37)."),
+        "A person under identification in Vietnam receives types (a)–(g) only, until identified (Law Art 37)."
+    ),
     Beneficiary.FOREIGN_VICTIM: N_(
-        "A foreign victim receives types (a), (b), (c), (d), (đ) and (g) only (Law Art 37)."),
+        "A foreign victim receives types (a), (b), (c), (d), (đ) and (g) only (Law Art 37)."
+    ),
     Beneficiary.RELATIVE: N_("Relatives at risk receive protection measures, not support (Decree 162)."),
 }
 
 # Law 66/2011/QH12 Art 33: essential needs and travel, medical, psychological, legal aid,
 # schooling and vocational training, hardship allowance and loans; no interpretation or counselling.
-REGIME_2011_TYPES = frozenset({T.ESSENTIAL_NEEDS, T.TRAVEL_HOME, T.MEDICAL, T.PSYCHOLOGICAL, T.LEGAL_AID, T.SCHOOLING,
-                               T.VOCATIONAL, T.HARDSHIP})
+REGIME_2011_TYPES = frozenset(
+    {
+        T.ESSENTIAL_NEEDS,
+        T.TRAVEL_HOME,
+        T.MEDICAL,
+        T.PSYCHOLOGICAL,
+        T.LEGAL_AID,
+        T.SCHOOLING,
+        T.VOCATIONAL,
+        T.HARDSHIP,
+    }
+)
 REGIME_2011_REASON = N_("Not in the 2011 regime this person keeps (Law 66/2011 Art 33; Law 53/2024 Art 63).")
 
 # Support given by deciding on the person's application (form Mẫu 07), within 9 working days.
@@ -119,7 +158,9 @@ class Offer:
     reason: str | None = None
 
 
-def beneficiary_status(*, role: str | None, identified: bool, nationality: str | None, abroad: bool) -> Beneficiary:
+def beneficiary_status(
+    *, role: str | None, identified: bool, nationality: str | None, abroad: bool
+) -> Beneficiary:
     """The status support depends on. ``role`` is the person's role around the case (None: its victim)."""
     if role == "relative_at_risk":
         return Beneficiary.RELATIVE
@@ -149,6 +190,7 @@ def eligible_types(status: Beneficiary, regime: str) -> list[SupportType]:
 
 
 # -- time limits ---------------------------------------------------------------------------------
+
 
 class Due(StrEnum):
     """Where a time limit stands on a given day."""
@@ -192,6 +234,7 @@ def follow_up_schedule(start: date, months: Collection[int] = FOLLOW_UP_MONTHS) 
 
 
 # -- the closing checklist -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ChecklistItem:

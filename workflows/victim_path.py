@@ -29,6 +29,7 @@ Triggers:
 Every fact names the part of the case (``Group``, the field groups of need-to-know) it is read in:
 the case history shows a fact only to those who read that part.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -58,10 +59,26 @@ class Stage(StrEnum):
 
 
 # The ordinary path, in order: the stepper on the case page.
-PATH = (Stage.INTAKE, Stage.VERIFICATION, Stage.IDENTIFICATION, Stage.RESCUE, Stage.PROTECTION,
-        Stage.INITIAL_SUPPORT, Stage.REINTEGRATION, Stage.CLOSED)
-OPEN_STAGES = (Stage.INTAKE, Stage.VERIFICATION, Stage.IDENTIFICATION, Stage.RESCUE, Stage.PROTECTION,
-               Stage.INITIAL_SUPPORT, Stage.REINTEGRATION, Stage.REOPENED)
+PATH = (
+    Stage.INTAKE,
+    Stage.VERIFICATION,
+    Stage.IDENTIFICATION,
+    Stage.RESCUE,
+    Stage.PROTECTION,
+    Stage.INITIAL_SUPPORT,
+    Stage.REINTEGRATION,
+    Stage.CLOSED,
+)
+OPEN_STAGES = (
+    Stage.INTAKE,
+    Stage.VERIFICATION,
+    Stage.IDENTIFICATION,
+    Stage.RESCUE,
+    Stage.PROTECTION,
+    Stage.INITIAL_SUPPORT,
+    Stage.REINTEGRATION,
+    Stage.REOPENED,
+)
 # A deadline set before a case closed or lost contact no longer runs: such a case is never overdue.
 STOPPED_CLOCK = (Stage.CLOSED, Stage.SUSPENDED)
 
@@ -177,7 +194,13 @@ REOPEN_REASONS = ("new_evidence", "re_trafficked")
 PROTECTION_GROUPS = (Group.SUPPORT, Group.INVESTIGATION)
 
 CONFIRMATION = (
-    Fact("confirmation_document", "choice", N_("Confirmation document"), CONFIRMATION_DOCUMENTS, group=Group.IDENTITY),
+    Fact(
+        "confirmation_document",
+        "choice",
+        N_("Confirmation document"),
+        CONFIRMATION_DOCUMENTS,
+        group=Group.IDENTITY,
+    ),
     Fact("confirmation_number", "text", N_("Document number"), sensitive=True, group=Group.INVESTIGATION),
     Fact("confirmation_issuer", "text", N_("Issued by"), group=Group.INVESTIGATION),
     Fact("confirmation_date", "date", N_("Date of issue"), group=Group.IDENTITY),
@@ -211,15 +234,19 @@ def person_rescued(facts: dict, agency_kind: str) -> str | None:
 
 def essential_needs_decided(facts: dict, agency_kind: str) -> str | None:
     if facts.get("essential_needs_decided") is not True:
-        return N_("Reintegration starts once the essential-needs support is decided and under way or delivered, "
-                  "with its decision reference (Decree 162 Art 17).")
+        return N_(
+            "Reintegration starts once the essential-needs support is decided and under way or delivered, "
+            "with its decision reference (Decree 162 Art 17)."
+        )
     return None
 
 
 def support_considered(facts: dict, agency_kind: str) -> str | None:
     if facts.get("support_considered") is not True:
-        return N_("Closing needs every support type the person is eligible for considered: record it as given, "
-                  "refused by the person or not needed.")
+        return N_(
+            "Closing needs every support type the person is eligible for considered: record it as given, "
+            "refused by the person or not needed."
+        )
     return None
 
 
@@ -253,65 +280,213 @@ ANY_ACTOR = frozenset({POLICE, BORDER_GUARD, SOCIAL_AFFAIRS, COMMUNE, HEALTH, WO
 CLOSABLE = OPEN_STAGES + (Stage.SUSPENDED,)
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("start_verification", (Stage.INTAKE,), Stage.VERIFICATION, N_("Start verification"), RECEIVERS,
-               facts=(Fact("channel", "choice", N_("How the person reached us"), CHANNELS, group=Group.NARRATIVE),
-                      Fact("received_at", "datetime", N_("Received at"), group=Group.NARRATIVE),
-                      Fact("notified_social_affairs_at", "datetime", N_("Social affairs notified at"), required=False,
-                           group=Group.NARRATIVE)),
-               checks=(social_affairs_notified, dates_not_in_future)),
-    Transition("request_identification", (Stage.VERIFICATION,), Stage.IDENTIFICATION, N_("Verification done: identify"),
-               frozenset({SOCIAL_AFFAIRS, POLICE, BORDER_GUARD}),
-               facts=(Fact("evidence", "multi", N_("Evidence found (Law Art 32(1))"), EVIDENCE, group=Group.NARRATIVE),
-                      Fact("evidence_note", "text", N_("Evidence references"), required=False, sensitive=True,
-                           group=Group.INVESTIGATION)),
-               checks=(some_evidence,)),
-    Transition("confirm_for_rescue", (Stage.IDENTIFICATION,), Stage.RESCUE, N_("Identified: rescue needed"),
-               CONFIRMERS, facts=CONFIRMATION),
-    Transition("confirm_safe", (Stage.IDENTIFICATION,), Stage.PROTECTION, N_("Identified: already safe"),
-               CONFIRMERS, facts=CONFIRMATION),
-    Transition("not_confirmed", (Stage.IDENTIFICATION,), Stage.CLOSED, N_("Not confirmed as a victim"), CONFIRMERS,
-               facts=(Fact("onward_referral", "agency", N_("Onward referral to general social assistance"),
-                            (SOCIAL_AFFAIRS, COMMUNE), group=Group.IDENTITY),),
-               closure=ClosureReason.NOT_CONFIRMED, style="secondary"),
-    Transition("complete_rescue", (Stage.RESCUE,), Stage.PROTECTION, N_("Rescue completed"), CONFIRMERS,
-               facts=(Fact("rescue_date", "date", N_("Date of the operation"), group=Group.INVESTIGATION),
-                      Fact("rescue_place", "choice", N_("Place"), ("domestic", "abroad"), group=Group.INVESTIGATION),
-                      Fact("rescue_country", "country", N_("Country (if abroad)"), required=False, group=Group.INVESTIGATION),
-                      Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES, group=Group.INVESTIGATION)),
-               checks=(country_when_abroad, person_rescued)),
-    Transition("start_support", (Stage.PROTECTION,), Stage.INITIAL_SUPPORT, N_("Protection decided: start support"),
-               PROTECTORS,
-               facts=(Fact("risk_level", "choice", N_("Risk assessed"), RISK_LEVELS, group=PROTECTION_GROUPS),
-                      Fact("protection_decision", "choice", N_("Protection"), PROTECTION_DECISIONS, group=PROTECTION_GROUPS))),
-    Transition("start_reintegration", (Stage.INITIAL_SUPPORT,), Stage.REINTEGRATION, N_("Start reintegration"),
-               SUPPORTERS,
-               facts=(Fact("residence", "choice", N_("Where the person will live"), RESIDENCES, group=Group.SUPPORT),),
-               derived=("essential_needs_decided",), checks=(essential_needs_decided,)),
-    Transition("close_case", (Stage.REINTEGRATION,), Stage.CLOSED, N_("Approve closing"), REINTEGRATORS,
-               roles=SUPERVISOR,
-               facts=(Fact("follow_ups_reason", "text", N_("If some follow-up visits were not done: why"),
-                           required=False, sensitive=True, group=Group.SUPPORT),),
-               derived=("support_considered", "protection_ended", "follow_ups_done"),
-               checks=(support_considered, protection_ended, follow_ups_done), closure=ClosureReason.REINTEGRATED),
-    Transition("decline_assistance", CLOSABLE, Stage.CLOSED, N_("Person declines further help"), ANY_ACTOR,
-               facts=(Fact("declined_how", "choice", N_("How the person declined"), DECLINE_FORMS, group=Group.IDENTITY),
-                      Fact("declined_on", "date", N_("Date"), group=Group.IDENTITY)),
-               closure=ClosureReason.DECLINED, style="secondary"),
-    Transition("close_transferred", CLOSABLE, Stage.CLOSED, N_("Transferred to another province"), ANY_ACTOR,
-               facts=(Fact("receiving_province", "province", N_("Receiving province"), group=Group.IDENTITY),),
-               closure=ClosureReason.TRANSFERRED, style="secondary"),
-    Transition("record_death", CLOSABLE, Stage.CLOSED, N_("Record death"), ANY_ACTOR,
-               facts=(Fact("date_of_death", "date", N_("Date of death"), group=Group.IDENTITY),),
-               closure=ClosureReason.DIED, style="secondary"),
-    Transition("suspend", OPEN_STAGES, Stage.SUSPENDED, N_("Lost contact: suspend"), ANY_ACTOR,
-               facts=(Fact("last_contact_on", "date", N_("Last contact"), group=Group.IDENTITY),), style="secondary"),
-    *(Transition("resume", (Stage.SUSPENDED,), stage, N_("Contact restored: resume"), ANY_ACTOR)
-      for stage in OPEN_STAGES),
-    Transition("reopen", (Stage.CLOSED,), Stage.REOPENED, N_("Reopen"), ANY_ACTOR,
-               facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS, group=Group.IDENTITY),), style="secondary"),
+    Transition(
+        "start_verification",
+        (Stage.INTAKE,),
+        Stage.VERIFICATION,
+        N_("Start verification"),
+        RECEIVERS,
+        facts=(
+            Fact("channel", "choice", N_("How the person reached us"), CHANNELS, group=Group.NARRATIVE),
+            Fact("received_at", "datetime", N_("Received at"), group=Group.NARRATIVE),
+            Fact(
+                "notified_social_affairs_at",
+                "datetime",
+                N_("Social affairs notified at"),
+                required=False,
+                group=Group.NARRATIVE,
+            ),
+        ),
+        checks=(social_affairs_notified, dates_not_in_future),
+    ),
+    Transition(
+        "request_identification",
+        (Stage.VERIFICATION,),
+        Stage.IDENTIFICATION,
+        N_("Verification done: identify"),
+        frozenset({SOCIAL_AFFAIRS, POLICE, BORDER_GUARD}),
+        facts=(
+            Fact("evidence", "multi", N_("Evidence found (Law Art 32(1))"), EVIDENCE, group=Group.NARRATIVE),
+            Fact(
+                "evidence_note",
+                "text",
+                N_("Evidence references"),
+                required=False,
+                sensitive=True,
+                group=Group.INVESTIGATION,
+            ),
+        ),
+        checks=(some_evidence,),
+    ),
+    Transition(
+        "confirm_for_rescue",
+        (Stage.IDENTIFICATION,),
+        Stage.RESCUE,
+        N_("Identified: rescue needed"),
+        CONFIRMERS,
+        facts=CONFIRMATION,
+    ),
+    Transition(
+        "confirm_safe",
+        (Stage.IDENTIFICATION,),
+        Stage.PROTECTION,
+        N_("Identified: already safe"),
+        CONFIRMERS,
+        facts=CONFIRMATION,
+    ),
+    Transition(
+        "not_confirmed",
+        (Stage.IDENTIFICATION,),
+        Stage.CLOSED,
+        N_("Not confirmed as a victim"),
+        CONFIRMERS,
+        facts=(
+            Fact(
+                "onward_referral",
+                "agency",
+                N_("Onward referral to general social assistance"),
+                (SOCIAL_AFFAIRS, COMMUNE),
+                group=Group.IDENTITY,
+            ),
+        ),
+        closure=ClosureReason.NOT_CONFIRMED,
+        style="secondary",
+    ),
+    Transition(
+        "complete_rescue",
+        (Stage.RESCUE,),
+        Stage.PROTECTION,
+        N_("Rescue completed"),
+        CONFIRMERS,
+        facts=(
+            Fact("rescue_date", "date", N_("Date of the operation"), group=Group.INVESTIGATION),
+            Fact("rescue_place", "choice", N_("Place"), ("domestic", "abroad"), group=Group.INVESTIGATION),
+            Fact(
+                "rescue_country",
+                "country",
+                N_("Country (if abroad)"),
+                required=False,
+                group=Group.INVESTIGATION,
+            ),
+            Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES, group=Group.INVESTIGATION),
+        ),
+        checks=(country_when_abroad, person_rescued),
+    ),
+    Transition(
+        "start_support",
+        (Stage.PROTECTION,),
+        Stage.INITIAL_SUPPORT,
+        N_("Protection decided: start support"),
+        PROTECTORS,
+        facts=(
+            Fact("risk_level", "choice", N_("Risk assessed"), RISK_LEVELS, group=PROTECTION_GROUPS),
+            Fact(
+                "protection_decision",
+                "choice",
+                N_("Protection"),
+                PROTECTION_DECISIONS,
+                group=PROTECTION_GROUPS,
+            ),
+        ),
+    ),
+    Transition(
+        "start_reintegration",
+        (Stage.INITIAL_SUPPORT,),
+        Stage.REINTEGRATION,
+        N_("Start reintegration"),
+        SUPPORTERS,
+        facts=(
+            Fact("residence", "choice", N_("Where the person will live"), RESIDENCES, group=Group.SUPPORT),
+        ),
+        derived=("essential_needs_decided",),
+        checks=(essential_needs_decided,),
+    ),
+    Transition(
+        "close_case",
+        (Stage.REINTEGRATION,),
+        Stage.CLOSED,
+        N_("Approve closing"),
+        REINTEGRATORS,
+        roles=SUPERVISOR,
+        facts=(
+            Fact(
+                "follow_ups_reason",
+                "text",
+                N_("If some follow-up visits were not done: why"),
+                required=False,
+                sensitive=True,
+                group=Group.SUPPORT,
+            ),
+        ),
+        derived=("support_considered", "protection_ended", "follow_ups_done"),
+        checks=(support_considered, protection_ended, follow_ups_done),
+        closure=ClosureReason.REINTEGRATED,
+    ),
+    Transition(
+        "decline_assistance",
+        CLOSABLE,
+        Stage.CLOSED,
+        N_("Person declines further help"),
+        ANY_ACTOR,
+        facts=(
+            Fact(
+                "declined_how", "choice", N_("How the person declined"), DECLINE_FORMS, group=Group.IDENTITY
+            ),
+            Fact("declined_on", "date", N_("Date"), group=Group.IDENTITY),
+        ),
+        closure=ClosureReason.DECLINED,
+        style="secondary",
+    ),
+    Transition(
+        "close_transferred",
+        CLOSABLE,
+        Stage.CLOSED,
+        N_("Transferred to another province"),
+        ANY_ACTOR,
+        facts=(Fact("receiving_province", "province", N_("Receiving province"), group=Group.IDENTITY),),
+        closure=ClosureReason.TRANSFERRED,
+        style="secondary",
+    ),
+    Transition(
+        "record_death",
+        CLOSABLE,
+        Stage.CLOSED,
+        N_("Record death"),
+        ANY_ACTOR,
+        facts=(Fact("date_of_death", "date", N_("Date of death"), group=Group.IDENTITY),),
+        closure=ClosureReason.DIED,
+        style="secondary",
+    ),
+    Transition(
+        "suspend",
+        OPEN_STAGES,
+        Stage.SUSPENDED,
+        N_("Lost contact: suspend"),
+        ANY_ACTOR,
+        facts=(Fact("last_contact_on", "date", N_("Last contact"), group=Group.IDENTITY),),
+        style="secondary",
+    ),
+    *(
+        Transition("resume", (Stage.SUSPENDED,), stage, N_("Contact restored: resume"), ANY_ACTOR)
+        for stage in OPEN_STAGES
+    ),
+    Transition(
+        "reopen",
+        (Stage.CLOSED,),
+        Stage.REOPENED,
+        N_("Reopen"),
+        ANY_ACTOR,
+        facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS, group=Group.IDENTITY),),
+        style="secondary",
+    ),
     Transition("restart_intake", (Stage.REOPENED,), Stage.INTAKE, N_("Restart at intake"), ANY_ACTOR),
-    Transition("restart_verification", (Stage.REOPENED,), Stage.VERIFICATION, N_("Restart at verification"),
-               RECEIVERS),
+    Transition(
+        "restart_verification",
+        (Stage.REOPENED,),
+        Stage.VERIFICATION,
+        N_("Restart at verification"),
+        RECEIVERS,
+    ),
 )
 
 # Facts a step reads from the case's records (``Transition.derived``), and the part they are read in.
@@ -360,7 +535,10 @@ def _resume_target_matches(dest: Stage) -> Callable:
 
 def machine_specs() -> list[dict]:
     """``TRANSITIONS`` in the form pytransitions takes (the diagram draws these too)."""
-    return [{"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value} for t in TRANSITIONS]
+    return [
+        {"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value}
+        for t in TRANSITIONS
+    ]
 
 
 def build_machine(path: CasePath) -> Machine:
@@ -369,8 +547,15 @@ def build_machine(path: CasePath) -> Machine:
     for spec, t in zip(specs, TRANSITIONS, strict=True):
         if t.trigger == "resume":  # one per stage; the condition picks the stage it left
             spec["conditions"] = [_resume_target_matches(t.dest)]
-    return Machine(model=path, states=[s.value for s in Stage], transitions=specs, initial=path.stage,
-                   auto_transitions=False, model_attribute="stage", send_event=True)
+    return Machine(
+        model=path,
+        states=[s.value for s in Stage],
+        transitions=specs,
+        initial=path.stage,
+        auto_transitions=False,
+        model_attribute="stage",
+        send_event=True,
+    )
 
 
 def transitions_from(stage: str, suspended_from: str | None = None) -> list[Transition]:
@@ -398,8 +583,9 @@ def find(trigger: str, stage: str, suspended_from: str | None = None) -> Transit
     return next((t for t in TRANSITIONS if t.trigger == trigger), None)
 
 
-def refusals(t: Transition, *, stage: str, agency_kind: str, role: str, facts: dict,
-             suspended_from: str | None = None) -> list[str]:
+def refusals(
+    t: Transition, *, stage: str, agency_kind: str, role: str, facts: dict, suspended_from: str | None = None
+) -> list[str]:
     """Every reason this transition cannot happen now; empty when it can."""
     reasons = []
     if t not in transitions_from(stage, suspended_from):
@@ -423,12 +609,20 @@ def fire(path: CasePath, trigger: str, *, agency_kind: str, role: str, facts: di
     t = find(trigger, path.stage, path.suspended_from)
     if t is None:
         raise TransitionRefused([N_("There is no such step.")])
-    reasons = refusals(t, stage=path.stage, agency_kind=agency_kind, role=role, facts=facts,
-                       suspended_from=path.suspended_from)
+    reasons = refusals(
+        t,
+        stage=path.stage,
+        agency_kind=agency_kind,
+        role=role,
+        facts=facts,
+        suspended_from=path.suspended_from,
+    )
     if reasons:
         raise TransitionRefused(reasons)
     source = path.stage
-    moving = CasePath(Stage(path.stage).value, path.suspended_from and Stage(path.suspended_from).value)  # a fresh object for a fresh machine
+    moving = CasePath(
+        Stage(path.stage).value, path.suspended_from and Stage(path.suspended_from).value
+    )  # a fresh object for a fresh machine
     try:
         build_machine(moving)
         if not moving.trigger(trigger):

@@ -4,6 +4,7 @@ Deadlines "within N working days" (referral answers, support decisions) count fr
 the start and end when the office closes on the N-th working day. Pure Python; the holiday list
 is data (``victimcare/data/public_holidays_vn.csv``), passed in.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection

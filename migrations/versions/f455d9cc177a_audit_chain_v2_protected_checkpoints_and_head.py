@@ -12,13 +12,13 @@ Revises: 6c09910fdeed
 Create Date: 2026-12-02 20:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'f455d9cc177a'
-down_revision = '6c09910fdeed'
+revision = "f455d9cc177a"
+down_revision = "6c09910fdeed"
 branch_labels = None
 depends_on = None
 
@@ -110,7 +110,9 @@ POSTGRES_DOWN = [
 
 def upgrade():
     # A plain ADD COLUMN, not batch mode: rebuilding audit_events on SQLite would drop its triggers.
-    op.add_column('audit_events', sa.Column('chain_version', sa.SmallInteger(), server_default='1', nullable=False))
+    op.add_column(
+        "audit_events", sa.Column("chain_version", sa.SmallInteger(), server_default="1", nullable=False)
+    )
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRES_UP:
             op.execute(statement)
@@ -126,4 +128,4 @@ def downgrade():
     else:
         for name in reversed(SQLITE_TRIGGERS):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    op.drop_column('audit_events', 'chain_version')
+    op.drop_column("audit_events", "chain_version")

@@ -1,8 +1,9 @@
 """A deactivated agency stops its staff; a submitted form holds only what was submitted (issue 13 item 15)."""
+
 import sqlalchemy as sa
 from wtforms import BooleanField, StringField
 
-from tests.support import db_session, detached, log_in, post
+from tests.helpers import db_session, detached, log_in, post
 from victimcare.accounts.models import Agency
 from victimcare.forms import Form
 
@@ -19,7 +20,12 @@ def test_deactivating_an_agency_stops_its_staff_at_once(login_as, seeded):
     police1 = login_as("police1")
     police = detached(seeded, Agency, code="police-demo")
     admin = login_as("admin1")
-    assert post(admin, f"/admin/agencies/{police.id}/deactivate", token_page=f"/admin/agencies/{police.id}").status_code == 302
+    assert (
+        post(
+            admin, f"/admin/agencies/{police.id}/deactivate", token_page=f"/admin/agencies/{police.id}"
+        ).status_code
+        == 302
+    )
     assert not detached(seeded, Agency, code="police-demo").active
     assert police1.get("/cases").status_code == 302, "the open session no longer works"
     refused = log_in(seeded.test_client(), "police1", "victimcare-demo")

@@ -1,10 +1,11 @@
 """Logging in: demo users, wrong passwords, CSRF, per-account lock-out and per-IP limits."""
+
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import csrf_token, db_session, log_in, post
+from tests.helpers import csrf_token, db_session, log_in, post
 from victimcare.accounts.models import LoginThrottle, User, UserSession
 from victimcare.accounts.throttle import throttle_key
 from victimcare.database import utcnow

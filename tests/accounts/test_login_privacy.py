@@ -1,11 +1,12 @@
 """What is typed at login stays out of the database and the logs, and old throttle rows go away."""
+
 import logging
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import db_session, log_in, raw_database_bytes
+from tests.helpers import db_session, log_in, raw_database_bytes
 from victimcare.accounts.models import LoginThrottle, User
 from victimcare.database import utcnow
 
@@ -53,8 +54,13 @@ def test_a_database_error_names_no_values(seeded, caplog):
     marker = "$argon2id$v=19$SECRET-HASH-MARKER"
     with seeded.app_context(), caplog.at_level(logging.DEBUG):
         police = db.session.scalar(sa.select(User).where(User.username == "police1"))
-        copy = User(username="police1", display_name="x", password_hash=marker, agency_id=police.agency_id,
-                    role="officer")
+        copy = User(
+            username="police1",
+            display_name="x",
+            password_hash=marker,
+            agency_id=police.agency_id,
+            role="officer",
+        )
         db.session.add(copy)
         with pytest.raises(sa.exc.IntegrityError) as error:
             db.session.flush()

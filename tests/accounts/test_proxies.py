@@ -1,7 +1,8 @@
 """Behind a reverse proxy each real client has its own login limit and is logged under its own address."""
+
 import sqlalchemy as sa
 
-from tests.support import csrf_token, db_session, seed
+from tests.helpers import csrf_token, db_session, seed
 from victimcare.audit.models import AuditEvent
 from victimcare.config import ConfigurationError, load_config
 
@@ -17,8 +18,9 @@ def _client(app, remote: str, forwarded: str | None = None):
 
 
 def _fail(client, token, username="police1"):
-    return client.post("/login", data={"username": username, "password": "wrong-password-guess",
-                                       "csrf_token": token}).status_code
+    return client.post(
+        "/login", data={"username": username, "password": "wrong-password-guess", "csrf_token": token}
+    ).status_code
 
 
 def test_behind_one_trusted_proxy_each_client_has_its_own_bucket_and_is_logged_by_its_address(app_factory):
@@ -29,7 +31,9 @@ def test_behind_one_trusted_proxy_each_client_has_its_own_bucket_and_is_logged_b
     assert [_fail(attacker, token, f"guess{i}") for i in range(4)] == [401, 401, 401, 429]
     assert _fail(colleague, csrf_token(colleague), "social1") == 401, "the colleague is not locked out"
     with db_session(app) as session:
-        addresses = set(session.scalars(sa.select(AuditEvent.client_address).where(AuditEvent.action == "login_failed")))
+        addresses = set(
+            session.scalars(sa.select(AuditEvent.client_address).where(AuditEvent.action == "login_failed"))
+        )
     assert addresses == {"203.0.113.7", "198.51.100.4"}
 
 
@@ -40,7 +44,9 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(app_factory):
     codes = [_fail(client, csrf_token(client), f"guess{i}") for i, client in enumerate(spoofers)]
     assert codes == [401, 401, 401, 429], "a forged header does not buy a fresh bucket"
     with db_session(app) as session:
-        addresses = set(session.scalars(sa.select(AuditEvent.client_address).where(AuditEvent.action == "login_failed")))
+        addresses = set(
+            session.scalars(sa.select(AuditEvent.client_address).where(AuditEvent.action == "login_failed"))
+        )
     assert addresses == {"192.0.2.9"}
 
 
@@ -48,8 +54,12 @@ def test_thirty_successful_logins_from_one_address_are_not_throttled(seeded):
     codes = []
     for _ in range(30):
         client = _client(seeded, "192.0.2.30")
-        codes.append(client.post("/login", data={"username": "social1", "password": "victimcare-demo",
-                                                 "csrf_token": csrf_token(client)}).status_code)
+        codes.append(
+            client.post(
+                "/login",
+                data={"username": "social1", "password": "victimcare-demo", "csrf_token": csrf_token(client)},
+            ).status_code
+        )
     assert codes == [302] * 30
 
 

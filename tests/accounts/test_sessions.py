@@ -1,9 +1,10 @@
 """Server-side sessions: logout, password change, an admin's "end session" and timeouts really end them."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.support import db_session, log_in, post
+from tests.helpers import db_session, log_in, post
 from victimcare.accounts.models import User, UserSession
 from victimcare.database import utcnow
 
@@ -51,11 +52,15 @@ def test_sessions_end_after_ten_hours_however_active(login_as, seeded):
 
 def test_changing_the_password_ends_every_other_session(login_as, seeded):
     laptop, phone = login_as("health1"), login_as("health1")
-    response = post(laptop, "/account/password", {
-        "current_password": "victimcare-demo",
-        "new_password": "kho tranh gio bac ha 2026",
-        "confirm": "kho tranh gio bac ha 2026",
-    })
+    response = post(
+        laptop,
+        "/account/password",
+        {
+            "current_password": "victimcare-demo",
+            "new_password": "kho tranh gio bac ha 2026",
+            "confirm": "kho tranh gio bac ha 2026",
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/").status_code == 200, "the user who changed it stays logged in"
     assert phone.get("/").status_code == 302, "the other session is over"
@@ -66,22 +71,40 @@ def test_changing_the_password_ends_every_other_session(login_as, seeded):
 
 def test_a_weak_new_password_is_refused_with_a_reason(login_as):
     client = login_as("health1")
-    response = post(client, "/account/password", {
-        "current_password": "victimcare-demo", "new_password": "passwordpassword", "confirm": "passwordpassword",
-    })
+    response = post(
+        client,
+        "/account/password",
+        {
+            "current_password": "victimcare-demo",
+            "new_password": "passwordpassword",
+            "confirm": "passwordpassword",
+        },
+    )
     assert response.status_code == 400
     assert "quá dễ đoán" in response.text
-    short = post(client, "/account/password", {
-        "current_password": "victimcare-demo", "new_password": "short", "confirm": "short",
-    })
+    short = post(
+        client,
+        "/account/password",
+        {
+            "current_password": "victimcare-demo",
+            "new_password": "short",
+            "confirm": "short",
+        },
+    )
     assert "ít nhất 12 ký tự" in short.text
 
 
 def test_a_wrong_current_password_changes_nothing(login_as, seeded):
     client = login_as("health1")
-    response = post(client, "/account/password", {
-        "current_password": "not-it", "new_password": "kho tranh gio bac ha 2026", "confirm": "kho tranh gio bac ha 2026",
-    })
+    response = post(
+        client,
+        "/account/password",
+        {
+            "current_password": "not-it",
+            "new_password": "kho tranh gio bac ha 2026",
+            "confirm": "kho tranh gio bac ha 2026",
+        },
+    )
     assert response.status_code == 400
     assert "Mật khẩu hiện tại không đúng" in response.text
     assert log_in(seeded.test_client(), "health1", "victimcare-demo").status_code == 302

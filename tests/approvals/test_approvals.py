@@ -1,8 +1,9 @@
 """The two-person rule itself: whoever asks never approves, nor the person a change is about."""
+
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, request_erasure
+from tests.helpers import add_case, db_session, request_erasure
 from victimcare.accounts.models import User
 from victimcare.approvals import operations as approvals
 from victimcare.approvals.models import ApprovalKind, Outcome, PendingChange
@@ -71,10 +72,13 @@ def test_queues_show_each_approver_what_they_may_decide(seeded):
     with db_session(seeded) as session:
         grant = _role_grant(session)
         admin1, admin2, supervisor1, supervisor2, supervisor3 = _users(
-            session, "admin1", "admin2", "supervisor1", "supervisor2", "supervisor3")
+            session, "admin1", "admin2", "supervisor1", "supervisor2", "supervisor3"
+        )
         assert [r.id for r in approvals.waiting_on(admin2)] == [grant.id]
         assert approvals.waiting_on(admin1) == [] and [r.id for r in approvals.asked_by(admin1)] == [grant.id]
         assert [str(r.id) for r in approvals.waiting_on(supervisor2)] == [erasure_id]
         assert approvals.waiting_on(supervisor1) == [] and approvals.waiting_on(supervisor3) == []
-        waiting = session.scalars(approvals.waiting_query().where(PendingChange.kind == ApprovalKind.ERASURE)).all()
+        waiting = session.scalars(
+            approvals.waiting_query().where(PendingChange.kind == ApprovalKind.ERASURE)
+        ).all()
         assert [str(r.id) for r in waiting] == [erasure_id]

@@ -1,7 +1,7 @@
 """Fixtures of the confidentiality log's tests, and what an attacker holding the database does first."""
+
 import pytest
 import sqlalchemy as sa
-
 
 AUDIT_TABLES = ("audit_events", "audit_head", "audit_checkpoints")
 
@@ -12,8 +12,12 @@ def drop_triggers(session):
         for table in AUDIT_TABLES:
             session.execute(sa.text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
     else:
-        names = session.scalars(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-                                        "('audit_events', 'audit_head', 'audit_checkpoints')")).all()
+        names = session.scalars(
+            sa.text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                "('audit_events', 'audit_head', 'audit_checkpoints')"
+            )
+        ).all()
         for name in names:
             session.execute(sa.text(f"DROP TRIGGER {name}"))
     session.commit()
@@ -25,7 +29,9 @@ def five_events(app):
     from victimcare.audit import operations as audit
     from victimcare.extensions import db
 
-    assert app.test_cli_runner().invoke(args=["audit", "checkpoint", "--first"]).exit_code == 0  # a new installation
+    assert (
+        app.test_cli_runner().invoke(args=["audit", "checkpoint", "--first"]).exit_code == 0
+    )  # a new installation
     with app.app_context():
         for n in range(5):
             audit.record("view", object_type="case", object_id=f"case-{n}", fields=["identity"])

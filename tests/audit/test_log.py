@@ -1,11 +1,12 @@
 """The confidentiality log: what is recorded, what is never recorded, and tampering caught."""
+
 import threading
 
 import pytest
 import sqlalchemy as sa
 
 from tests.audit.conftest import drop_triggers
-from tests.support import add_case, db_session, post
+from tests.helpers import add_case, db_session, post
 from victimcare import demo
 from victimcare.audit.models import AuditEvent
 from victimcare.audit.verify import verify_chain
@@ -51,10 +52,16 @@ def test_a_search_records_its_kind_and_count_but_never_the_term(login_as, seeded
 def test_changes_logins_and_breaks_of_glass_are_recorded(login_as, seeded):
     reference = add_case(seeded, "police-demo")
     health = login_as("health1")
-    post(health, f"/cases/{reference}/break-glass", {"reason": "Người bệnh bất tỉnh, cần liên hệ người thân ngay"})
+    post(
+        health,
+        f"/cases/{reference}/break-glass",
+        {"reason": "Người bệnh bất tỉnh, cần liên hệ người thân ngay"},
+    )
     health.get(f"/cases/{reference}")
     actions = [e.action for e in _events(seeded)]
-    assert actions.count("agency_change") == 5 and actions.count("user_change") == len(demo.USERS)  # the demo set-up
+    assert actions.count("agency_change") == 5 and actions.count("user_change") == len(
+        demo.USERS
+    )  # the demo set-up
     assert {"create", "login", "break_glass"} <= set(actions)
     [glass_view] = [e for e in _events(seeded, action="view") if e.actor_username == "health1"]
     assert glass_view.purpose == "break_glass"
@@ -83,8 +90,11 @@ def test_the_database_refuses_to_update_or_delete_log_rows(login_as, seeded):
 TAMPERING = {
     "a row altered": ("UPDATE audit_events SET object_id = 'case-other' WHERE seq = 3", 3),
     "a row deleted": ("DELETE FROM audit_events WHERE seq = 2", 2),
-    "a row inserted": ("INSERT INTO audit_events (seq, occurred_at, action, fields, outcome, detail, prev_hash, hash) "
-                       "SELECT 6, occurred_at, 'view', fields, outcome, detail, prev_hash, hash FROM audit_events WHERE seq = 5", 6),
+    "a row inserted": (
+        "INSERT INTO audit_events (seq, occurred_at, action, fields, outcome, detail, prev_hash, hash) "
+        "SELECT 6, occurred_at, 'view', fields, outcome, detail, prev_hash, hash FROM audit_events WHERE seq = 5",
+        6,
+    ),
     "the newest rows cut off": ("DELETE FROM audit_events WHERE seq >= 4", 4),
 }
 
@@ -150,7 +160,9 @@ def test_a_supervisor_sees_only_their_provinces_events(login_as, seeded):
     from victimcare.extensions import db
 
     with seeded.app_context():
-        accounts.save_agency(None, code="police-other", name="Công an tỉnh khác", kind="police", province_code="01")
+        accounts.save_agency(
+            None, code="police-other", name="Công an tỉnh khác", kind="police", province_code="01"
+        )
         db.session.commit()
     reference = add_case(seeded, "police-other")
     page = login_as("supervisor1").get("/audit").text
@@ -161,7 +173,11 @@ def test_a_supervisor_sees_only_their_provinces_events(login_as, seeded):
 def test_emergency_access_and_other_agencies_views_are_flagged(login_as, seeded):
     reference = add_case(seeded, "police-demo")
     health = login_as("health1")
-    post(health, f"/cases/{reference}/break-glass", {"reason": "Người bệnh bất tỉnh, cần liên hệ người thân ngay"})
+    post(
+        health,
+        f"/cases/{reference}/break-glass",
+        {"reason": "Người bệnh bất tỉnh, cần liên hệ người thân ngay"},
+    )
     health.get(f"/cases/{reference}")
     page = login_as("auditor1").get(f"/audit?case={reference}").text
     assert 'data-flag="break_glass"' in page and 'data-flag="other_agency"' in page
@@ -205,7 +221,11 @@ def test_every_thousandth_event_is_signed_after_commit(app, monkeypatch):
             db.session.commit()
         db.session.remove()
     files = sorted(p.name for p in Path(app.config["AUDIT_CHECKPOINT_DIR"]).glob("checkpoint-*.txt"))
-    assert files == ["checkpoint-000000000000.txt", "checkpoint-000000000003.txt", "checkpoint-000000000006.txt"]
+    assert files == [
+        "checkpoint-000000000000.txt",
+        "checkpoint-000000000003.txt",
+        "checkpoint-000000000006.txt",
+    ]
 
 
 def test_the_csv_export_holds_no_personal_values_and_is_itself_logged(login_as, seeded):
@@ -223,7 +243,9 @@ def test_the_csv_export_holds_no_personal_values_and_is_itself_logged(login_as, 
 def test_bulk_viewing_and_searches_without_follow_up_are_flagged(login_as, seeded):
     from victimcare.audit import review
 
-    references = [add_case(seeded, "police-demo", full_name=f"Người Số {n}") for n in range(review.BULK_CASES)]
+    references = [
+        add_case(seeded, "police-demo", full_name=f"Người Số {n}") for n in range(review.BULK_CASES)
+    ]
     police = login_as("police1")
     post(police, "/cases", {"kind": "name", "q": "Người Số 1"}, token_page="/cases")  # found, never opened…
     for reference in references:

@@ -3,6 +3,7 @@
 Each scenario passed `audit verify` before chain v2: the chain held no secret, REPLACE slipped past
 the DELETE trigger, and a log cut or emptied together with its checkpoints left nothing to contradict it.
 """
+
 import hashlib
 import hmac
 from datetime import timedelta
@@ -13,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.audit.conftest import drop_triggers
-from tests.support import db_session
+from tests.helpers import db_session
 from victimcare.audit.chain import canonical
 from victimcare.audit.models import AuditEvent
 from victimcare.crypto.encoding import lp
@@ -47,7 +48,9 @@ def _hash_of(session, seq: int) -> bytes:
 
 
 def _set_head(session, seq: int, head_hash: bytes) -> None:
-    session.execute(sa.text("UPDATE audit_head SET last_seq = :s, last_hash = :h"), {"s": seq, "h": head_hash})
+    session.execute(
+        sa.text("UPDATE audit_head SET last_seq = :s, last_hash = :h"), {"s": seq, "h": head_hash}
+    )
 
 
 def _remove_checkpoints(session, app, sizes=None) -> None:
@@ -71,7 +74,9 @@ def _rewritten_v1(session, from_seq: int, object_id: str) -> list[dict]:
 
     rows = []
     prev_hash = _hash_of(session, from_seq - 1)
-    for stored in session.scalars(sa.select(AuditEvent).where(AuditEvent.seq >= from_seq).order_by(AuditEvent.seq)):
+    for stored in session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq >= from_seq).order_by(AuditEvent.seq)
+    ):
         row = {"seq": stored.seq, **{name: getattr(stored, name) for name in CHAINED_FIELDS}}
         if row["seq"] == from_seq:
             row["object_id"] = object_id
@@ -99,7 +104,9 @@ def clock(monkeypatch):
     monkeypatch.setattr(checkpoints, "utcnow", utcnow)
 
 
-def test_cutting_the_newest_events_and_their_checkpoint_leaves_a_stale_one_that_verify_refuses(five_events, clock):
+def test_cutting_the_newest_events_and_their_checkpoint_leaves_a_stale_one_that_verify_refuses(
+    five_events, clock
+):
     from victimcare.database import utcnow
 
     clock(utcnow() - timedelta(minutes=40))
@@ -145,9 +152,17 @@ def test_a_forged_view_appended_with_a_correctly_computed_hash_is_caught(five_ev
     from victimcare.database import utcnow
 
     forged = {name: None for name in CHAINED_FIELDS} | {
-        "occurred_at": utcnow(), "actor_username": "police1", "agency_code": "police-demo", "role": "officer",
-        "action": "view", "object_type": "case", "case_reference": "VC-2026-000001", "fields": ["identity"],
-        "outcome": "ok", "detail": {}}
+        "occurred_at": utcnow(),
+        "actor_username": "police1",
+        "agency_code": "police-demo",
+        "role": "officer",
+        "action": "view",
+        "object_type": "case",
+        "case_reference": "VC-2026-000001",
+        "fields": ["identity"],
+        "outcome": "ok",
+        "detail": {},
+    }
     with db_session(five_events) as session:
         prev_hash = _hash_of(session, 5)
         event = SimpleNamespace(**forged)
@@ -155,10 +170,14 @@ def test_a_forged_view_appended_with_a_correctly_computed_hash_is_caught(five_ev
             values = {"hash": _v1_hash(prev_hash, 6, event)}
         else:
             guessed_key = hashlib.sha256(b"victimcare").digest()
-            values = {"chain_version": 2, "hash": hmac.digest(guessed_key, lp("audit/v2", prev_hash, 6,
-                                                                              canonical(event)), "sha256")}
+            values = {
+                "chain_version": 2,
+                "hash": hmac.digest(guessed_key, lp("audit/v2", prev_hash, 6, canonical(event)), "sha256"),
+            }
         session.execute(sa.text("UPDATE audit_head SET last_seq = last_seq + 1"))
-        session.execute(sa.insert(AuditEvent.__table__).values(seq=6, prev_hash=prev_hash, **forged, **values))
+        session.execute(
+            sa.insert(AuditEvent.__table__).values(seq=6, prev_hash=prev_hash, **forged, **values)
+        )
         session.execute(sa.text("UPDATE audit_head SET last_hash = :h"), {"h": values["hash"]})
         session.commit()
     broken = _verify(five_events)
@@ -166,7 +185,9 @@ def test_a_forged_view_appended_with_a_correctly_computed_hash_is_caught(five_ev
 
 
 @pytest.mark.parametrize("how", ["cut", "rewritten"])
-def test_a_log_cut_or_rewritten_after_removing_every_checkpoint_is_caught_and_never_signed_again(five_events, how):
+def test_a_log_cut_or_rewritten_after_removing_every_checkpoint_is_caught_and_never_signed_again(
+    five_events, how
+):
     assert _checkpoint(five_events).exit_code == 0
     with db_session(five_events) as session:
         drop_triggers(session)
@@ -206,13 +227,19 @@ def test_an_emptied_log_with_its_checkpoints_gone_is_caught(five_events):
 def test_checkpoints_and_the_head_are_protected_like_the_events(five_events):
     assert _checkpoint(five_events).exit_code == 0
     with db_session(five_events) as session:
-        statements = ["UPDATE audit_checkpoints SET size = 9", "DELETE FROM audit_checkpoints",
-                      "UPDATE audit_head SET last_seq = 3", "UPDATE audit_head SET last_seq = 9",
-                      "UPDATE audit_head SET last_hash = (SELECT hash FROM audit_events WHERE seq = 3)",
-                      "DELETE FROM audit_head"]
+        statements = [
+            "UPDATE audit_checkpoints SET size = 9",
+            "DELETE FROM audit_checkpoints",
+            "UPDATE audit_head SET last_seq = 3",
+            "UPDATE audit_head SET last_seq = 9",
+            "UPDATE audit_head SET last_hash = (SELECT hash FROM audit_events WHERE seq = 3)",
+            "DELETE FROM audit_head",
+        ]
         if session.get_bind().dialect.name == "sqlite":
-            statements += ["INSERT OR REPLACE INTO audit_checkpoints SELECT * FROM audit_checkpoints",
-                           "INSERT OR REPLACE INTO audit_head SELECT * FROM audit_head"]
+            statements += [
+                "INSERT OR REPLACE INTO audit_checkpoints SELECT * FROM audit_checkpoints",
+                "INSERT OR REPLACE INTO audit_head SELECT * FROM audit_head",
+            ]
         else:
             statements += ["TRUNCATE audit_checkpoints", "TRUNCATE audit_head"]
         for statement in statements:
@@ -252,16 +279,38 @@ def test_events_written_before_chain_v2_keep_verifying(app):
         prev_hash = GENESIS
         with db.engine.begin() as connection:
             for seq in (1, 2, 3):
-                event = {name: None for name in ("actor_id", "actor_username", "agency_code", "role",
-                                                 "session_hash", "client_address", "request_id", "object_type",
-                                                 "case_reference", "purpose", "ciphertext_sha256")}
-                event |= {"occurred_at": utcnow(), "action": "view", "object_id": f"old-{seq}",
-                          "fields": ["identity"], "outcome": "ok", "detail": {}}
+                event = {
+                    name: None
+                    for name in (
+                        "actor_id",
+                        "actor_username",
+                        "agency_code",
+                        "role",
+                        "session_hash",
+                        "client_address",
+                        "request_id",
+                        "object_type",
+                        "case_reference",
+                        "purpose",
+                        "ciphertext_sha256",
+                    )
+                }
+                event |= {
+                    "occurred_at": utcnow(),
+                    "action": "view",
+                    "object_id": f"old-{seq}",
+                    "fields": ["identity"],
+                    "outcome": "ok",
+                    "detail": {},
+                }
                 digest = _v1_hash(prev_hash, seq, SimpleNamespace(**event))
-                connection.execute(sa.insert(AuditEvent.__table__).values(
-                    seq=seq, prev_hash=prev_hash, hash=digest, **event))
+                connection.execute(
+                    sa.insert(AuditEvent.__table__).values(seq=seq, prev_hash=prev_hash, hash=digest, **event)
+                )
                 prev_hash = digest
-            connection.execute(sa.text("UPDATE audit_head SET last_seq = 3, last_hash = :h"), {"h": prev_hash})
+            connection.execute(
+                sa.text("UPDATE audit_head SET last_seq = 3, last_hash = :h"), {"h": prev_hash}
+            )
         flask_migrate.upgrade()
         db.session.remove()
     unsigned = _verify(app)
@@ -272,11 +321,18 @@ def test_events_written_before_chain_v2_keep_verifying(app):
     intact = _verify(app)
     assert intact.exit_code == 0 and "5 event(s)" in intact.output
     with db_session(app) as session:
-        assert session.scalars(sa.select(AuditEvent.chain_version).order_by(AuditEvent.seq)).all() == [1, 1, 1, 2, 2]
+        assert session.scalars(sa.select(AuditEvent.chain_version).order_by(AuditEvent.seq)).all() == [
+            1,
+            1,
+            1,
+            2,
+            2,
+        ]
 
 
 def test_the_chain_key_comes_from_the_keyring_which_old_keyrings_still_give_and_the_database_never_holds(
-        five_events):
+    five_events,
+):
     from victimcare.crypto.keyring import Keyring
 
     keyring = five_events.extensions["victimcare.vault"].keyring

@@ -1,9 +1,10 @@
 """Impossible dates, damaged hidden versions and absurd page numbers on case pages: a message in the
 user's language, the user's input kept, nothing saved, never a 500 (issue 13 item 11)."""
+
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, post
+from tests.helpers import add_case, db_session, post
 from victimcare.cases.models import Case
 
 INTAKE = {"full_name": "Lò Thị Xuyến", "channel": "hotline_111", "nationality": "VN", "gender": "unknown"}
@@ -14,13 +15,17 @@ def _cases(app) -> int:
         return session.scalar(sa.select(sa.func.count()).select_from(Case))
 
 
-@pytest.mark.parametrize("received_at, message", [
-    ("01/01/0001 00:00", "Năm phải nằm trong khoảng từ 1900 đến 2100."),
-    ("31/12/9999 23:59", "Năm phải nằm trong khoảng từ 1900 đến 2100."),
-    ("32/13/2020 25:00", "Ngày giờ không hợp lệ (dd/mm/yyyy hh:mm)."),
-])
-def test_an_impossible_reception_time_is_refused_in_vietnamese_with_the_form_kept(login_as, seeded, received_at,
-                                                                                   message):
+@pytest.mark.parametrize(
+    "received_at, message",
+    [
+        ("01/01/0001 00:00", "Năm phải nằm trong khoảng từ 1900 đến 2100."),
+        ("31/12/9999 23:59", "Năm phải nằm trong khoảng từ 1900 đến 2100."),
+        ("32/13/2020 25:00", "Ngày giờ không hợp lệ (dd/mm/yyyy hh:mm)."),
+    ],
+)
+def test_an_impossible_reception_time_is_refused_in_vietnamese_with_the_form_kept(
+    login_as, seeded, received_at, message
+):
     response = post(login_as("police1"), "/cases/new", {**INTAKE, "received_at": received_at})
     assert response.status_code == 400
     assert message in response.text
@@ -29,8 +34,11 @@ def test_an_impossible_reception_time_is_refused_in_vietnamese_with_the_form_kep
 
 
 def test_an_impossible_birth_date_is_refused(login_as, seeded):
-    response = post(login_as("police1"), "/cases/new",
-                    {**INTAKE, "received_at": "01/01/2026 08:00", "date_of_birth": "01/01/0001"})
+    response = post(
+        login_as("police1"),
+        "/cases/new",
+        {**INTAKE, "received_at": "01/01/2026 08:00", "date_of_birth": "01/01/0001"},
+    )
     assert response.status_code == 400 and "Năm phải nằm trong khoảng từ 1900 đến 2100." in response.text
 
 
@@ -49,9 +57,16 @@ def test_a_damaged_hidden_version_is_refused_and_the_typed_text_kept(login_as, s
 
 def test_a_damaged_version_on_a_step_is_refused(login_as, seeded):
     reference = add_case(seeded)
-    response = post(login_as("police1"), f"/cases/{reference}/transition/start_verification",
-                    {"version": "x", "channel": "hotline_111", "received_at": "01/01/2026 08:00",
-                     "notified_social_affairs_at": "01/01/2026 09:00"})
+    response = post(
+        login_as("police1"),
+        f"/cases/{reference}/transition/start_verification",
+        {
+            "version": "x",
+            "channel": "hotline_111",
+            "received_at": "01/01/2026 08:00",
+            "notified_social_affairs_at": "01/01/2026 09:00",
+        },
+    )
     assert response.status_code == 400 and "Biểu mẫu này bị hỏng hoặc đã cũ." in response.text
     with db_session(seeded) as session:
         assert session.scalar(sa.select(Case.stage).where(Case.reference == reference)) == "intake"

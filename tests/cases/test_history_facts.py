@@ -1,11 +1,12 @@
 """Facts recorded at steps: each read only in its field group, free text sealed, pickers for coded
 values, sealed facts shown to those who read them (with the view logged), bad values never a 500."""
+
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, add_consent, add_referral, db_session, fire_step, post, raw_database_bytes
+from tests.helpers import add_case, add_consent, add_referral, db_session, fire_step, post, raw_database_bytes
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case, StageEvent
 from workflows import victim_path
@@ -15,16 +16,35 @@ NUMBER = "45/XN-CAT"
 EVIDENCE_NOTE = "Biên bản giải cứu số 12/BB"
 
 
-
 def _walk_to_protection(police, reference):
     steps = [
-        ("start_verification", {"channel": "hotline_111", "received_at": "20/11/2026 03:17",
-                                "notified_social_affairs_at": "20/11/2026 03:40"}),
+        (
+            "start_verification",
+            {
+                "channel": "hotline_111",
+                "received_at": "20/11/2026 03:17",
+                "notified_social_affairs_at": "20/11/2026 03:40",
+            },
+        ),
         ("request_identification", {"evidence": ["b", "e"], "evidence_note": EVIDENCE_NOTE}),
-        ("confirm_for_rescue", {"confirmation_document": "victim_confirmation", "confirmation_number": NUMBER,
-                                "confirmation_issuer": ISSUER, "confirmation_date": "21/11/2026"}),
-        ("complete_rescue", {"rescue_date": "22/11/2026", "rescue_place": "abroad", "rescue_country": "CN",
-                             "rescue_outcome": "rescued"}),
+        (
+            "confirm_for_rescue",
+            {
+                "confirmation_document": "victim_confirmation",
+                "confirmation_number": NUMBER,
+                "confirmation_issuer": ISSUER,
+                "confirmation_date": "21/11/2026",
+            },
+        ),
+        (
+            "complete_rescue",
+            {
+                "rescue_date": "22/11/2026",
+                "rescue_place": "abroad",
+                "rescue_country": "CN",
+                "rescue_outcome": "rescued",
+            },
+        ),
     ]
     for trigger, data in steps:
         assert fire_step(police, reference, trigger, data).status_code == 302, trigger
@@ -32,8 +52,9 @@ def _walk_to_protection(police, reference):
 
 def _events(app, action, reference):
     with db_session(app) as session:
-        return session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action,
-                                                           AuditEvent.case_reference == reference)).all()
+        return session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == action, AuditEvent.case_reference == reference)
+        ).all()
 
 
 def test_every_fact_of_the_path_names_a_field_group_the_app_knows():
@@ -52,10 +73,14 @@ def test_a_health_worker_on_a_referred_case_sees_only_the_history_facts_of_its_g
     reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
     police = login_as("police1")
     _walk_to_protection(police, reference)
-    referral_id = add_referral(seeded, reference, "health-demo", consent_id=add_consent(seeded, reference),
-                               groups=("identity",))
+    referral_id = add_referral(
+        seeded, reference, "health-demo", consent_id=add_consent(seeded, reference), groups=("identity",)
+    )
     health = login_as("health1")
-    assert post(health, f"/referrals/{referral_id}/accept", token_page=f"/referrals/{referral_id}").status_code == 302
+    assert (
+        post(health, f"/referrals/{referral_id}/accept", token_page=f"/referrals/{referral_id}").status_code
+        == 302
+    )
 
     page = health.get(f"/cases/{reference}").text
     assert page.count('data-testid="stage-step"') == 4  # the steps themselves stay in the history
@@ -87,7 +112,9 @@ def test_free_text_facts_are_sealed_at_rest_and_unreadable_after_erasure(login_a
     _walk_to_protection(police, reference)
     raw = raw_database_bytes(seeded)  # SQLite's files (on PostgreSQL, the rows below say it)
     with db_session(seeded) as session:
-        rows = repr(session.execute(sa.text("SELECT facts FROM stage_events UNION ALL SELECT facts FROM cases")).all())
+        rows = repr(
+            session.execute(sa.text("SELECT facts FROM stage_events UNION ALL SELECT facts FROM cases")).all()
+        )
     for text in (ISSUER, NUMBER, EVIDENCE_NOTE):
         assert text.encode() not in raw and text not in rows, text
     with db_session(seeded) as session:
@@ -100,8 +127,9 @@ def test_free_text_facts_are_sealed_at_rest_and_unreadable_after_erasure(login_a
 
     with db_session(seeded) as session:  # the erasure itself (who may ask for it is another matter)
         case = session.scalar(sa.select(Case).where(Case.reference == reference))
-        operations.erase_person(case, "person_request",
-                                by=session.scalar(sa.select(User).where(User.username == "supervisor1")))
+        operations.erase_person(
+            case, "person_request", by=session.scalar(sa.select(User).where(User.username == "supervisor1"))
+        )
         session.commit()
     with db_session(seeded) as session:
         event = session.scalar(sa.select(StageEvent).where(StageEvent.trigger == "confirm_for_rescue"))
@@ -121,7 +149,9 @@ def test_onward_referral_is_an_agency_and_the_receiving_province_a_province_code
     with db_session(seeded) as session:
         session.scalar(sa.select(Case).where(Case.reference == other)).stage = "identification"
         session.commit()
-    assert fire_step(police, other, "not_confirmed", {"onward_referral": "Trung tâm bất kỳ"}).status_code == 400
+    assert (
+        fire_step(police, other, "not_confirmed", {"onward_referral": "Trung tâm bất kỳ"}).status_code == 400
+    )
     assert fire_step(police, other, "not_confirmed", {"onward_referral": "social-demo"}).status_code == 302
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case).where(Case.reference == other))
@@ -134,34 +164,62 @@ def test_facts_stored_in_clear_by_older_versions_are_sealed_by_the_command(login
     reference = add_case(seeded, "police-demo")
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case).where(Case.reference == reference))
-        legacy = {"confirmation_document": "victim_confirmation", "confirmation_issuer": ISSUER,
-                  "confirmation_date": "2026-11-21", "onward_referral": "Trung tâm CTXH tỉnh",
-                  "receiving_province": "Lào Cai"}
-        session.add(StageEvent(case=case, trigger="confirm_safe", from_stage="identification",
-                               to_stage="protection", facts=legacy))
+        legacy = {
+            "confirmation_document": "victim_confirmation",
+            "confirmation_issuer": ISSUER,
+            "confirmation_date": "2026-11-21",
+            "onward_referral": "Trung tâm CTXH tỉnh",
+            "receiving_province": "Lào Cai",
+        }
+        session.add(
+            StageEvent(
+                case=case,
+                trigger="confirm_safe",
+                from_stage="identification",
+                to_stage="protection",
+                facts=legacy,
+            )
+        )
         case.facts = dict(legacy)
         session.commit()
     result = seeded.test_cli_runner().invoke(args=["cases", "seal-facts"])
     assert result.exit_code == 0, result.output
     with db_session(seeded) as session:
         event = session.scalar(sa.select(StageEvent).where(StageEvent.trigger == "confirm_safe"))
-        assert event.facts == {"confirmation_document": "victim_confirmation", "confirmation_date": "2026-11-21"}
-        assert event.details == {"confirmation_issuer": ISSUER, "onward_referral": "Trung tâm CTXH tỉnh",
-                                 "receiving_province": "Lào Cai"}
+        assert event.facts == {
+            "confirmation_document": "victim_confirmation",
+            "confirmation_date": "2026-11-21",
+        }
+        assert event.details == {
+            "confirmation_issuer": ISSUER,
+            "onward_referral": "Trung tâm CTXH tỉnh",
+            "receiving_province": "Lào Cai",
+        }
         case = session.scalar(sa.select(Case).where(Case.reference == reference))
-        assert case.facts == {"confirmation_document": "victim_confirmation", "confirmation_date": "2026-11-21"}
+        assert case.facts == {
+            "confirmation_document": "victim_confirmation",
+            "confirmation_date": "2026-11-21",
+        }
     again = seeded.test_cli_runner().invoke(args=["cases", "seal-facts"])
     assert "0 history entries" in again.output
 
 
-@pytest.mark.parametrize("stored", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "2026-13-45",
-                                    {"not": "a value"}])
+@pytest.mark.parametrize(
+    "stored", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "2026-13-45", {"not": "a value"}]
+)
 def test_a_stored_fact_that_does_not_read_as_its_kind_never_breaks_the_case_page(login_as, seeded, stored):
     reference = add_case(seeded, "police-demo")
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case).where(Case.reference == reference))
-        session.add(StageEvent(case=case, trigger="start_verification", from_stage="intake",
-                               to_stage="verification", facts={"channel": "hotline_111", "received_at": stored}))
+        session.add(
+            StageEvent(
+                case=case,
+                trigger="start_verification",
+                from_stage="intake",
+                to_stage="verification",
+                facts={"channel": "hotline_111", "received_at": stored},
+            )
+        )
         session.commit()
     page = login_as("police1").get(f"/cases/{reference}")
     assert page.status_code == 200
@@ -173,10 +231,22 @@ def test_consent_names_are_shown_to_the_groups_that_read_them_with_the_view_logg
 
     reference = add_case(seeded, "police-demo", date_of_birth=date(2014, 3, 1))
     police = login_as("police1")
-    assert post(police, f"/cases/{reference}/consents/new", {
-        "given_by": "guardian", "guardian_name": "Giàng A Páo", "agency_kinds": ["health"],
-        "purposes": ["medical_care"], "method": "verbal_with_witness", "witness_name": "Thào Mí Sùng",
-        "given_at": "01/11/2026 09:00"}).status_code == 302
+    assert (
+        post(
+            police,
+            f"/cases/{reference}/consents/new",
+            {
+                "given_by": "guardian",
+                "guardian_name": "Giàng A Páo",
+                "agency_kinds": ["health"],
+                "purposes": ["medical_care"],
+                "method": "verbal_with_witness",
+                "witness_name": "Thào Mí Sùng",
+                "given_at": "01/11/2026 09:00",
+            },
+        ).status_code
+        == 302
+    )
     page = police.get(f"/cases/{reference}").text
     assert "Giàng A Páo" in page and "Thào Mí Sùng" in page  # police read identity and investigation
     consent_views = [e for e in _events(seeded, "view", reference) if e.object_type == "consent"]

@@ -1,4 +1,5 @@
 """`flask cases import`: all or nothing, every bad row named, and no plaintext at rest or in logs."""
+
 import logging
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from tests.support import db_session, raw_database_bytes
+from tests.helpers import db_session, raw_database_bytes
 from victimcare.cases.importing import COLUMNS, TEMPLATE
 from victimcare.cases.models import Case, Victim
 
@@ -59,8 +60,17 @@ def test_imported_personal_data_never_appears_in_the_database_file_or_logs(seede
     assert DISTINCTIVE["name"] in searched.output  # the operator sees it decrypted
     raw = raw_database_bytes(seeded)
     logs = caplog.text.encode()
-    for value in [DISTINCTIVE["name"], DISTINCTIVE["folded"].upper(), DISTINCTIVE["id"], DISTINCTIVE["phone_digits"],
-                  "+84978123456", "978123456", DISTINCTIVE["address"], "Khuổi Phạ", "Đặng Văn Hải"]:
+    for value in [
+        DISTINCTIVE["name"],
+        DISTINCTIVE["folded"].upper(),
+        DISTINCTIVE["id"],
+        DISTINCTIVE["phone_digits"],
+        "+84978123456",
+        "978123456",
+        DISTINCTIVE["address"],
+        "Khuổi Phạ",
+        "Đặng Văn Hải",
+    ]:
         for form in {value.encode("utf-8"), value.encode("utf-16-le")}:
             assert form not in raw, value
             assert form not in logs, value
@@ -78,9 +88,15 @@ def test_a_bad_file_is_refused_whole_with_a_message_per_bad_row(seeded, tmp_path
     assert result.exit_code != 0
     output = result.output
     assert "nothing was imported" in output
-    for expected in ["row 3, column full_name", "row 4, column sex", "row 4, column birth_date",
-                     "row 4, column nationality", "row 4, column ethnic_minority", "row 4, column phone",
-                     "row 5, column birth_year"]:
+    for expected in [
+        "row 3, column full_name",
+        "row 4, column sex",
+        "row 4, column birth_date",
+        "row 4, column nationality",
+        "row 4, column ethnic_minority",
+        "row 4, column phone",
+        "row 5, column birth_year",
+    ]:
         assert expected.replace("row", "dòng").replace("column", "cột") in output, expected
     assert "dòng 2" not in output
     assert _count(seeded, Case) == 0 and _count(seeded, Victim) == 0
@@ -101,7 +117,23 @@ def test_xlsx_files_import_with_real_dates(seeded, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(list(COLUMNS))
-    sheet.append(["Thào Thị Dua", None, "nữ", datetime(1998, 7, 1), None, "VN", "có", None, 15304000111, "0912000111", None, "15", None])
+    sheet.append(
+        [
+            "Thào Thị Dua",
+            None,
+            "nữ",
+            datetime(1998, 7, 1),
+            None,
+            "VN",
+            "có",
+            None,
+            15304000111,
+            "0912000111",
+            None,
+            "15",
+            None,
+        ]
+    )
     path = tmp_path / "people.xlsx"
     workbook.save(path)
     result = _import(seeded, path)

@@ -1,5 +1,6 @@
 """`flask cases import` refuses what it cannot read safely, each with the row-and-column message the
 import gives for a bad value, and never a traceback (issue 13 item 18)."""
+
 import time
 import tracemalloc
 import zipfile
@@ -10,13 +11,26 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from tests.support import db_session
+from tests.helpers import db_session
 from victimcare.cases import importing
 from victimcare.cases.importing import COLUMNS
 from victimcare.cases.models import Case
 
-ROW = ["Lò Thị Xuyến", "", "F", "03/02/2001", "", "VN", "có", "citizen_id", "017399887766", "0978123456",
-       "Bản Khuổi Phạ", "15", "02647"]
+ROW = [
+    "Lò Thị Xuyến",
+    "",
+    "F",
+    "03/02/2001",
+    "",
+    "VN",
+    "có",
+    "citizen_id",
+    "017399887766",
+    "0978123456",
+    "Bản Khuổi Phạ",
+    "15",
+    "02647",
+]
 
 
 def _import(app, path):
@@ -31,7 +45,11 @@ def _cases(app) -> int:
 def _refused(app, path, *expected: str):
     result = _import(app, path)
     assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
     assert "nothing was imported" in result.output
     for text in expected:
         assert text in result.output, result.output
@@ -56,7 +74,10 @@ def _xlsx(tmp_path, rows, name="people.xlsx") -> Path:
 
 # -- encodings --------------------------------------------------------------------------------
 
-def test_a_latin1_csv_is_refused_at_its_first_undecodable_cell_naming_the_encodings_accepted(seeded, tmp_path):
+
+def test_a_latin1_csv_is_refused_at_its_first_undecodable_cell_naming_the_encodings_accepted(
+    seeded, tmp_path
+):
     text = ",".join(COLUMNS) + "\nJosé Müller,,M,,1990,DE,,,,,,15,\n"
     _refused(seeded, _text_file(tmp_path, text, "latin-1"), "dòng 2, cột A", "UTF-8, UTF-16")
 
@@ -64,7 +85,9 @@ def test_a_latin1_csv_is_refused_at_its_first_undecodable_cell_naming_the_encodi
 def test_a_windows_1258_csv_is_refused_rather_than_guessed(seeded, tmp_path):
     import unicodedata
 
-    def cp1258(char: str) -> bytes:  # what Excel writes: precomposed where the code page has it, else combining
+    def cp1258(
+        char: str,
+    ) -> bytes:  # what Excel writes: precomposed where the code page has it, else combining
         try:
             return char.encode("cp1258")
         except UnicodeEncodeError:
@@ -97,25 +120,43 @@ def test_utf16_without_a_bom_is_refused_with_a_hint(seeded, tmp_path):
 
 
 def test_a_nul_or_control_character_in_a_cell_is_refused_with_its_row_and_column(seeded, tmp_path):
-    rows = [",".join(COLUMNS), ",".join(ROW), ",".join(["Ai\x00Đó", *ROW[1:]]), ",".join([*ROW[:10], "Bản\x1bX", *ROW[11:]])]
-    _refused(seeded, _text_file(tmp_path, "\n".join(rows) + "\n", "utf-8"), "dòng 3, cột full_name",
-             "dòng 4, cột home_address")
+    rows = [
+        ",".join(COLUMNS),
+        ",".join(ROW),
+        ",".join(["Ai\x00Đó", *ROW[1:]]),
+        ",".join([*ROW[:10], "Bản\x1bX", *ROW[11:]]),
+    ]
+    _refused(
+        seeded,
+        _text_file(tmp_path, "\n".join(rows) + "\n", "utf-8"),
+        "dòng 3, cột full_name",
+        "dòng 4, cột home_address",
+    )
 
 
 # -- shape and formulas -------------------------------------------------------------------------
 
+
 def test_duplicate_headers_are_refused_instead_of_the_second_winning(seeded, tmp_path):
     header = [*COLUMNS, "full_name"]
-    _refused(seeded, _text_file(tmp_path, ",".join(header) + "\n" + ",".join([*ROW, "Người Khác"]) + "\n", "utf-8"),
-             "dòng 1, cột full_name", "A", "N")
+    _refused(
+        seeded,
+        _text_file(tmp_path, ",".join(header) + "\n" + ",".join([*ROW, "Người Khác"]) + "\n", "utf-8"),
+        "dòng 1, cột full_name",
+        "A",
+        "N",
+    )
     _refused(seeded, _xlsx(tmp_path, [header, [*ROW, "Người Khác"]]), "dòng 1, cột full_name")
 
 
 def test_formula_cells_are_refused_with_their_row_and_column(seeded, tmp_path):
-    path = _xlsx(tmp_path, [list(COLUMNS), ROW, ["=A2", *ROW[1:]], [*ROW[:9], "=CONCAT(\"09\",\"12\")", *ROW[10:]]])
+    path = _xlsx(
+        tmp_path, [list(COLUMNS), ROW, ["=A2", *ROW[1:]], [*ROW[:9], '=CONCAT("09","12")', *ROW[10:]]]
+    )
     _refused(seeded, path, "dòng 3, cột full_name", "dòng 4, cột phone", "công thức")
-    csv_path = _text_file(tmp_path, ",".join(COLUMNS) + "\n" + ",".join(["=HYPERLINK(\"x\")", *ROW[1:]]) + "\n",
-                          "utf-8")
+    csv_path = _text_file(
+        tmp_path, ",".join(COLUMNS) + "\n" + ",".join(['=HYPERLINK("x")', *ROW[1:]]) + "\n", "utf-8"
+    )
     _refused(seeded, csv_path, "dòng 2, cột full_name")
 
 
@@ -126,8 +167,11 @@ def test_more_rows_or_columns_than_the_limits_are_refused(seeded, tmp_path, monk
     _refused(seeded, _xlsx(tmp_path, [list(COLUMNS)] + [ROW] * 4), "dòng 5")
     wide = [list(COLUMNS), [*ROW, *[""] * 37, "x"]]  # a value in column 51; columns past it are never read
     _refused(seeded, _xlsx(tmp_path, wide, "wide.xlsx"), "dòng 2, cột AY")
-    _refused(seeded, _text_file(tmp_path, ",".join(COLUMNS) + "\n" + ",".join([*ROW, *[""] * 37, "x"]) + "\n",
-                                "utf-8"), "dòng 2, cột AY")
+    _refused(
+        seeded,
+        _text_file(tmp_path, ",".join(COLUMNS) + "\n" + ",".join([*ROW, *[""] * 37, "x"]) + "\n", "utf-8"),
+        "dòng 2, cột AY",
+    )
 
 
 def _with_sheet_xml(path: Path, change) -> Path:
@@ -162,12 +206,17 @@ def test_an_xlsx_declaring_the_whole_sheet_imports_its_three_rows_at_once(seeded
 
 def test_a_shared_strings_bomb_is_refused_before_it_is_inflated(seeded, tmp_path):
     bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(_xlsx(tmp_path, [list(COLUMNS), ROW])) as source, \
-            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(_xlsx(tmp_path, [list(COLUMNS), ROW])) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             target.writestr(item, source.read(item.filename))
-        strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + \
-            b"<si><t>a</t></si>" * 2_000_000 + b"</sst>"  # 34 MB that packs into ~70 kB
+        strings = (
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + b"<si><t>a</t></si>" * 2_000_000
+            + b"</sst>"
+        )  # 34 MB that packs into ~70 kB
         target.writestr("xl/sharedStrings.xml", strings)
     assert bomb.stat().st_size < 500_000
     tracemalloc.start()
@@ -186,12 +235,17 @@ def test_an_xlsx_unpacking_to_more_than_the_limits_is_refused(seeded, tmp_path, 
     monkeypatch.setattr(importing, "MAX_XLSX_UNCOMPRESSED", 2**30)
     monkeypatch.setattr(importing, "MAX_XLSX_SHARED_STRINGS", 10)  # the part openpyxl holds whole in memory
     strings = tmp_path / "strings.xlsx"
-    with zipfile.ZipFile(_xlsx(tmp_path, [list(COLUMNS), ROW])) as source, \
-            zipfile.ZipFile(strings, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(_xlsx(tmp_path, [list(COLUMNS), ROW])) as source,
+        zipfile.ZipFile(strings, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             target.writestr(item, source.read(item.filename))
-        target.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                                                b"<si><t>Lo Thi Xuyen</t></si></sst>")
+        target.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<si><t>Lo Thi Xuyen</t></si></sst>",
+        )
     _refused(seeded, strings, "dòng 1", "MB")
 
 
@@ -203,11 +257,15 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(seeded, tmp_path):
 
 # -- memory -------------------------------------------------------------------------------------
 
+
 def test_checking_a_file_holds_one_row_at_a_time_not_the_file(seeded, tmp_path):
     """The bound for 200,000 rows is measured by bench/importing.py (README); here: memory does not grow
     with the number of rows (ten times the rows, well under twice the peak)."""
+
     def peak(rows: int) -> int:
-        path = _text_file(tmp_path, ",".join(COLUMNS) + "\n" + (",".join(ROW) + "\n") * rows, "utf-8", f"{rows}.csv")
+        path = _text_file(
+            tmp_path, ",".join(COLUMNS) + "\n" + (",".join(ROW) + "\n") * rows, "utf-8", f"{rows}.csv"
+        )
         with seeded.app_context():
             tracemalloc.start()
             try:

@@ -1,13 +1,27 @@
 """Intake at /cases/new: a new case, a warning when the person may already have one, and clear errors."""
+
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, post
+from tests.helpers import add_case, db_session, post
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case
 
-BASE = {"channel": "hotline_111", "received_at": "20/11/2026 08:30", "full_name": "Giàng Thị Mai", "gender": "Feminine", "date_of_birth": "14/08/2010", "birth_year": "",
-        "nationality": "VN", "is_ethnic_minority": "yes", "id_document_type": "", "id_number": "",
-        "phone": "", "home_address": "Thôn 3", "province_code": "15", "commune_code": ""}
+BASE = {
+    "channel": "hotline_111",
+    "received_at": "20/11/2026 08:30",
+    "full_name": "Giàng Thị Mai",
+    "gender": "Feminine",
+    "date_of_birth": "14/08/2010",
+    "birth_year": "",
+    "nationality": "VN",
+    "is_ethnic_minority": "yes",
+    "id_document_type": "",
+    "id_number": "",
+    "phone": "",
+    "home_address": "Thôn 3",
+    "province_code": "15",
+    "commune_code": "",
+}
 
 
 def _count(app):
@@ -31,7 +45,9 @@ def test_an_officer_opens_a_case_and_sees_it(login_as, seeded):
 
 
 def test_the_same_id_number_warns_of_a_possible_duplicate_with_a_link(login_as, seeded):
-    existing = add_case(seeded, full_name="Giàng Thị Mai", id_document_type="citizen_id", id_number="015306000999")
+    existing = add_case(
+        seeded, full_name="Giàng Thị Mai", id_document_type="citizen_id", id_number="015306000999"
+    )
     client = login_as("police1")
     data = {**BASE, "full_name": "Mai Giàng", "id_document_type": "citizen_id", "id_number": "0153 0600 0999"}
     warned = post(client, "/cases/new", data)
@@ -57,7 +73,9 @@ def test_a_duplicate_held_by_another_agency_says_only_that_a_match_exists(login_
     existing = add_case(seeded, "border-demo", full_name="Giàng Thị Mai", birth_year=2010)
     warned = post(login_as("police1"), "/cases/new", BASE)
     assert warned.status_code == 409 and 'data-testid="match-elsewhere"' in warned.text
-    assert existing not in warned.text and "Biên phòng" not in warned.text  # neither the case nor who holds it
+    assert (
+        existing not in warned.text and "Biên phòng" not in warned.text
+    )  # neither the case nor who holds it
     assert "same name" not in warned.text and "cùng họ tên" not in warned.text  # nor what matched
 
 
@@ -70,9 +88,15 @@ def _supervisor_elsewhere(app) -> str:
         agency = Agency(code="police-hg", name="Công an tỉnh Hà Giang", kind="police", province_code="02")
         session.add(agency)
         session.flush()
-        accounts.create_user(username="supervisor-hg", display_name="Giám sát Hà Giang", agency=agency,
-                             role="supervisor", password="victimcare-demo", must_change_password=False,
-                             check_policy=False)
+        accounts.create_user(
+            username="supervisor-hg",
+            display_name="Giám sát Hà Giang",
+            agency=agency,
+            role="supervisor",
+            password="victimcare-demo",
+            must_change_password=False,
+            check_policy=False,
+        )
         session.commit()
     return "supervisor-hg"
 
@@ -80,11 +104,22 @@ def _supervisor_elsewhere(app) -> str:
 def test_the_intake_check_is_an_audited_search_scoped_to_the_askers_province(login_as, seeded):
     """Typing a number at intake asks whether someone exists: it is logged, and outside the user's
     need-to-know the answer names no case and no agency, even though nothing is saved."""
-    existing = add_case(seeded, "police-demo", full_name="Giàng Thị Mai", id_document_type="citizen_id",
-                        id_number="015306000999")
+    existing = add_case(
+        seeded,
+        "police-demo",
+        full_name="Giàng Thị Mai",
+        id_document_type="citizen_id",
+        id_number="015306000999",
+    )
     asker = login_as(_supervisor_elsewhere(seeded))
-    probe = {**BASE, "full_name": "Ai Đó", "date_of_birth": "", "birth_year": "1990",
-             "id_document_type": "citizen_id", "id_number": "015306000999"}
+    probe = {
+        **BASE,
+        "full_name": "Ai Đó",
+        "date_of_birth": "",
+        "birth_year": "1990",
+        "id_document_type": "citizen_id",
+        "id_number": "015306000999",
+    }
     warned = post(asker, "/cases/new", probe)
     assert warned.status_code == 409 and 'data-testid="match-elsewhere"' in warned.text
     assert existing not in warned.text and "Lào Cai" not in warned.text
@@ -98,7 +133,7 @@ def test_the_intake_check_is_an_audited_search_scoped_to_the_askers_province(log
 
 
 def test_intake_checks_are_limited_per_user_and_heavy_use_is_flagged(app_factory):
-    from tests.support import log_in, seed
+    from tests.helpers import log_in, seed
 
     app = app_factory(INTAKE_CHECK_LIMIT="12 per hour")
     seed(app)
@@ -121,8 +156,15 @@ def test_intake_checks_are_limited_per_user_and_heavy_use_is_flagged(app_factory
 
 
 def test_bad_input_is_explained_in_vietnamese_and_kept(login_as, seeded):
-    data = {**BASE, "full_name": "", "date_of_birth": "31/02/2006", "phone": "không có", "nationality": "Việt Nam",
-            "id_number": "12345", "home_address": "Bản Phìn Hồ"}
+    data = {
+        **BASE,
+        "full_name": "",
+        "date_of_birth": "31/02/2006",
+        "phone": "không có",
+        "nationality": "Việt Nam",
+        "id_number": "12345",
+        "home_address": "Bản Phìn Hồ",
+    }
     response = post(login_as("police1"), "/cases/new", data)
     assert response.status_code == 400
     text = response.text

@@ -1,17 +1,34 @@
 """Who is a child is derived from the birth data when it matters, so a corrected birth date counts at once."""
+
 import re
 from datetime import date
 
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, post
+from tests.helpers import add_case, db_session, post
 from victimcare.cases.models import Case
 
-PERSON = {"full_name": "Lò Thị Xuyến", "other_names": "", "gender": "Feminine", "birth_year": "",
-          "nationality": "VN", "is_ethnic_minority": "yes", "id_document_type": "", "id_number": "",
-          "phone": "", "home_address": "", "province_code": "15", "commune_code": ""}
-CONSENT = {"given_by": "person", "agency_kinds": ["health"], "purposes": ["medical_care"],
-           "method": "signed_form", "given_at": "01/11/2026 09:00"}
+PERSON = {
+    "full_name": "Lò Thị Xuyến",
+    "other_names": "",
+    "gender": "Feminine",
+    "birth_year": "",
+    "nationality": "VN",
+    "is_ethnic_minority": "yes",
+    "id_document_type": "",
+    "id_number": "",
+    "phone": "",
+    "home_address": "",
+    "province_code": "15",
+    "commune_code": "",
+}
+CONSENT = {
+    "given_by": "person",
+    "agency_kinds": ["health"],
+    "purposes": ["medical_care"],
+    "method": "signed_form",
+    "given_at": "01/11/2026 09:00",
+}
 
 
 def _correct_birth_date(client, reference, day: str):
@@ -47,8 +64,15 @@ def test_age_is_taken_on_the_day_the_consent_was_given(login_as, seeded):
     reference = add_case(seeded, "police-demo", date_of_birth=date(2008, 6, 1))  # 18 on 1 June 2026
     police = login_as("police1")
     as_a_child = post(police, f"/cases/{reference}/consents/new", {**CONSENT, "given_at": "31/05/2026 09:00"})
-    assert as_a_child.status_code == 400 and 'data-testid="refusal"' in as_a_child.text, "at 17 a guardian consents"
-    assert post(police, f"/cases/{reference}/consents/new", {**CONSENT, "given_at": "01/06/2026 09:00"}).status_code == 302
+    assert as_a_child.status_code == 400 and 'data-testid="refusal"' in as_a_child.text, (
+        "at 17 a guardian consents"
+    )
+    assert (
+        post(
+            police, f"/cases/{reference}/consents/new", {**CONSENT, "given_at": "01/06/2026 09:00"}
+        ).status_code
+        == 302
+    )
 
 
 def test_with_only_the_birth_year_the_person_counts_as_a_child_until_the_year_is_surely_past(seeded):
@@ -84,12 +108,23 @@ def test_the_migration_recomputes_stale_flags_from_the_birth_year(app):
         key = (lambda u: u.hex) if db.engine.dialect.name == "sqlite" else (lambda u: u)
         with db.engine.begin() as connection:
             for year, victim_id in ids.items():
-                connection.execute(sa.text(
-                    "INSERT INTO victims (id, gender, nationality, created_at, version, birth_year, is_minor) "
-                    "VALUES (:id, 'Feminine', 'VN', '2026-03-01 00:00:00', 1, :year, :stale)"),
-                    {"id": key(victim_id), "year": year, "stale": year != 2015})
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO victims (id, gender, nationality, created_at, version, birth_year, is_minor) "
+                        "VALUES (:id, 'Feminine', 'VN', '2026-03-01 00:00:00', 1, :year, :stale)"
+                    ),
+                    {"id": key(victim_id), "year": year, "stale": year != 2015},
+                )
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            got = {year: connection.execute(sa.text("SELECT minor_at_intake FROM victims WHERE id = :id"),
-                                            {"id": key(victim_id)}).scalar_one() for year, victim_id in ids.items()}
-    assert {year: None if v is None else bool(v) for year, v in got.items()} == {2015: True, 1990: False, None: None}
+            got = {
+                year: connection.execute(
+                    sa.text("SELECT minor_at_intake FROM victims WHERE id = :id"), {"id": key(victim_id)}
+                ).scalar_one()
+                for year, victim_id in ids.items()
+            }
+    assert {year: None if v is None else bool(v) for year, v in got.items()} == {
+        2015: True,
+        1990: False,
+        None: None,
+    }

@@ -1,9 +1,10 @@
 """The case page and its steps through the web: who sees which buttons, facts asked, reasons shown."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, detached, fire_step, post
+from tests.helpers import add_case, db_session, detached, fire_step, post
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 
@@ -13,14 +14,42 @@ def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
     police = login_as("police1")
     page = police.get(f"/cases/{reference}").text
     assert 'data-trigger="start_verification"' in page and 'data-trigger="close_case"' not in page
-    assert fire_step(police, reference, "start_verification", {
-        "channel": "hotline_111", "received_at": "20/11/2026 08:30", "notified_social_affairs_at": "20/11/2026 09:00",
-    }).status_code == 302
-    assert fire_step(police, reference, "request_identification", {"evidence": ["b", "e"], "evidence_note": "BB 12/2026"}).status_code == 302
-    assert fire_step(police, reference, "confirm_safe", {
-        "confirmation_document": "victim_confirmation", "confirmation_number": "45/XN-CAT",
-        "confirmation_issuer": "Công an tỉnh Lào Cai", "confirmation_date": "21/11/2026",
-    }).status_code == 302
+    assert (
+        fire_step(
+            police,
+            reference,
+            "start_verification",
+            {
+                "channel": "hotline_111",
+                "received_at": "20/11/2026 08:30",
+                "notified_social_affairs_at": "20/11/2026 09:00",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        fire_step(
+            police,
+            reference,
+            "request_identification",
+            {"evidence": ["b", "e"], "evidence_note": "BB 12/2026"},
+        ).status_code
+        == 302
+    )
+    assert (
+        fire_step(
+            police,
+            reference,
+            "confirm_safe",
+            {
+                "confirmation_document": "victim_confirmation",
+                "confirmation_number": "45/XN-CAT",
+                "confirmation_issuer": "Công an tỉnh Lào Cai",
+                "confirmation_date": "21/11/2026",
+            },
+        ).status_code
+        == 302
+    )
     case = detached(seeded, Case, reference=reference)
     assert case.stage == "protection" and case.stage_deadline is not None
     page = police.get(f"/cases/{reference}").text
@@ -30,15 +59,24 @@ def test_police_take_a_case_from_intake_to_protection(login_as, seeded):
     with db_session(seeded) as session:
         events = session.scalars(sa.select(StageEvent).order_by(StageEvent.created_at)).all()
         assert [e.to_stage for e in events] == ["verification", "identification", "protection"]
-        assert events[2].details == {"confirmation_number": "45/XN-CAT", "confirmation_issuer": "Công an tỉnh Lào Cai"}
-        raw = session.execute(sa.text("SELECT details FROM stage_events WHERE trigger = 'confirm_safe'")).scalar_one()
+        assert events[2].details == {
+            "confirmation_number": "45/XN-CAT",
+            "confirmation_issuer": "Công an tỉnh Lào Cai",
+        }
+        raw = session.execute(
+            sa.text("SELECT details FROM stage_events WHERE trigger = 'confirm_safe'")
+        ).scalar_one()
         assert b"45/XN" not in raw
 
 
 def test_missing_facts_are_explained_and_nothing_changes(login_as, seeded):
     reference = add_case(seeded, "police-demo")
-    response = fire_step(login_as("police1"), reference, "start_verification",
-                     {"channel": "hotline_111", "received_at": "20/11/2026 08:30"})
+    response = fire_step(
+        login_as("police1"),
+        reference,
+        "start_verification",
+        {"channel": "hotline_111", "received_at": "20/11/2026 08:30"},
+    )
     assert response.status_code == 400
     assert "Ghi thời điểm đã thông báo cho cơ quan công tác xã hội" in response.text
     assert detached(seeded, Case, reference=reference).stage == "intake"
@@ -46,8 +84,12 @@ def test_missing_facts_are_explained_and_nothing_changes(login_as, seeded):
 
 def test_a_step_from_the_wrong_stage_is_refused_with_a_reason(login_as, seeded):
     reference = add_case(seeded, "police-demo")
-    response = fire_step(login_as("police1"), reference, "complete_rescue", {
-        "rescue_date": "20/11/2026", "rescue_place": "domestic", "rescue_outcome": "rescued"})
+    response = fire_step(
+        login_as("police1"),
+        reference,
+        "complete_rescue",
+        {"rescue_date": "20/11/2026", "rescue_place": "domestic", "rescue_outcome": "rescued"},
+    )
     assert response.status_code == 400
     assert "Không thể thực hiện bước này ở giai đoạn hiện tại" in response.text
 
@@ -58,7 +100,7 @@ def test_the_wrong_role_sees_no_button_and_cannot_post(login_as, seeded):
     page = supervisor.get(f"/cases/{reference}").text
     assert 'data-trigger="start_verification"' in page  # supervisors act in their own agency
     police_case = add_case(seeded, "police-demo")
-    assert 'data-trigger' not in supervisor.get(f"/cases/{police_case}").text  # sees, cannot act
+    assert "data-trigger" not in supervisor.get(f"/cases/{police_case}").text  # sees, cannot act
     assert supervisor.get(f"/cases/{police_case}/transition/start_verification").status_code == 403
 
 
@@ -116,8 +158,11 @@ def test_break_glass_opens_one_case_for_an_hour_with_a_reason(login_as, seeded):
     assert health.get(f"/cases/{reference}").status_code == 404
     short = post(health, f"/cases/{reference}/break-glass", {"reason": "cần gấp"})
     assert short.status_code == 400
-    granted = post(health, f"/cases/{reference}/break-glass",
-                   {"reason": "Người bệnh bất tỉnh tại trạm y tế, cần liên hệ người thân ngay"})
+    granted = post(
+        health,
+        f"/cases/{reference}/break-glass",
+        {"reason": "Người bệnh bất tỉnh tại trạm y tế, cần liên hệ người thân ngay"},
+    )
     assert granted.status_code == 302
     page = health.get(f"/cases/{reference}").text
     assert 'data-testid="break-glass-banner"' in page and "Khẩn Cấp" in page
@@ -128,7 +173,10 @@ def test_break_glass_opens_one_case_for_an_hour_with_a_reason(login_as, seeded):
 
     with db_session(seeded) as session:
         grant = session.scalar(sa.select(BreakGlassGrant))
-        assert "bất tỉnh".encode() not in session.execute(sa.text("SELECT reason FROM break_glass_grants")).scalar_one()
+        assert (
+            "bất tỉnh".encode()
+            not in session.execute(sa.text("SELECT reason FROM break_glass_grants")).scalar_one()
+        )
         grant.expires_at = utcnow() - timedelta(seconds=1)
         session.commit()
     assert health.get(f"/cases/{reference}").status_code == 404
@@ -136,8 +184,11 @@ def test_break_glass_opens_one_case_for_an_hour_with_a_reason(login_as, seeded):
 
 
 def test_break_glass_answers_alike_for_unknown_references(login_as, seeded):
-    response = post(login_as("health1"), "/cases/VC-2026-999999/break-glass",
-                    {"reason": "Người bệnh bất tỉnh tại trạm y tế, cần liên hệ người thân ngay"})
+    response = post(
+        login_as("health1"),
+        "/cases/VC-2026-999999/break-glass",
+        {"reason": "Người bệnh bất tỉnh tại trạm y tế, cần liên hệ người thân ngay"},
+    )
     assert response.status_code == 400 and "Không thể cấp quyền truy cập khẩn cấp" in response.text
 
 
@@ -158,9 +209,17 @@ def test_the_workflow_page_draws_the_path(login_as, seeded):
 def test_a_child_travelling_with_the_victim_is_recorded_sealed(login_as, seeded):
     reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến")
     police = login_as("police1")
-    response = post(police, f"/cases/{reference}/people", {
-        "role": "accompanying_child", "full_name": "Lò Thị Pằng", "gender": "Feminine", "date_of_birth": "01/06/2019",
-        "phone": ""})
+    response = post(
+        police,
+        f"/cases/{reference}/people",
+        {
+            "role": "accompanying_child",
+            "full_name": "Lò Thị Pằng",
+            "gender": "Feminine",
+            "date_of_birth": "01/06/2019",
+            "phone": "",
+        },
+    )
     assert response.status_code == 302
     page = police.get(f"/cases/{reference}").text
     assert "Lò Thị Pằng" in page and "Người dưới 18 tuổi đi cùng nạn nhân" in page

@@ -1,19 +1,34 @@
 """Finding a person by name, ID number or phone: on the web (POST, never in the URL) and at the CLI."""
+
 import pytest
 
-from tests.support import add_case, post
+from tests.helpers import add_case, post
 
 
 @pytest.fixture
 def xuyen(seeded):
-    return add_case(seeded, "police-demo", full_name="Lò Thị Xuyến", id_document_type="citizen_id",
-                    id_number="015304001234", phone="0912 345 678")
+    return add_case(
+        seeded,
+        "police-demo",
+        full_name="Lò Thị Xuyến",
+        id_document_type="citizen_id",
+        id_number="015304001234",
+        phone="0912 345 678",
+    )
 
 
-@pytest.mark.parametrize("kind,term", [
-    ("name", "Lò Thị Xuyến"), ("name", "LO THI XUYEN"), ("name", "Xuyến Lò Thị"), ("name", "lo thi  xuyen"),
-    ("id_number", "0153 0400 1234"), ("phone", "+84912345678"), ("phone", "091-234-5678"),
-])
+@pytest.mark.parametrize(
+    "kind,term",
+    [
+        ("name", "Lò Thị Xuyến"),
+        ("name", "LO THI XUYEN"),
+        ("name", "Xuyến Lò Thị"),
+        ("name", "lo thi  xuyen"),
+        ("id_number", "0153 0400 1234"),
+        ("phone", "+84912345678"),
+        ("phone", "091-234-5678"),
+    ],
+)
 def test_police_find_their_case_however_the_term_is_written(login_as, xuyen, kind, term):
     client = login_as("police1")
     response = post(client, "/cases", {"kind": kind, "q": term})

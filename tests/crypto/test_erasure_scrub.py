@@ -1,9 +1,10 @@
 """Erasure leaves no copy of the erased wrapped key in the database's own files (SQLite here; tests/pg)."""
+
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BACKEND
-from tests.support import add_case, db_session, raw_database_bytes
+from tests.helpers import add_case, db_session, raw_database_bytes
 from victimcare.cases.models import Case
 from victimcare.crypto.models import DataKey
 
@@ -24,7 +25,9 @@ def _checkpoint(app) -> None:
 
 
 def _erase(app, reference) -> None:
-    result = app.test_cli_runner().invoke(args=["cases", "erase", reference, "--reason", "person_request", "--yes"])
+    result = app.test_cli_runner().invoke(
+        args=["cases", "erase", reference, "--reason", "person_request", "--yes"]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -61,7 +64,9 @@ def test_a_reader_in_the_wal_defers_the_scrub_to_cron_without_failing_the_erasur
 
     reference = add_case(seeded, full_name="Sùng A Chứ")
     key = _wrapped_key(seeded, reference)
-    reader = sqlite3.connect(seeded.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None)
+    reader = sqlite3.connect(
+        seeded.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None
+    )
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM data_keys").fetchone()  # a long page render, holding its snapshot
     try:

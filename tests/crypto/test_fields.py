@@ -1,10 +1,11 @@
 """Sealed values: round trips, and loud failures when a ciphertext is moved, altered or keyed wrongly."""
+
 import struct
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session
+from tests.helpers import add_case, db_session
 from victimcare.cases.models import Case, Victim
 from victimcare.crypto import DecryptionError, KeyNotFound
 from victimcare.crypto.fields import forget_plaintext
@@ -16,7 +17,10 @@ def _victim(session, reference):
 
 
 def _raw(session, victim_id, column):
-    return session.execute(sa.text(f"SELECT {column} FROM victims WHERE id = :id"), {"id": victim_id.hex if session.get_bind().dialect.name == "sqlite" else victim_id}).scalar_one()
+    return session.execute(
+        sa.text(f"SELECT {column} FROM victims WHERE id = :id"),
+        {"id": victim_id.hex if session.get_bind().dialect.name == "sqlite" else victim_id},
+    ).scalar_one()
 
 
 def _write_raw(session, victim_id, column, value):
@@ -34,8 +38,14 @@ def _fresh(session, victim_id):
 def test_values_round_trip_and_are_not_stored_in_clear(seeded):
     from datetime import date
 
-    reference = add_case(seeded, full_name="Lò Thị Xuyến", date_of_birth=date(2004, 5, 12), phone="0912345678",
-                         guardian=None, relatives=[{"name": "Lò Văn Páo", "relation": "bố"}])
+    reference = add_case(
+        seeded,
+        full_name="Lò Thị Xuyến",
+        date_of_birth=date(2004, 5, 12),
+        phone="0912345678",
+        guardian=None,
+        relatives=[{"name": "Lò Văn Páo", "relation": "bố"}],
+    )
     with db_session(seeded) as session:
         victim = _victim(session, reference)
         victim_id = victim.id
@@ -61,7 +71,7 @@ def test_a_ciphertext_moved_to_another_column_fails_to_open(seeded):
         victim_id = _victim(session, reference).id
         _write_raw(session, victim_id, "other_names", _raw(session, victim_id, "full_name"))
         with pytest.raises(DecryptionError, match="other_names"):
-            _fresh(session, victim_id).other_names
+            _ = _fresh(session, victim_id).other_names  # reading the attribute decrypts it
 
 
 def test_a_ciphertext_moved_to_another_row_fails_to_open(seeded):
@@ -71,7 +81,7 @@ def test_a_ciphertext_moved_to_another_row_fails_to_open(seeded):
         a, b = _victim(session, one).id, _victim(session, two).id
         _write_raw(session, b, "full_name", _raw(session, a, "full_name"))
         with pytest.raises(DecryptionError):
-            _fresh(session, b).full_name
+            _ = _fresh(session, b).full_name  # reading the attribute decrypts it
 
 
 def test_a_flipped_bit_fails_to_open(seeded):
@@ -82,7 +92,7 @@ def test_a_flipped_bit_fails_to_open(seeded):
         blob[-1] ^= 1
         _write_raw(session, victim_id, "full_name", bytes(blob))
         with pytest.raises(DecryptionError):
-            _fresh(session, victim_id).full_name
+            _ = _fresh(session, victim_id).full_name  # reading the attribute decrypts it
 
 
 def test_a_wrong_key_version_fails_to_open(seeded):
@@ -92,14 +102,20 @@ def test_a_wrong_key_version_fails_to_open(seeded):
         blob = _raw(session, victim_id, "full_name")
         _write_raw(session, victim_id, "full_name", blob[:1] + struct.pack(">I", 2) + blob[5:])
         with pytest.raises(KeyNotFound):
-            _fresh(session, victim_id).full_name
+            _ = _fresh(session, victim_id).full_name  # reading the attribute decrypts it
         # A version 2 key that does exist is still the wrong key for this value.
         seeded.extensions["victimcare.vault"].active_version(session, victim_id)
-        session.add(DataKey(person_id=victim_id, version=2, kek_id=1,
-                            wrapped=session.scalar(sa.select(DataKey.wrapped).where(DataKey.person_id == victim_id))))
+        session.add(
+            DataKey(
+                person_id=victim_id,
+                version=2,
+                kek_id=1,
+                wrapped=session.scalar(sa.select(DataKey.wrapped).where(DataKey.person_id == victim_id)),
+            )
+        )
         session.commit()
         with pytest.raises(DecryptionError):
-            _fresh(session, victim_id).full_name
+            _ = _fresh(session, victim_id).full_name  # reading the attribute decrypts it
 
 
 def test_a_data_key_moved_to_another_person_fails_to_unwrap(seeded):
@@ -112,7 +128,7 @@ def test_a_data_key_moved_to_another_person_fails_to_unwrap(seeded):
         key_b.wrapped = key_a.wrapped
         session.commit()
         with pytest.raises(DecryptionError, match="data key"):
-            _fresh(session, b).full_name
+            _ = _fresh(session, b).full_name  # reading the attribute decrypts it
 
 
 def test_a_keyring_with_other_keys_cannot_open_anything(seeded):
@@ -121,9 +137,8 @@ def test_a_keyring_with_other_keys_cannot_open_anything(seeded):
 
     vault = seeded.extensions["victimcare.vault"]
     vault.keyring = Keyring.generate()
-    with db_session(seeded) as session:
-        with pytest.raises(DecryptionError):
-            _victim(session, reference).full_name
+    with db_session(seeded) as session, pytest.raises(DecryptionError):
+        _ = _victim(session, reference).full_name  # reading the attribute decrypts it
 
 
 def test_editing_a_value_reseals_it_and_updates_its_index(seeded):

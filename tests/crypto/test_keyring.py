@@ -1,4 +1,5 @@
 """The keyring file: created privately in development, required and private in production."""
+
 import json
 import subprocess
 import sys
@@ -9,7 +10,11 @@ from victimcare import create_app
 from victimcare.crypto.errors import KeyringError
 from victimcare.crypto.keyring import Keyring, load_keyring
 
-PRODUCTION = {"VICTIMCARE_ENV": "production", "SECRET_KEY": "s" * 64, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+PRODUCTION = {
+    "VICTIMCARE_ENV": "production",
+    "SECRET_KEY": "s" * 64,
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+}
 
 
 def test_development_creates_a_private_keyring_on_first_run(tmp_path):
@@ -23,8 +28,13 @@ def test_development_creates_a_private_keyring_on_first_run(tmp_path):
 
 def test_production_refuses_to_start_without_a_keyring(tmp_path):
     with pytest.raises(KeyringError, match="does not exist.*VICTIMCARE_KEYRING"):
-        create_app(environ={**PRODUCTION, "VICTIMCARE_INSTANCE": str(tmp_path),
-                            "VICTIMCARE_KEYRING": str(tmp_path / "missing.json")})
+        create_app(
+            environ={
+                **PRODUCTION,
+                "VICTIMCARE_INSTANCE": str(tmp_path),
+                "VICTIMCARE_KEYRING": str(tmp_path / "missing.json"),
+            }
+        )
     assert not (tmp_path / "missing.json").exists()
 
 
@@ -33,13 +43,17 @@ def test_production_refuses_a_keyring_others_can_read(tmp_path):
     Keyring.generate().save(path)
     path.chmod(0o644)
     with pytest.raises(KeyringError, match="chmod 600"):
-        create_app(environ={**PRODUCTION, "VICTIMCARE_INSTANCE": str(tmp_path), "VICTIMCARE_KEYRING": str(path)})
+        create_app(
+            environ={**PRODUCTION, "VICTIMCARE_INSTANCE": str(tmp_path), "VICTIMCARE_KEYRING": str(path)}
+        )
 
 
 def test_production_starts_with_a_private_keyring(tmp_path):
     path = tmp_path / "keyring.json"
     Keyring.generate().save(path)
-    app = create_app(environ={**PRODUCTION, "VICTIMCARE_INSTANCE": str(tmp_path), "VICTIMCARE_KEYRING": str(path)})
+    app = create_app(
+        environ={**PRODUCTION, "VICTIMCARE_INSTANCE": str(tmp_path), "VICTIMCARE_KEYRING": str(path)}
+    )
     assert app.extensions["victimcare.vault"].keyring.primary_kek_id == 1
 
 

@@ -1,4 +1,5 @@
 """The normaliser behind blind indexes: equal names fold equal, whatever their form."""
+
 import unicodedata
 
 import pytest
@@ -8,7 +9,11 @@ from hypothesis import strategies as st
 from victimcare.crypto.normalise import duplicate_key, fold_name, id_number, name_tokens, phone
 
 VIETNAMESE = st.text(
-    alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ-.'")),
+    alphabet=st.sampled_from(
+        list(
+            "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ-.'"
+        )
+    ),
     max_size=40,
 )
 
@@ -36,7 +41,16 @@ def test_word_order_does_not_change_tokens(words):
     assert name_tokens(" ".join(words)) == name_tokens(" ".join(reversed(words)))
 
 
-@pytest.mark.parametrize("variant", ["Lò Thị Xuyến", "LO THI XUYEN", "Xuyến Lò Thị", "lò  thị-xuyến", unicodedata.normalize("NFD", "Lò Thị Xuyến")])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "Lò Thị Xuyến",
+        "LO THI XUYEN",
+        "Xuyến Lò Thị",
+        "lò  thị-xuyến",
+        unicodedata.normalize("NFD", "Lò Thị Xuyến"),
+    ],
+)
 def test_the_spellings_of_one_name_share_tokens(variant):
     assert name_tokens(variant) == "lo thi xuyen"
 

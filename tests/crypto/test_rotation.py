@@ -1,9 +1,10 @@
 """`flask keys rotate|status|retire`: online, resumable, and nothing is lost."""
+
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BACKEND
-from tests.support import add_case, db_session
+from tests.helpers import add_case, db_session
 from victimcare.cases.operations import search_cases
 from victimcare.crypto import rotation
 from victimcare.crypto.models import DataKey
@@ -85,6 +86,7 @@ def test_another_worker_picks_up_the_rotated_keyring(seeded, people, app_factory
 
 # -- erasure in copies the live database no longer controls ----------------------------------------
 
+
 def _backup(app, path) -> str:
     """What a nightly backup does: SQLite's online backup of the live database into another file."""
     import sqlite3
@@ -100,7 +102,7 @@ def _backup(app, path) -> str:
 
 def _readable(url, keyring, instance, names) -> dict:
     """Each person's name as an app restored on ``url`` reads it with the keyring: the name, or the error."""
-    from tests.support import make_app
+    from tests.helpers import make_app
     from victimcare.cases.models import Victim
     from victimcare.crypto import CryptoError
     from victimcare.extensions import db
@@ -124,11 +126,19 @@ def test_a_backup_taken_before_an_erasure_opens_nothing_once_its_kek_is_retired(
     from victimcare.cases.models import Case
 
     with db_session(seeded) as session:
-        ids = {name: session.scalar(sa.select(Case.victim_id).where(Case.reference == ref)) for name, ref in people.items()}
+        ids = {
+            name: session.scalar(sa.select(Case.victim_id).where(Case.reference == ref))
+            for name, ref in people.items()
+        }
     erased, others = NAMES[0], NAMES[1:]
     old_backup = _backup(seeded, tmp_path / "before-erasure.db")
     runner = seeded.test_cli_runner()
-    assert runner.invoke(args=["cases", "erase", people[erased], "--reason", "person_request", "--yes"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["cases", "erase", people[erased], "--reason", "person_request", "--yes"]
+        ).exit_code
+        == 0
+    )
 
     def read(url):
         return _readable(url, seeded.config["VICTIMCARE_KEYRING"], tmp_path / "restore", ids)
@@ -136,7 +146,10 @@ def test_a_backup_taken_before_an_erasure_opens_nothing_once_its_kek_is_retired(
     assert read(old_backup)[erased] == erased, "until its KEK goes, the old copy still opens"
     status = runner.invoke(args=["keys", "status"]).output
     assert "Erasures waiting for KEK retirement: 1" in status
-    assert f"({people[erased]}): complete everywhere once KEK 1 is retired (rotate first: it is primary)" in status
+    assert (
+        f"({people[erased]}): complete everywhere once KEK 1 is retired (rotate first: it is primary)"
+        in status
+    )
 
     assert runner.invoke(args=["keys", "rotate"]).exit_code == 0
     new_backup = _backup(seeded, tmp_path / "after-rotation.db")
@@ -145,7 +158,11 @@ def test_a_backup_taken_before_an_erasure_opens_nothing_once_its_kek_is_retired(
 
     old = read(old_backup)
     assert old[erased] == "KeyNotFound", "the erased person's old wrapped key opens under no key in force"
-    assert all(old[name] == "KeyNotFound" for name in others), "nobody in a pre-retirement copy opens any more"
+    assert all(old[name] == "KeyNotFound" for name in others), (
+        "nobody in a pre-retirement copy opens any more"
+    )
     fresh = read(new_backup)
-    assert fresh == {erased: None, **{name: name for name in others}}, "a copy taken after the rotation reads as live"
+    assert fresh == {erased: None, **{name: name for name in others}}, (
+        "a copy taken after the rotation reads as live"
+    )
     assert "Erasures waiting for KEK retirement: 0" in runner.invoke(args=["keys", "status"]).output

@@ -3,6 +3,7 @@
 Chromium comes from Debian (``/usr/bin/chromium``) because Playwright cannot download its own
 browsers here. Without it the tests skip, except in CI, where a missing browser is a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests import support
+from tests import helpers
 
 CHROMIUM = os.environ.get("VICTIMCARE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -27,14 +28,19 @@ def browser_type_launch_args():
     return {
         "executable_path": CHROMIUM,
         "headless": True,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-dev-shm-usage",
+        ],
     }
 
 
 @pytest.fixture(scope="session")
 def live_app(databases, tmp_path_factory):
-    app = support.make_app(databases.new(), tmp_path_factory.mktemp("e2e-instance"))
-    support.seed(app, with_cases=True)
+    app = helpers.make_app(databases.new(), tmp_path_factory.mktemp("e2e-instance"))
+    helpers.seed(app, with_cases=True)
     return app
 
 

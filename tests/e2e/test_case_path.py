@@ -1,4 +1,5 @@
 """police1 records an intake, verifies, identifies the person as a victim, and watches the stepper move."""
+
 import re
 
 import pytest

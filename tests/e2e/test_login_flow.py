@@ -1,4 +1,5 @@
 """A demo user logs in, sees the home page in Vietnamese, switches to English and logs out."""
+
 import re
 
 import pytest
@@ -38,7 +39,12 @@ def test_a_wrong_password_shows_the_vietnamese_message(page):
 
 def test_the_page_runs_without_content_security_policy_violations(page):
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     log_in(page, "admin1")
     page.goto("/admin/users")
     page.set_viewport_size({"width": 400, "height": 800})

@@ -1,4 +1,5 @@
 """border1 transfers a victim to social affairs; social1 accepts and finds the case; health1 cannot open it."""
+
 import re
 
 import pytest

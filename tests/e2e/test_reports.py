@@ -1,5 +1,6 @@
 """supervisor1 opens the statistics, picks a quarter, sees tiles and a chart, downloads the periodic report
 as XLSX and PDF, approves the quarter, and the confidentiality log shows the approval."""
+
 import io
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
-from tests.support import db_session
+from tests.helpers import db_session
 from victimcare.audit.models import AuditEvent
 from victimcare.reports import periods
 

@@ -1,6 +1,7 @@
 """social1 records essential needs and a legal counselling session (psychological care is the medical group's) on a case police referred to social
 affairs, schedules the follow-ups, and the case page shows the services, the protection banner and the next
 follow-up date."""
+
 import uuid
 from datetime import date, timedelta
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
-from tests.support import add_case, add_consent, add_referral, db_session
+from tests.helpers import add_case, add_consent, add_referral, db_session
 from workflows.support import add_months
 
 pytestmark = pytest.mark.e2e
@@ -32,9 +33,17 @@ def _referred_to_social_affairs(app) -> str:
     from victimcare.referrals.models import Referral
 
     reference = add_case(app, "police-demo", full_name="Hờ Thị Chua", gender="Feminine")
-    consent = add_consent(app, reference, agency_kinds=("social_affairs",), purposes=("shelter_essential_needs",))
-    referral_id = add_referral(app, reference, "social-demo", purpose="shelter_essential_needs",
-                               groups=("identity", "contact"), consent_id=consent)
+    consent = add_consent(
+        app, reference, agency_kinds=("social_affairs",), purposes=("shelter_essential_needs",)
+    )
+    referral_id = add_referral(
+        app,
+        reference,
+        "social-demo",
+        purpose="shelter_essential_needs",
+        groups=("identity", "contact"),
+        consent_id=consent,
+    )
     with db_session(app) as session:
         social1 = session.scalar(sa.select(User).where(User.username == "social1"))
         operations.answer(session.get(Referral, uuid.UUID(referral_id)), "accept", social1)
@@ -62,7 +71,9 @@ def test_a_social_worker_records_support_and_schedules_follow_ups(page, live_app
     expect(page.get_by_test_id("protection-banner")).to_be_visible()
     page.get_by_test_id("add-support").click()
     expect(page.get_by_test_id("beneficiary")).to_contain_text("Người đang trong quá trình xác định")
-    expect(page.locator("[data-type=schooling][data-eligible=no]")).to_contain_text("cho đến khi được xác định")
+    expect(page.locator("[data-type=schooling][data-eligible=no]")).to_contain_text(
+        "cho đến khi được xác định"
+    )
     page.select_option("#support_type", "essential_needs")
     page.select_option("#status", "in_progress")
     page.fill("#starts_on", day)
@@ -89,5 +100,7 @@ def test_a_social_worker_records_support_and_schedules_follow_ups(page, live_app
     expect(services.locator("tr[data-type=legal_counselling]")).to_contain_text("Đã thực hiện")
     expect(page.get_by_test_id("protection-banner")).to_contain_text("Không được tiết lộ địa chỉ")
     next_visit = add_months(start, 1).strftime("%d/%m/%Y")
-    expect(page.get_by_test_id("next-follow-up")).to_contain_text(f"Lần thăm theo dõi tiếp theo: {next_visit}")
+    expect(page.get_by_test_id("next-follow-up")).to_contain_text(
+        f"Lần thăm theo dõi tiếp theo: {next_visit}"
+    )
     screenshot("case-page")

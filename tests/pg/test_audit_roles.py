@@ -1,10 +1,11 @@
 """PostgreSQL: the app runs as a role that owns nothing; it appends to the log and cannot undo it."""
+
 import os
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, log_in
+from tests.helpers import add_case, db_session, log_in
 
 pytestmark = pytest.mark.pg
 
@@ -28,8 +29,12 @@ def test_the_app_role_appends_to_the_log_but_cannot_rewrite_it(app_factory, app_
     from victimcare.demo import seed_demo
     from victimcare.extensions import db
 
-    as_app = app_factory(SQLALCHEMY_DATABASE_URI=sa.engine.make_url(database_url).set(username=app_role)
-                         .render_as_string(hide_password=False), DATABASE_MIGRATION_URL=database_url)
+    as_app = app_factory(
+        SQLALCHEMY_DATABASE_URI=sa.engine.make_url(database_url)
+        .set(username=app_role)
+        .render_as_string(hide_password=False),
+        DATABASE_MIGRATION_URL=database_url,
+    )
     runner = as_app.test_cli_runner()
     # As in production: migrations and grants connect as the owner (DATABASE_MIGRATION_URL).
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
@@ -48,22 +53,34 @@ def test_the_app_role_appends_to_the_log_but_cannot_rewrite_it(app_factory, app_
     assert intact.exit_code == 0, intact.output
 
     attempts = [
-        "UPDATE audit_events SET object_id = 'other' WHERE seq = 1", "DELETE FROM audit_events",
-        "TRUNCATE audit_events", "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+        "UPDATE audit_events SET object_id = 'other' WHERE seq = 1",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER ALL",
         "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete",
         "DROP TRIGGER audit_events_no_update_or_delete ON audit_events",
-        "UPDATE audit_checkpoints SET size = 0", "DELETE FROM audit_checkpoints", "TRUNCATE audit_checkpoints",
+        "UPDATE audit_checkpoints SET size = 0",
+        "DELETE FROM audit_checkpoints",
+        "TRUNCATE audit_checkpoints",
         "ALTER TABLE audit_checkpoints DISABLE TRIGGER ALL",
-        "DELETE FROM audit_head", "TRUNCATE audit_head", "ALTER TABLE audit_head DISABLE TRIGGER ALL",
-        "UPDATE audit_head SET last_seq = 1", "INSERT INTO audit_head (id, last_seq, last_hash) VALUES (2, 0, '')",
+        "DELETE FROM audit_head",
+        "TRUNCATE audit_head",
+        "ALTER TABLE audit_head DISABLE TRIGGER ALL",
+        "UPDATE audit_head SET last_seq = 1",
+        "INSERT INTO audit_head (id, last_seq, last_hash) VALUES (2, 0, '')",
     ]
     with db_session(as_app) as session:
         for statement in attempts:
-            with pytest.raises(sa.exc.DatabaseError, match="permission denied|must be owner|only moves forward"):
+            with pytest.raises(
+                sa.exc.DatabaseError, match="permission denied|must be owner|only moves forward"
+            ):
                 session.execute(sa.text(statement))
             session.rollback()
-        owner_of_anything = session.scalar(sa.text(
-            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user"))
+        owner_of_anything = session.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = current_user"
+            )
+        )
         assert owner_of_anything == 0
     quiet = runner.invoke(args=["audit", "verify"])
     assert quiet.exit_code == 0 and "Warning" not in quiet.output

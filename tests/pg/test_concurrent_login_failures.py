@@ -1,10 +1,11 @@
 """PostgreSQL: parallel wrong guesses at one username are all counted, and none fails on the new row."""
+
 import threading
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import db_session
+from tests.helpers import db_session
 from victimcare.accounts import throttle
 from victimcare.accounts.models import LoginThrottle
 from victimcare.extensions import db

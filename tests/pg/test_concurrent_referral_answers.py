@@ -1,11 +1,12 @@
 """PostgreSQL: two people answer the same referral at the same moment; one wins, one is told."""
+
 import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, add_referral, db_session
+from tests.helpers import add_case, add_referral, db_session
 from victimcare.accounts.models import User
 from victimcare.cases.models import Case
 from victimcare.extensions import db
@@ -51,15 +52,24 @@ def test_accept_and_decline_at_once_one_wins(seeded):
     with db_session(seeded) as session:
         referral = session.get(Referral, uuid.UUID(referral_id))
         assert referral.status in ("accepted", "declined")
-        steps = session.scalars(sa.select(ReferralEvent.trigger).where(ReferralEvent.referral_id == referral.id)).all()
+        steps = session.scalars(
+            sa.select(ReferralEvent.trigger).where(ReferralEvent.referral_id == referral.id)
+        ).all()
         winner = {"accepted": "accept", "declined": "decline"}[referral.status.value]
         assert sorted(steps) == sorted(["send", winner])
 
 
 def test_a_transfer_accepted_while_the_sender_withdraws_it_ends_one_way(seeded):
     reference = add_case(seeded, "border-demo")
-    referral_id = add_referral(seeded, reference, "social-demo", by="border1", purpose="protection",
-                               kind="transfer", legal_basis="danger_to_life")
+    referral_id = add_referral(
+        seeded,
+        reference,
+        "social-demo",
+        by="border1",
+        purpose="protection",
+        kind="transfer",
+        legal_basis="danger_to_life",
+    )
     outcomes = _race(seeded, referral_id, [("social1", "accept", None), ("border1", "withdraw", None)])
     assert outcomes == ["changed", "ok"]
     with db_session(seeded) as session:

@@ -1,11 +1,12 @@
 """PostgreSQL: two people fire a step on the same case at the same moment; one wins, one is told."""
+
 import threading
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session
+from tests.helpers import add_case, db_session
 from victimcare.accounts.models import User
 from victimcare.cases import path
 from victimcare.cases.models import Case, StageEvent
@@ -37,8 +38,10 @@ def test_one_of_two_simultaneous_steps_wins(seeded):
 
     threads = [
         threading.Thread(target=fire, args=("suspend", {"last_contact_on": date(2026, 11, 20)})),
-        threading.Thread(target=fire, args=("decline_assistance", {"declined_how": "in_writing",
-                                                                  "declined_on": date(2026, 11, 20)})),
+        threading.Thread(
+            target=fire,
+            args=("decline_assistance", {"declined_how": "in_writing", "declined_on": date(2026, 11, 20)}),
+        ),
     ]
     for t in threads:
         t.start()

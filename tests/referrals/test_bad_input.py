@@ -1,8 +1,9 @@
 """Referral pages under odd input: huge page numbers, year-1 consent times, damaged versions (issue 13 item 11)."""
+
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, add_consent, add_referral, db_session, post
+from tests.helpers import add_case, add_consent, add_referral, db_session, post
 from victimcare.referrals.models import Consent, Referral
 
 
@@ -13,9 +14,17 @@ def test_any_page_number_of_the_referral_list_answers_a_page(login_as, page):
 
 def test_a_consent_dated_in_year_one_is_refused_in_vietnamese(login_as, seeded):
     reference = add_case(seeded)
-    response = post(login_as("police1"), f"/cases/{reference}/consents/new",
-                    {"given_by": "person", "method": "signed_form", "given_at": "01/01/0001 00:00",
-                     "agency_kinds": "health", "purposes": "medical_care"})
+    response = post(
+        login_as("police1"),
+        f"/cases/{reference}/consents/new",
+        {
+            "given_by": "person",
+            "method": "signed_form",
+            "given_at": "01/01/0001 00:00",
+            "agency_kinds": "health",
+            "purposes": "medical_care",
+        },
+    )
     assert response.status_code == 400 and "Năm phải nằm trong khoảng từ 1900 đến 2100." in response.text
     with db_session(seeded) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 0
@@ -24,8 +33,12 @@ def test_a_consent_dated_in_year_one_is_refused_in_vietnamese(login_as, seeded):
 def test_a_damaged_version_on_an_answer_is_refused(login_as, seeded):
     reference = add_case(seeded)
     referral_id = add_referral(seeded, reference, consent_id=add_consent(seeded, reference))
-    response = post(login_as("health1"), f"/referrals/{referral_id}/accept", {"version": "1e99"},
-                    token_page=f"/referrals/{referral_id}")
+    response = post(
+        login_as("health1"),
+        f"/referrals/{referral_id}/accept",
+        {"version": "1e99"},
+        token_page=f"/referrals/{referral_id}",
+    )
     assert response.status_code == 400 and "Biểu mẫu này bị hỏng hoặc đã cũ." in response.text
     with db_session(seeded) as session:
         assert session.scalar(sa.select(Referral.status)) == "pending"

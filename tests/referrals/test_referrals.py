@@ -1,4 +1,5 @@
 """Handoffs between agencies: scoped access, consent, transfers, deadlines, races."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, add_consent, add_referral, db_session, post
+from tests.helpers import add_case, add_consent, add_referral, db_session, post
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case
 from victimcare.referrals.models import Referral
@@ -17,8 +18,13 @@ from workflows.referral import ReferralStatus
 
 @pytest.fixture
 def police_case(seeded):
-    reference = add_case(seeded, "police-demo", full_name="Lò Thị Xuyến", phone="0912345678",
-                         home_address="Bản Sà Phìn, Đồng Văn")
+    reference = add_case(
+        seeded,
+        "police-demo",
+        full_name="Lò Thị Xuyến",
+        phone="0912345678",
+        home_address="Bản Sà Phìn, Đồng Văn",
+    )
     return reference
 
 
@@ -39,7 +45,9 @@ def _answer(client, referral_id: str, trigger: str, **data):
     return post(client, f"/referrals/{referral_id}/{trigger}", data, token_page=f"/referrals/{referral_id}")
 
 
-def test_the_receiver_opens_the_case_only_after_accepting_and_sees_only_what_was_shared(login_as, seeded, police_case):
+def test_the_receiver_opens_the_case_only_after_accepting_and_sees_only_what_was_shared(
+    login_as, seeded, police_case
+):
     consent = add_consent(seeded, police_case)
     referral_id = add_referral(seeded, police_case, "health-demo", consent_id=consent, groups=("identity",))
     health = login_as("health1")
@@ -92,18 +100,30 @@ def test_the_receiver_loses_access_when_the_referral_ends(login_as, seeded, poli
     elif ending == "withdraw":
         assert _answer(police, referral_id, "withdraw").status_code == 302
     else:
-        response = post(police, f"/cases/{police_case}/consents/{consent}/withdraw", token_page=f"/cases/{police_case}")
+        response = post(
+            police, f"/cases/{police_case}/consents/{consent}/withdraw", token_page=f"/cases/{police_case}"
+        )
         assert response.status_code == 302
     assert health.get(f"/cases/{police_case}").status_code == 404
     assert police_case not in health.get("/cases").text
-    expected = {"complete": ReferralStatus.COMPLETED, "withdraw": ReferralStatus.WITHDRAWN,
-                "consent": ReferralStatus.WITHDRAWN}[ending]
+    expected = {
+        "complete": ReferralStatus.COMPLETED,
+        "withdraw": ReferralStatus.WITHDRAWN,
+        "consent": ReferralStatus.WITHDRAWN,
+    }[ending]
     assert _referral(seeded, referral_id).status == expected
 
 
 def test_a_transfer_moves_the_case_into_the_receivers_list(login_as, seeded, police_case):
-    referral_id = add_referral(seeded, police_case, "social-demo", purpose="protection", kind="transfer",
-                               groups=("identity", "contact"), legal_basis="danger_to_life")
+    referral_id = add_referral(
+        seeded,
+        police_case,
+        "social-demo",
+        purpose="protection",
+        kind="transfer",
+        groups=("identity", "contact"),
+        legal_basis="danger_to_life",
+    )
     social = login_as("social1")
     assert _answer(social, referral_id, "accept").status_code == 302
     assert _owner(seeded, police_case) == "social-demo"
@@ -115,12 +135,20 @@ def test_a_transfer_moves_the_case_into_the_receivers_list(login_as, seeded, pol
     assert 'data-testid="referral-step"' in history
 
 
-def test_a_crash_in_the_middle_of_a_transfer_leaves_the_case_with_its_old_owner(login_as, seeded, police_case,
-                                                                                monkeypatch):
+def test_a_crash_in_the_middle_of_a_transfer_leaves_the_case_with_its_old_owner(
+    login_as, seeded, police_case, monkeypatch
+):
     from victimcare.audit import operations as audit
 
-    referral_id = add_referral(seeded, police_case, "social-demo", purpose="protection", kind="transfer",
-                               groups=("identity",), legal_basis="danger_to_life")
+    referral_id = add_referral(
+        seeded,
+        police_case,
+        "social-demo",
+        purpose="protection",
+        kind="transfer",
+        groups=("identity",),
+        legal_basis="danger_to_life",
+    )
     social = login_as("social1")
     real_record = audit.record
 
@@ -139,15 +167,27 @@ def test_a_crash_in_the_middle_of_a_transfer_leaves_the_case_with_its_old_owner(
 
 
 def test_sharing_without_consent_for_that_agency_and_purpose_is_refused(login_as, seeded, police_case):
-    consent = add_consent(seeded, police_case, agency_kinds=("social_affairs",), purposes=("shelter_essential_needs",))
+    consent = add_consent(
+        seeded, police_case, agency_kinds=("social_affairs",), purposes=("shelter_essential_needs",)
+    )
     police = login_as("police1")
     with db_session(seeded) as session:
         from victimcare.accounts.models import Agency
 
         health = session.scalar(sa.select(Agency).where(Agency.code == "health-demo"))
     url = f"/cases/{police_case}/referrals/new?purpose=medical_care"
-    response = post(police, url, {"kind": "referral", "to_agency": str(health.id), "urgency": "normal",
-                                  "groups": ["identity"], "legal_basis": "consent", "consent": consent})
+    response = post(
+        police,
+        url,
+        {
+            "kind": "referral",
+            "to_agency": str(health.id),
+            "urgency": "normal",
+            "groups": ["identity"],
+            "legal_basis": "consent",
+            "consent": consent,
+        },
+    )
     assert response.status_code == 400
     assert "không bao gồm" in response.text or "does not cover" in response.text
     with db_session(seeded) as session:
@@ -164,8 +204,15 @@ def test_the_sender_previews_what_the_receiver_will_see_then_sends(login_as, see
     url = f"/cases/{police_case}/referrals/new?purpose=medical_care"
     form = police.get(url).text
     assert 'value="identity" checked' in form and 'value="contact" checked' not in form  # the minimum
-    data = {"kind": "referral", "to_agency": str(health.id), "urgency": "urgent", "groups": ["identity"],
-            "legal_basis": "consent", "consent": consent, "message": "Cần khám sức khỏe"}
+    data = {
+        "kind": "referral",
+        "to_agency": str(health.id),
+        "urgency": "urgent",
+        "groups": ["identity"],
+        "legal_basis": "consent",
+        "consent": consent,
+        "message": "Cần khám sức khỏe",
+    }
     preview = post(police, url, data)
     assert preview.status_code == 200 and 'data-testid="preview"' in preview.text
     assert "Lò Thị Xuyến" in preview.text and "0912345678" not in preview.text
@@ -190,16 +237,25 @@ def _agency_id(app, code: str) -> str:
         return str(session.scalar(sa.select(Agency.id).where(Agency.code == code)))
 
 
-@pytest.mark.parametrize("owner, sender, secrets", [
-    # A case the police transferred to social affairs: its investigation notes stay on it.
-    ("social-demo", "social1", {"investigation_notes": "Đối tượng Vàng A Páo khai nhận"}),
-    # A health station holding a case: it reads identity and medical only.
-    ("health-demo", "health1", {"narrative": "Bị lừa sang biên giới", "investigation_notes": "Vàng A Páo"}),
-])
+@pytest.mark.parametrize(
+    "owner, sender, secrets",
+    [
+        # A case the police transferred to social affairs: its investigation notes stay on it.
+        ("social-demo", "social1", {"investigation_notes": "Đối tượng Vàng A Páo khai nhận"}),
+        # A health station holding a case: it reads identity and medical only.
+        (
+            "health-demo",
+            "health1",
+            {"narrative": "Bị lừa sang biên giới", "investigation_notes": "Vàng A Páo"},
+        ),
+    ],
+)
 def test_a_transfer_preview_shows_only_what_the_sender_may_read_and_names_the_rest(
-        login_as, seeded, owner, sender, secrets):
-    reference = add_case(seeded, owner, full_name="Lò Thị Xuyến", phone="0912345678",
-                         home_address="Bản Sà Phìn, Đồng Văn")
+    login_as, seeded, owner, sender, secrets
+):
+    reference = add_case(
+        seeded, owner, full_name="Lò Thị Xuyến", phone="0912345678", home_address="Bản Sà Phìn, Đồng Văn"
+    )
     with db_session(seeded) as session:
         case = session.scalar(sa.select(Case).where(Case.reference == reference))
         for name, value in secrets.items():
@@ -207,9 +263,17 @@ def test_a_transfer_preview_shows_only_what_the_sender_may_read_and_names_the_re
         session.commit()
     client = login_as(sender)
     url = f"/cases/{reference}/referrals/new?purpose=verification"
-    preview = post(client, url, {"kind": "transfer", "to_agency": _agency_id(seeded, "police-demo"),
-                                 "urgency": "normal", "groups": ["identity"],
-                                 "legal_basis": "criminal_investigation"})
+    preview = post(
+        client,
+        url,
+        {
+            "kind": "transfer",
+            "to_agency": _agency_id(seeded, "police-demo"),
+            "urgency": "normal",
+            "groups": ["identity"],
+            "legal_basis": "criminal_investigation",
+        },
+    )
     assert preview.status_code == 200 and 'data-testid="preview"' in preview.text
     assert "Lò Thị Xuyến" in preview.text  # identity: the sender reads it
     shown = preview.text
@@ -232,15 +296,24 @@ def test_sharing_a_part_the_receivers_work_does_not_need_is_refused(login_as, se
 
         health = session.scalar(sa.select(Agency).where(Agency.code == "health-demo"))
     url = f"/cases/{police_case}/referrals/new?purpose=medical_care"
-    response = post(police, url, {"kind": "referral", "to_agency": str(health.id), "urgency": "normal",
-                                  "groups": ["identity", "investigation"], "legal_basis": "criminal_investigation"})
+    response = post(
+        police,
+        url,
+        {
+            "kind": "referral",
+            "to_agency": str(health.id),
+            "urgency": "normal",
+            "groups": ["identity", "investigation"],
+            "legal_basis": "criminal_investigation",
+        },
+    )
     assert response.status_code == 400 and 'data-testid="refusal"' in response.text
 
 
 def test_a_legal_basis_instead_of_consent_is_recorded_and_flagged(login_as, seeded, police_case):
     referral_id = add_referral(seeded, police_case, "health-demo", legal_basis="criminal_investigation")
     page = login_as("police1").get(f"/referrals/{referral_id}").text
-    assert 'badge text-bg-warning' in page
+    assert "badge text-bg-warning" in page
     with db_session(seeded) as session:
         event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "refer"))
         assert event.detail["legal_basis"] == "criminal_investigation"
@@ -259,9 +332,14 @@ def test_a_decline_needs_a_reason_and_is_kept_sealed(login_as, seeded, police_ca
 
 def _views_of(app, referral_id: str) -> list[tuple[str, list[str]]]:
     with db_session(app) as session:
-        return [(e.actor_username, e.fields) for e in session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.object_id == referral_id)
-            .order_by(AuditEvent.seq))]
+        return [
+            (e.actor_username, e.fields)
+            for e in session.scalars(
+                sa.select(AuditEvent)
+                .where(AuditEvent.action == "view", AuditEvent.object_id == referral_id)
+                .order_by(AuditEvent.seq)
+            )
+        ]
 
 
 def test_every_page_that_opens_a_referral_text_logs_it(login_as, seeded, police_case):
@@ -279,8 +357,9 @@ def test_every_page_that_opens_a_referral_text_logs_it(login_as, seeded, police_
 @pytest.mark.parametrize("end", ["decline", "withdraw", "expire", "withdraw_consent"])
 def test_an_ended_referral_shows_the_receiver_nothing_sealed(login_as, seeded, police_case, end):
     consent = add_consent(seeded, police_case)
-    referral_id = add_referral(seeded, police_case, "health-demo", consent_id=consent,
-                               message="Chị Xuyến cần khám thai gấp")
+    referral_id = add_referral(
+        seeded, police_case, "health-demo", consent_id=consent, message="Chị Xuyến cần khám thai gấp"
+    )
     health, police = login_as("health1"), login_as("police1")
     assert "Chị Xuyến cần khám thai" in health.get(f"/referrals/{referral_id}").text  # while it is open
     assert _views_of(seeded, referral_id) == [("health1", ["referral_message"])]
@@ -290,13 +369,19 @@ def test_an_ended_referral_shows_the_receiver_nothing_sealed(login_as, seeded, p
         assert _answer(police, referral_id, "withdraw").status_code == 302
     elif end == "expire":
         with db_session(seeded) as session:
-            session.get(Referral, uuid.UUID(referral_id)).answer_due_at = datetime.now(UTC) - timedelta(hours=1)
+            session.get(Referral, uuid.UUID(referral_id)).answer_due_at = datetime.now(UTC) - timedelta(
+                hours=1
+            )
             session.commit()
         assert seeded.test_cli_runner().invoke(args=["referrals", "expire"]).exit_code == 0
     else:
         assert _answer(health, referral_id, "accept").status_code == 302
-        response = post(police, f"/cases/{police_case}/consents/{consent}/withdraw", {},
-                        token_page=f"/cases/{police_case}")
+        response = post(
+            police,
+            f"/cases/{police_case}/consents/{consent}/withdraw",
+            {},
+            token_page=f"/cases/{police_case}",
+        )
         assert response.status_code == 302
     assert _referral(seeded, referral_id).status not in ("pending", "accepted")
     before = _views_of(seeded, referral_id)
@@ -320,12 +405,17 @@ def test_a_second_answer_from_a_stale_page_gets_a_clear_message(login_as, seeded
     first, second = login_as("health1"), login_as("health1")
     token_first = first.get(f"/referrals/{referral_id}").text
     token_second = second.get(f"/referrals/{referral_id}").text
+
     def form_data(page):
-        return {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
-                "version": re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)}
+        return {
+            "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+            "version": re.search(r'name="version"[^>]*value="(\d+)"', page).group(1),
+        }
 
     assert first.post(f"/referrals/{referral_id}/accept", data=form_data(token_first)).status_code == 302
-    late = second.post(f"/referrals/{referral_id}/decline", data={**form_data(token_second), "reason": "Hết chỗ"})
+    late = second.post(
+        f"/referrals/{referral_id}/decline", data={**form_data(token_second), "reason": "Hết chỗ"}
+    )
     assert late.status_code == 409 and 'data-testid="refusal"' in late.text
     assert _referral(seeded, referral_id).status == ReferralStatus.ACCEPTED
 
@@ -360,12 +450,20 @@ def test_consent_for_a_child_is_given_by_a_guardian(login_as, seeded):
 
     reference = add_case(seeded, "police-demo", full_name="Giàng Thị Mỷ", date_of_birth=date(2014, 3, 1))
     police = login_as("police1")
-    data = {"given_by": "person", "agency_kinds": ["health"], "purposes": ["medical_care"],
-            "method": "signed_form", "given_at": "01/11/2026 09:00"}
+    data = {
+        "given_by": "person",
+        "agency_kinds": ["health"],
+        "purposes": ["medical_care"],
+        "method": "signed_form",
+        "given_at": "01/11/2026 09:00",
+    }
     refused = post(police, f"/cases/{reference}/consents/new", data)
     assert refused.status_code == 400 and 'data-testid="refusal"' in refused.text
-    accepted = post(police, f"/cases/{reference}/consents/new",
-                    {**data, "given_by": "guardian", "guardian_name": "Giàng A Páo"})
+    accepted = post(
+        police,
+        f"/cases/{reference}/consents/new",
+        {**data, "given_by": "guardian", "guardian_name": "Giàng A Páo"},
+    )
     assert accepted.status_code == 302
     with db_session(seeded) as session:
         event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "consent"))
@@ -374,9 +472,17 @@ def test_consent_for_a_child_is_given_by_a_guardian(login_as, seeded):
 
 
 def test_verbal_consent_needs_a_witness(login_as, seeded, police_case):
-    response = post(login_as("police1"), f"/cases/{police_case}/consents/new",
-                    {"given_by": "person", "agency_kinds": ["health"], "purposes": ["medical_care"],
-                     "method": "verbal_with_witness", "given_at": "01/11/2026 09:00"})
+    response = post(
+        login_as("police1"),
+        f"/cases/{police_case}/consents/new",
+        {
+            "given_by": "person",
+            "agency_kinds": ["health"],
+            "purposes": ["medical_care"],
+            "method": "verbal_with_witness",
+            "given_at": "01/11/2026 09:00",
+        },
+    )
     assert response.status_code == 400 and 'data-testid="refusal"' in response.text
 
 

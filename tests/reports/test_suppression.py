@@ -1,12 +1,14 @@
 """Small-cell protection: no hidden count can be worked out from the published table."""
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from victimcare.reports.suppression import protect, recoverable
 
 counts = st.one_of(st.just(0), st.integers(1, 9), st.integers(10, 500))
-grids = st.integers(1, 6).flatmap(lambda width: st.lists(st.lists(counts, min_size=width, max_size=width),
-                                                         min_size=1, max_size=8))
+grids = st.integers(1, 6).flatmap(
+    lambda width: st.lists(st.lists(counts, min_size=width, max_size=width), min_size=1, max_size=8)
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -1,4 +1,5 @@
 """The dashboard, exports and approvals as their readers meet them: scope, protection, the log."""
+
 import io
 import re
 
@@ -7,7 +8,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from tests.support import add_case, db_session, log_in
+from tests.helpers import add_case, db_session, log_in
 from victimcare.audit.models import AuditEvent
 from victimcare.reports.models import ReportApproval, ReportExport
 
@@ -52,7 +53,9 @@ def test_the_steering_committee_sees_protected_province_figures_and_opens_no_cas
     page = steering.get("/reports?indicator=received").text
     assert _tile(page, "received") == "15" and 'data-testid="suppression-note"' in page
     assert 'name="scope"' in page and 'value="agency"' not in page  # no exact scope offered
-    assert steering.get("/reports?scope=agency").status_code == 200  # a forged scope falls back to the province
+    assert (
+        steering.get("/reports?scope=agency").status_code == 200
+    )  # a forged scope falls back to the province
     assert 'data-testid="suppression-note"' in steering.get("/reports?scope=agency").text
     assert steering.get("/cases").status_code == 403 and steering.get("/audit").status_code == 403
 
@@ -65,8 +68,15 @@ def test_a_supervisor_of_another_province_sees_none_of_this_provinces_figures(ca
         agency = Agency(code="social-hg", name="Sở Y tế Hà Giang", kind="social_affairs", province_code="02")
         session.add(agency)
         session.flush()
-        accounts.create_user(username="supervisor-hg", display_name="Giám sát", agency=agency, role="supervisor",
-                             password="victimcare-demo", must_change_password=False, check_policy=False)
+        accounts.create_user(
+            username="supervisor-hg",
+            display_name="Giám sát",
+            agency=agency,
+            role="supervisor",
+            password="victimcare-demo",
+            must_change_password=False,
+            check_policy=False,
+        )
         session.commit()
     page = _client(cases, "supervisor-hg").get("/reports?scope=province&indicator=received").text
     assert _tile(page, "received") == "0"
@@ -80,9 +90,12 @@ def test_a_bad_period_says_so_and_shows_the_current_quarter(cases):
 def test_the_xlsx_and_pdf_hold_the_pages_numbers_protected_and_are_registered_and_logged(cases):
     supervisor = _client(cases, "supervisor1")
     page = supervisor.get("/reports?scope=province&indicator=received").text
-    form = {"csrf_token": _token(supervisor), "period": re.search(r'id="period" name="period" value="([^"]+)"',
-                                                                   page).group(1),
-            "scope": "province", "recipient": "Ban Chỉ đạo 138 tỉnh Lào Cai"}
+    form = {
+        "csrf_token": _token(supervisor),
+        "period": re.search(r'id="period" name="period" value="([^"]+)"', page).group(1),
+        "scope": "province",
+        "recipient": "Ban Chỉ đạo 138 tỉnh Lào Cai",
+    }
     xlsx = supervisor.post("/reports/export", data={**form, "file_format": "xlsx"})
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
@@ -92,14 +105,20 @@ def test_the_xlsx_and_pdf_hold_the_pages_numbers_protected_and_are_registered_an
     assert sheet.freeze_panes == "A3"
     pdf = supervisor.post("/reports/export", data={**form, "file_format": "pdf"})
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
-    assert "Báo cáo kết quả công tác phòng, chống mua bán người" in text and "được xác định là nạn nhân" in text  # Vietnamese, with its diacritics
+    assert (
+        "Báo cáo kết quả công tác phòng, chống mua bán người" in text and "được xác định là nạn nhân" in text
+    )  # Vietnamese, with its diacritics
     assert "<10" in text
     with db_session(cases) as session:
         exports = session.scalars(sa.select(ReportExport).order_by(ReportExport.exported_at)).all()
         assert [(e.file_format, e.recipient) for e in exports] == [
-            ("xlsx", "Ban Chỉ đạo 138 tỉnh Lào Cai"), ("pdf", "Ban Chỉ đạo 138 tỉnh Lào Cai")]
+            ("xlsx", "Ban Chỉ đạo 138 tỉnh Lào Cai"),
+            ("pdf", "Ban Chỉ đạo 138 tỉnh Lào Cai"),
+        ]
         logged = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export")).all()
-        assert [e.detail["format"] for e in logged] == ["xlsx", "pdf"] and logged[0].detail["scope"] == "province:15"
+        assert [e.detail["format"] for e in logged] == ["xlsx", "pdf"] and logged[0].detail[
+            "scope"
+        ] == "province:15"
     refused = supervisor.post("/reports/export", data={**form, "file_format": "xlsx", "recipient": ""})
     assert refused.status_code == 400
 
@@ -107,8 +126,12 @@ def test_the_xlsx_and_pdf_hold_the_pages_numbers_protected_and_are_registered_an
 def test_approval_freezes_the_figures_and_a_later_change_is_shown(cases):
     supervisor = _client(cases, "supervisor1")
     token = _token(supervisor)
-    assert supervisor.post("/reports/approve", data={"csrf_token": token, "period": "2026-07",
-                                                    "scope": "agency"}).status_code == 302
+    assert (
+        supervisor.post(
+            "/reports/approve", data={"csrf_token": token, "period": "2026-07", "scope": "agency"}
+        ).status_code
+        == 302
+    )
     with db_session(cases) as session:
         approval = session.scalars(sa.select(ReportApproval)).one()
         event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "approve")).one()
@@ -120,18 +143,28 @@ def test_approval_freezes_the_figures_and_a_later_change_is_shown(cases):
     from victimcare.cases.models import Case
 
     with db_session(cases) as session:  # a case found later to have been received in July
-        case = session.scalars(sa.select(Case).join(Case.owning_agency).where(
-            sa.text("agencies.code = 'social-demo'"))).first()
+        case = session.scalars(
+            sa.select(Case).join(Case.owning_agency).where(sa.text("agencies.code = 'social-demo'"))
+        ).first()
         case.received_at = datetime(2026, 7, 15, 3, 0, tzinfo=UTC)
         session.commit()
     page = supervisor.get("/reports?period=2026-07&scope=agency").text
     assert 'data-testid="changed-since-approval"' in page and "0 → 1" in page
     # The current period cannot be approved before it ends; the steering committee approves nothing.
-    assert supervisor.post("/reports/approve", data={"csrf_token": token, "period": "2099",
-                                                    "scope": "agency"}).status_code == 400
+    assert (
+        supervisor.post(
+            "/reports/approve", data={"csrf_token": token, "period": "2099", "scope": "agency"}
+        ).status_code
+        == 400
+    )
     steering = _client(cases, "steering1")
-    assert steering.post("/reports/approve", data={"csrf_token": _token(steering), "period": "2026-07",
-                                                  "scope": "province"}).status_code == 403
+    assert (
+        steering.post(
+            "/reports/approve",
+            data={"csrf_token": _token(steering), "period": "2026-07", "scope": "province"},
+        ).status_code
+        == 403
+    )
 
 
 def test_every_view_of_the_dashboard_is_logged_with_its_parameters(cases):
@@ -139,8 +172,12 @@ def test_every_view_of_the_dashboard_is_logged_with_its_parameters(cases):
     with db_session(cases) as session:
         event = session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "report")).one()
         assert event.action == "view" and event.actor_username == "steering1"
-        assert event.detail == {"period": "2026-S1", "scope": "province:15", "indicator": "support",
-                                "protected": True}
+        assert event.detail == {
+            "period": "2026-S1",
+            "scope": "province:15",
+            "indicator": "support",
+            "protected": True,
+        }
 
 
 def test_rows_are_named_in_the_readers_language(app):

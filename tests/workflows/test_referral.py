@@ -1,10 +1,17 @@
 """The referral machine without Flask: who answers, in which state, and the answer deadlines."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from workflows.referral import (
-    RECEIVER, SENDER, ReferralState, ReferralStatus, STEPS, answer_deadline, move,
+    RECEIVER,
+    SENDER,
+    STEPS,
+    ReferralState,
+    ReferralStatus,
+    answer_deadline,
+    move,
 )
 from workflows.victim_path import TransitionRefused
 

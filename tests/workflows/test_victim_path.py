@@ -1,10 +1,19 @@
 """The victim's path without Flask: the full path, every side exit, and every refusal with its reason."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from workflows.victim_path import (
-    OPEN_STAGES, TRANSITIONS, CasePath, Stage, TransitionRefused, available, deadline, fire, transitions_from,
+    OPEN_STAGES,
+    TRANSITIONS,
+    CasePath,
+    Stage,
+    TransitionRefused,
+    available,
+    deadline,
+    fire,
+    transitions_from,
 )
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -13,11 +22,19 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 GOOD_FACTS = {
     "start_verification": {"channel": "hotline_111", "received_at": NOW, "notified_social_affairs_at": NOW},
     "request_identification": {"evidence": ["b", "e"]},
-    "confirm_for_rescue": {"confirmation_document": "victim_confirmation", "confirmation_number": "12/XN",
-                           "confirmation_issuer": "Công an tỉnh", "confirmation_date": NOW.date()},
+    "confirm_for_rescue": {
+        "confirmation_document": "victim_confirmation",
+        "confirmation_number": "12/XN",
+        "confirmation_issuer": "Công an tỉnh",
+        "confirmation_date": NOW.date(),
+    },
     "not_confirmed": {"onward_referral": "Trung tâm công tác xã hội tỉnh"},
-    "complete_rescue": {"rescue_date": NOW.date(), "rescue_place": "abroad", "rescue_country": "CN",
-                        "rescue_outcome": "rescued"},
+    "complete_rescue": {
+        "rescue_date": NOW.date(),
+        "rescue_place": "abroad",
+        "rescue_country": "CN",
+        "rescue_outcome": "rescued",
+    },
     "start_support": {"risk_level": "high", "protection_decision": "measures_applied"},
     "start_reintegration": {"essential_needs_decided": True, "residence": "family"},
     "close_case": {"support_considered": True, "protection_ended": True, "follow_ups_done": True},
@@ -41,9 +58,20 @@ def test_the_workflow_module_imports_no_flask_and_no_database():
     import workflows.victim_path as module
 
     tree = ast.parse(Path(module.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported <= {"__future__", "collections", "dataclasses", "datetime", "enum", "transitions"}, imported
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert imported <= {"__future__", "collections", "dataclasses", "datetime", "enum", "transitions"}, (
+        imported
+    )
 
 
 def test_a_typical_case_walks_the_whole_path():
@@ -56,8 +84,15 @@ def test_a_typical_case_walks_the_whole_path():
     step(path, "start_reintegration", kind="social_affairs", role="case_worker")
     step(path, "close_case", kind="social_affairs", role="supervisor")
     assert path.stage == Stage.CLOSED
-    assert [h[2] for h in path.history] == ["verification", "identification", "rescue", "protection",
-                                            "initial_support", "reintegration", "closed"]
+    assert [h[2] for h in path.history] == [
+        "verification",
+        "identification",
+        "rescue",
+        "protection",
+        "initial_support",
+        "reintegration",
+        "closed",
+    ]
 
 
 def test_rescue_is_skipped_when_the_person_is_already_safe():
@@ -75,8 +110,10 @@ def test_not_confirmed_closes_with_an_onward_referral():
 
 
 @pytest.mark.parametrize("stage", OPEN_STAGES + (Stage.SUSPENDED,))
-@pytest.mark.parametrize("trigger,closure", [("decline_assistance", "declined"), ("close_transferred", "transferred"),
-                                             ("record_death", "died")])
+@pytest.mark.parametrize(
+    "trigger,closure",
+    [("decline_assistance", "declined"), ("close_transferred", "transferred"), ("record_death", "died")],
+)
 def test_any_open_stage_can_close_for_the_laws_side_reasons(stage, trigger, closure):
     path = CasePath(stage, suspended_from=Stage.RESCUE if stage == Stage.SUSPENDED else None)
     assert step(path, trigger, kind="social_affairs", role="case_worker").closure == closure
@@ -153,13 +190,24 @@ def test_guards_explain_what_is_wrong():
         step(CasePath(Stage.INTAKE), "start_verification", notified_social_affairs_at=None)
     assert refused.value.reasons == ["Record when social affairs was notified (Law Art 27(1): immediately)."]
     social = CasePath(Stage.INTAKE)
-    step(social, "start_verification", kind="social_affairs", role="case_worker", notified_social_affairs_at=None)
+    step(
+        social,
+        "start_verification",
+        kind="social_affairs",
+        role="case_worker",
+        notified_social_affairs_at=None,
+    )
     with pytest.raises(TransitionRefused) as refused:
         step(CasePath(Stage.RESCUE), "complete_rescue", rescue_country="", rescue_outcome="not_found")
     assert len(refused.value.reasons) == 2
     with pytest.raises(TransitionRefused) as refused:
-        step(CasePath(Stage.INITIAL_SUPPORT), "start_reintegration", kind="social_affairs",
-             role="case_worker", essential_needs_decided=False)
+        step(
+            CasePath(Stage.INITIAL_SUPPORT),
+            "start_reintegration",
+            kind="social_affairs",
+            role="case_worker",
+            essential_needs_decided=False,
+        )
     assert "essential-needs support" in refused.value.reasons[0]
     with pytest.raises(TransitionRefused) as refused:
         step(CasePath(Stage.INTAKE), "start_verification", received_at=datetime.now(UTC) + timedelta(days=1))
@@ -173,19 +221,30 @@ def test_only_a_supervisor_approves_closing():
 
 def test_the_buttons_offered_are_exactly_what_the_actor_may_fire():
     police = {t.trigger for t in available(Stage.IDENTIFICATION, "police", "officer")}
-    assert police == {"confirm_for_rescue", "confirm_safe", "not_confirmed", "decline_assistance",
-                      "close_transferred", "record_death", "suspend"}
+    assert police == {
+        "confirm_for_rescue",
+        "confirm_safe",
+        "not_confirmed",
+        "decline_assistance",
+        "close_transferred",
+        "record_death",
+        "suspend",
+    }
     health = {t.trigger for t in available(Stage.IDENTIFICATION, "health", "case_worker")}
     assert health == {"decline_assistance", "close_transferred", "record_death", "suspend"}
     assert available(Stage.IDENTIFICATION, "police", "auditor") == []
-    assert [t.dest for t in transitions_from(Stage.SUSPENDED, Stage.RESCUE) if t.trigger == "resume"] == [Stage.RESCUE]
+    assert [t.dest for t in transitions_from(Stage.SUSPENDED, Stage.RESCUE) if t.trigger == "resume"] == [
+        Stage.RESCUE
+    ]
 
 
 def test_deadlines_follow_the_law():
     assert deadline(Stage.VERIFICATION, NOW) == NOW + timedelta(days=3)
     assert deadline(Stage.INITIAL_SUPPORT, NOW) == NOW + timedelta(days=120)
     assert deadline(Stage.RESCUE, NOW) is None and deadline(Stage.CLOSED, NOW) is None
-    assert deadline(Stage.IDENTIFICATION, NOW, {Stage.IDENTIFICATION: timedelta(days=10)}) == NOW + timedelta(days=10)
+    assert deadline(Stage.IDENTIFICATION, NOW, {Stage.IDENTIFICATION: timedelta(days=10)}) == NOW + timedelta(
+        days=10
+    )
 
 
 def test_closing_names_each_unticked_item_of_the_checklist():
@@ -198,6 +257,12 @@ def test_closing_names_each_unticked_item_of_the_checklist():
     assert any("follow-ups" in r for r in reasons)
     # Visits not done can be explained instead; the rest of the checklist still has to hold.
     path = CasePath(Stage.REINTEGRATION)
-    step(path, "close_case", kind="social_affairs", role="supervisor", follow_ups_done=False,
-         follow_ups_reason="Gia đình chuyển đi nơi khác")
+    step(
+        path,
+        "close_case",
+        kind="social_affairs",
+        role="supervisor",
+        follow_ups_done=False,
+        follow_ups_reason="Gia đình chuyển đi nơi khác",
+    )
     assert path.stage == Stage.CLOSED

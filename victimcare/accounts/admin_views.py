@@ -2,6 +2,7 @@
 
 Administrators manage who may log in; nothing here shows a victim's data.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -21,8 +22,10 @@ from victimcare.approvals.models import ApprovalKind
 from victimcare.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-_WAITING = _l("Saved. The new role, agency, kind or province takes effect when a second administrator approves it "
-              "(Approvals).")
+_WAITING = _l(
+    "Saved. The new role, agency, kind or province takes effect when a second administrator approves it "
+    "(Approvals)."
+)
 
 
 def _get_or_404(model, object_id: str):
@@ -73,17 +76,25 @@ def new_user():
         try:
             temporary = operations.generate_temporary_password()
             user = operations.create_user(
-                username=form.username.data, display_name=form.display_name.data,
-                agency=_agency(form.agency.data), role=form.role.data,
-                password=temporary, check_policy=False, by=current_user,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                agency=_agency(form.agency.data),
+                role=form.role.data,
+                password=temporary,
+                check_policy=False,
+                by=current_user,
             )
         except operations.AccountError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            return render_template("admin/temporary_password.html", user=user, temporary=temporary,
-                                   pending=approvals.waiting_for(ApprovalKind.ROLE_GRANT, user=user))
+            return render_template(
+                "admin/temporary_password.html",
+                user=user,
+                temporary=temporary,
+                pending=approvals.waiting_for(ApprovalKind.ROLE_GRANT, user=user),
+            )
     status = 400 if request.method == "POST" else 200
     return render_template("admin/user_form.html", form=form, user=None), status
 
@@ -98,8 +109,13 @@ def edit_user(user_id: str):
         form.role.data = user.role.value
     if form.validate_on_submit():
         try:
-            pending = operations.update_user(user, display_name=form.display_name.data,
-                                             agency=_agency(form.agency.data), role=form.role.data, by=current_user)
+            pending = operations.update_user(
+                user,
+                display_name=form.display_name.data,
+                agency=_agency(form.agency.data),
+                role=form.role.data,
+                by=current_user,
+            )
         except operations.AccountError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -107,13 +123,16 @@ def edit_user(user_id: str):
             db.session.commit()
             flash(_WAITING if pending else _("Saved."), "warning" if pending else "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
-    live = db.session.scalars(
-        sessions.live_sessions_query().where(UserSession.user_id == user.id)
-    ).all()
+    live = db.session.scalars(sessions.live_sessions_query().where(UserSession.user_id == user.id)).all()
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "admin/user_form.html", form=form, user=user, live_sessions=live, confirm=ConfirmForm(),
-        locked=operations.locked_for(user), pending=approvals.waiting_for(ApprovalKind.ROLE_GRANT, user=user),
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        live_sessions=live,
+        confirm=ConfirmForm(),
+        locked=operations.locked_for(user),
+        pending=approvals.waiting_for(ApprovalKind.ROLE_GRANT, user=user),
     ), status
 
 
@@ -128,7 +147,12 @@ def set_active(user_id: str, action: str):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(_("Account activated.") if user.active else _("Account deactivated; its sessions have ended."), "success")
+            flash(
+                _("Account activated.")
+                if user.active
+                else _("Account deactivated; its sessions have ended."),
+                "success",
+            )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -213,6 +237,10 @@ def set_agency_active(agency_id: str, action: str):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(_("Agency activated.") if agency.active
-                  else _("Agency deactivated: its staff can no longer log in and their sessions have ended."), "success")
+            flash(
+                _("Agency activated.")
+                if agency.active
+                else _("Agency deactivated: its staff can no longer log in and their sessions have ended."),
+                "success",
+            )
     return redirect(url_for("admin.edit_agency", agency_id=agency.id))

@@ -1,4 +1,5 @@
 """``flask users …``: account administration from the command line."""
+
 from __future__ import annotations
 
 import click
@@ -17,11 +18,16 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", "display_name", required=True, help="The staff member's full name.")
 @click.password_option(
-    "--password", envvar="VICTIMCARE_NEW_PASSWORD",
+    "--password",
+    envvar="VICTIMCARE_NEW_PASSWORD",
     help="Asked for when not given (or set VICTIMCARE_NEW_PASSWORD).",
 )
-@click.option("--must-change/--no-must-change", default=True, show_default=True,
-              help="Ask for a new password at first login.")
+@click.option(
+    "--must-change/--no-must-change",
+    default=True,
+    show_default=True,
+    help="Ask for a new password at first login.",
+)
 def create_user(username, agency_code, role, display_name, password, must_change):
     """Create the account USERNAME."""
     agency = operations.find_agency(agency_code)
@@ -29,8 +35,12 @@ def create_user(username, agency_code, role, display_name, password, must_change
         raise click.BadParameter(f"no agency with code {agency_code!r}", param_hint="--agency")
     try:
         user = operations.create_user(
-            username=username, display_name=display_name, agency=agency, role=role,
-            password=password, must_change_password=must_change,
+            username=username,
+            display_name=display_name,
+            agency=agency,
+            role=role,
+            password=password,
+            must_change_password=must_change,
         )
     except operations.AccountError as error:
         raise click.ClickException(str(error)) from None

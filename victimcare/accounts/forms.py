@@ -1,13 +1,14 @@
 """Forms for logging in, one's own account, and account administration."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from victimcare.accounts.models import AgencyKind, Role
-from victimcare.labels import choices
 from victimcare.forms import Form, Optional, equal_to, length, matches, max_length, required
+from victimcare.labels import choices
 
 USERNAME_PATTERN = r"^[A-Za-z0-9._-]+$"
 
@@ -64,13 +65,18 @@ class NewUserForm(UserForm):
 class AgencyForm(Form):
     code = StringField(
         _l("Code"),
-        validators=[required(), max_length(40), matches(r"^[a-z0-9-]+$", _l("Use lower-case letters, digits and dashes."))],
+        validators=[
+            required(),
+            max_length(40),
+            matches(r"^[a-z0-9-]+$", _l("Use lower-case letters, digits and dashes.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[required(), max_length(200)])
     kind = SelectField(_l("Kind"), choices=lambda: choices(AgencyKind))
     province_code = StringField(_l("Province code"), validators=[required(), max_length(10)])
     district_code = StringField(
-        _l("District code"), validators=[Optional(), max_length(10)],
+        _l("District code"),
+        validators=[Optional(), max_length(10)],
         description=_l("Only for records from before the 2025 reorganisation."),
     )
     commune_code = StringField(_l("Commune code"), validators=[Optional(), max_length(10)])

@@ -1,4 +1,5 @@
 """Labels of agency kinds and roles."""
+
 from flask_babel import lazy_gettext as _l
 
 from victimcare.accounts.models import AgencyKind, Role

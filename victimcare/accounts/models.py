@@ -1,4 +1,5 @@
 """Agencies, users, their server-side login sessions and per-account login throttling."""
+
 from __future__ import annotations
 
 import uuid

@@ -2,6 +2,7 @@
 
 Each function changes state and flushes; the caller (a request or a CLI command) commits once.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -32,9 +33,7 @@ class LoginResult:
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalar(
-        sa.select(User).where(User.username == throttle.normalise_username(username))
-    )
+    return db.session.scalar(sa.select(User).where(User.username == throttle.normalise_username(username)))
 
 
 def authenticate(username: str, password: str) -> LoginResult:
@@ -44,7 +43,9 @@ def authenticate(username: str, password: str) -> LoginResult:
     if lock:
         audit.record("login_failed", actor=None, username=user.username if user else None, outcome="locked")
         return LoginResult(locked_for=lock)
-    if user is None or not user.is_active:  # a deactivated account or agency: the same answer as a wrong password
+    if (
+        user is None or not user.is_active
+    ):  # a deactivated account or agency: the same answer as a wrong password
         passwords.burn_verify_time(password)
         ok = False
     else:
@@ -53,8 +54,11 @@ def authenticate(username: str, password: str) -> LoginResult:
         throttle.record_failure(username)
         locked = throttle.locked_for(username)
         # Only known usernames are logged: a mistyped password in the username box stays out.
-        audit.record("lockout" if locked else "login_failed", username=user.username if user else None,
-                     outcome="refused")
+        audit.record(
+            "lockout" if locked else "login_failed",
+            username=user.username if user else None,
+            outcome="refused",
+        )
         return LoginResult(locked_for=locked)
     throttle.clear(username)
     if passwords.needs_rehash(user.password_hash):
@@ -75,9 +79,7 @@ def _check_new_password(user_or_name: User | str, new_password: str, display_nam
     username = user_or_name.username if isinstance(user_or_name, User) else user_or_name
     if isinstance(user_or_name, User):
         display_name = user_or_name.display_name
-    problems = passwords.password_problems(
-        new_password, username=username, display_name=display_name
-    )
+    problems = passwords.password_problems(new_password, username=username, display_name=display_name)
     if problems:
         raise AccountError(problems[0])
 
@@ -97,8 +99,16 @@ def change_password(user: User, current_password: str, new_password: str) -> Use
 
 
 def create_user(
-    *, username: str, display_name: str, agency: Agency, role: Role | str, password: str,
-    must_change_password: bool = True, locale: str = "vi", check_policy: bool = True, by: User | None = None,
+    *,
+    username: str,
+    display_name: str,
+    agency: Agency,
+    role: Role | str,
+    password: str,
+    must_change_password: bool = True,
+    locale: str = "vi",
+    check_policy: bool = True,
+    by: User | None = None,
 ) -> User:
     """Create an account. Made by an administrator (``by``) with a role that needs approval, it
     stays inactive until a second administrator approves the role (the command line, run by the
@@ -125,8 +135,13 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    audit.record("user_change", actor=by, object_type="user", object_id=user.id,
-                 detail={"change": "created", "role": user.role.value})
+    audit.record(
+        "user_change",
+        actor=by,
+        object_type="user",
+        object_id=user.id,
+        detail={"change": "created", "role": user.role.value},
+    )
     if guarded:
         _request_role_grant(user, agency, Role(role), by, activate=True)
     return user
@@ -165,7 +180,9 @@ def _request_role_grant(user: User, agency: Agency, role: Role, by: User, activa
 
     change = {"role": role.value, "agency_id": str(agency.id), **({"activate": True} if activate else {})}
     try:
-        return approvals.request_change(ApprovalKind.ROLE_GRANT, agency=agency, user=user, by=by, change=change)
+        return approvals.request_change(
+            ApprovalKind.ROLE_GRANT, agency=agency, user=user, by=by, change=change
+        )
     except approvals.ApprovalRefused as refused:
         raise AccountError(str(refused)) from None
 
@@ -176,8 +193,12 @@ def _set_access(user: User, agency: Agency, role: Role) -> None:
     user.role = role
     sessions.end_all_sessions(user, "access_changed")
     db.session.flush()
-    audit.record("user_change", object_type="user", object_id=user.id,
-                 detail={"change": "access", "role": role.value, "agency": agency.code})
+    audit.record(
+        "user_change",
+        object_type="user",
+        object_id=user.id,
+        detail={"change": "access", "role": role.value, "agency": agency.code},
+    )
 
 
 def may_approve_role_grant(approver: User, row) -> bool:
@@ -205,8 +226,12 @@ def set_user_active(user: User, active: bool, *, by: User) -> None:
     if not active:
         sessions.end_all_sessions(user, "deactivated")
     db.session.flush()
-    audit.record("user_change", object_type="user", object_id=user.id,
-                 detail={"change": "activated" if active else "deactivated"})
+    audit.record(
+        "user_change",
+        object_type="user",
+        object_id=user.id,
+        detail={"change": "activated" if active else "deactivated"},
+    )
 
 
 def generate_temporary_password() -> str:
@@ -227,8 +252,13 @@ def reset_password(user: User, by: User | None = None) -> str:
     sessions.end_all_sessions(user, "password_reset")
     throttle.clear(user.username)
     db.session.flush()
-    audit.record("user_change", actor=by, object_type="user", object_id=user.id,
-                 detail={"change": "password_reset", "role": user.role.value})
+    audit.record(
+        "user_change",
+        actor=by,
+        object_type="user",
+        object_id=user.id,
+        detail={"change": "password_reset", "role": user.role.value},
+    )
     return temporary
 
 
@@ -260,7 +290,9 @@ def save_agency(agency: Agency | None, *, by: User | None = None, **fields) -> A
     if other is not None and other is not agency:
         raise AccountError(_("The agency code %(code)s is already used.", code=code))
     kind, province = AgencyKind(fields["kind"]), fields["province_code"].strip()
-    guarded = agency is not None and by is not None and (agency.kind, agency.province_code) != (kind, province)
+    guarded = (
+        agency is not None and by is not None and (agency.kind, agency.province_code) != (kind, province)
+    )
     if agency is None:
         agency = Agency()
         db.session.add(agency)
@@ -271,7 +303,9 @@ def save_agency(agency: Agency | None, *, by: User | None = None, **fields) -> A
     if not guarded:
         agency.kind, agency.province_code = kind, province
     db.session.flush()
-    audit.record("agency_change", actor=by, object_type="agency", object_id=agency.id, detail={"code": agency.code})
+    audit.record(
+        "agency_change", actor=by, object_type="agency", object_id=agency.id, detail={"code": agency.code}
+    )
     if guarded:
         _request_agency_change(agency, kind, province, by)
     return agency
@@ -282,8 +316,12 @@ def _request_agency_change(agency: Agency, kind: AgencyKind, province: str, by: 
     from victimcare.approvals.models import ApprovalKind
 
     try:
-        return approvals.request_change(ApprovalKind.AGENCY_CHANGE, agency=agency, by=by,
-                                        change={"agency_kind": kind.value, "province_code": province})
+        return approvals.request_change(
+            ApprovalKind.AGENCY_CHANGE,
+            agency=agency,
+            by=by,
+            change={"agency_kind": kind.value, "province_code": province},
+        )
     except approvals.ApprovalRefused as refused:
         raise AccountError(str(refused)) from None
 
@@ -300,8 +338,12 @@ def apply_agency_change(row, approver: User) -> None:
     for user in agency.users:
         sessions.end_all_sessions(user, "access_changed")
     db.session.flush()
-    audit.record("agency_change", object_type="agency", object_id=agency.id,
-                 detail={"code": agency.code, "kind": agency.kind.value, "province": agency.province_code})
+    audit.record(
+        "agency_change",
+        object_type="agency",
+        object_id=agency.id,
+        detail={"code": agency.code, "kind": agency.kind.value, "province": agency.province_code},
+    )
 
 
 def set_agency_active(agency: Agency, active: bool, *, by: User) -> None:
@@ -313,5 +355,10 @@ def set_agency_active(agency: Agency, active: bool, *, by: User) -> None:
         for user in agency.users:
             sessions.end_all_sessions(user, "agency_deactivated")
     db.session.flush()
-    audit.record("agency_change", actor=by, object_type="agency", object_id=agency.id,
-                 detail={"code": agency.code, "change": "activated" if active else "deactivated"})
+    audit.record(
+        "agency_change",
+        actor=by,
+        object_type="agency",
+        object_id=agency.id,
+        detail={"code": agency.code, "change": "activated" if active else "deactivated"},
+    )

@@ -3,6 +3,7 @@
 The policy follows NIST SP 800-63B: a minimum length, and a check against known common
 passwords and guessable patterns (zxcvbn's bundled lists) instead of composition rules.
 """
+
 from __future__ import annotations
 
 from functools import cache

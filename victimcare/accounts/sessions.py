@@ -4,6 +4,7 @@ The signed Flask cookie carries ``user_id:token``; the token's hash names a row 
 row (logout, password change, an administrator's "end session", idle or absolute timeout) ends
 the session everywhere, which a cookie-only session cannot do.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,8 @@ import secrets
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import current_app, request
+from sqlalchemy.orm import joinedload
 
 from victimcare.accounts.models import User, UserSession
 from victimcare.database import utcnow
@@ -68,7 +69,9 @@ def load_user(login_id: str) -> User | None:
         return None
     # The user (and, joined in turn, their agency) in the same query: every request asks this.
     row = db.session.scalar(
-        sa.select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token_hash == _hash(token))
+        sa.select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == _hash(token))
     )
     if row is None or row.user_id != user_uuid:
         return None
@@ -99,9 +102,7 @@ def end_session(row: UserSession, reason: str) -> None:
 def end_all_sessions(user: User, reason: str, keep: UserSession | None = None) -> int:
     """End every live session of ``user`` except ``keep``; returns how many were ended."""
     rows = db.session.scalars(
-        sa.select(UserSession).where(
-            UserSession.user_id == user.id, UserSession.ended_at.is_(None)
-        )
+        sa.select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     ).all()
     ended = 0
     for row in rows:

@@ -5,6 +5,7 @@ message gives away nothing an attacker could not already see. What was typed is 
 the row's key is an HMAC of it under a key from the keyring, so a password typed into the
 username box leaves nothing readable behind, and rows idle for a day are purged on the next failure.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -64,12 +65,16 @@ def record_failure(username: str, now: datetime | None = None) -> None:
     failures = db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[LoginThrottle.key],
-            set_={"failures": LoginThrottle.failures + 1, "last_failure_at": statement.excluded.last_failure_at},
+            set_={
+                "failures": LoginThrottle.failures + 1,
+                "last_failure_at": statement.excluded.last_failure_at,
+            },
         ).returning(LoginThrottle.failures)
     ).scalar_one()
     delay = lock_delay(failures)
     db.session.execute(
-        sa.update(LoginThrottle).where(LoginThrottle.key == key)
+        sa.update(LoginThrottle)
+        .where(LoginThrottle.key == key)
         .values(locked_until=now + delay if delay else None)
         .execution_options(synchronize_session=False)
     )

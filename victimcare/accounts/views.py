@@ -1,10 +1,12 @@
 """Login, logout, one's own account page, password change and language choice."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_timedelta, gettext as _
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from victimcare.access import Permission, public, requires
@@ -59,7 +61,10 @@ def login():
         if result.locked_for:
             wait = format_timedelta(result.locked_for, threshold=1, add_direction=False)
             form.form_errors.append(
-                _("Too many failed attempts. For your safety this account is locked; try again in %(wait)s.", wait=wait)
+                _(
+                    "Too many failed attempts. For your safety this account is locked; try again in %(wait)s.",
+                    wait=wait,
+                )
             )
         else:
             form.form_errors.append(_("Wrong username or password."))

@@ -3,6 +3,7 @@
 The requested change is coded data (a role, an agency id, a reason code), never personal data:
 the table may be listed on any approver's queue.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -18,7 +19,9 @@ from victimcare.extensions import db
 
 
 class ApprovalKind(StrEnum):
-    ROLE_GRANT = "role_grant"  # a role that reads cases or decides approvals, or such a role in another agency
+    ROLE_GRANT = (
+        "role_grant"  # a role that reads cases or decides approvals, or such a role in another agency
+    )
     AGENCY_CHANGE = "agency_change"  # an agency's kind or province: what its staff see, and whose supervisors
     ERASURE = "erasure"  # crypto-shredding a case's person
 

@@ -4,6 +4,7 @@ One rule for every kind: the person who decides is never the person who asked, n
 change is about. Who else may decide, and what approval does, is each kind's policy (``POLICIES``),
 written next to the domain it changes. Functions flush; the caller commits.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -53,18 +54,39 @@ def waiting_for(kind: ApprovalKind, *, user: User | None = None, case=None, agen
     return db.session.scalars(query.limit(1)).first()
 
 
-def request_change(kind: ApprovalKind, *, agency: Agency, by: User, change: dict, user: User | None = None,
-                   case=None, reason: str | None = None) -> PendingChange:
+def request_change(
+    kind: ApprovalKind,
+    *,
+    agency: Agency,
+    by: User,
+    change: dict,
+    user: User | None = None,
+    case=None,
+    reason: str | None = None,
+) -> PendingChange:
     """Record a change for a second person to approve; one request per subject waits at a time."""
     if waiting_for(kind, user=user, case=case, agency=None if user or case else agency) is not None:
         raise ApprovalRefused(_("A change of this kind is already waiting for approval here."))
-    row = PendingChange(kind=kind, agency=agency, user_id=user.id if user else None,
-                        case_id=case.id if case else None, change=change, reason=reason,
-                        requested_by_id=by.id)
+    row = PendingChange(
+        kind=kind,
+        agency=agency,
+        user_id=user.id if user else None,
+        case_id=case.id if case else None,
+        change=change,
+        reason=reason,
+        requested_by_id=by.id,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record("approval_request", actor=by, object_type=kind.value, object_id=row.id, case=case,
-                 purpose=reason, detail={**_detail(row), "kind": kind.value})
+    audit.record(
+        "approval_request",
+        actor=by,
+        object_type=kind.value,
+        object_id=row.id,
+        case=case,
+        purpose=reason,
+        detail={**_detail(row), "kind": kind.value},
+    )
     return row
 
 
@@ -97,8 +119,16 @@ def decide(row: PendingChange, user: User, approve: bool) -> Outcome:
     else:
         outcome = Outcome.APPROVED if approve else Outcome.REFUSED
     _claim(row, user, outcome)
-    audit.record("approval_decision", actor=user, object_type=row.kind.value, object_id=row.id, case=row.case,
-                 purpose=row.reason, outcome=outcome.value, detail={**_detail(row), "kind": row.kind.value})
+    audit.record(
+        "approval_decision",
+        actor=user,
+        object_type=row.kind.value,
+        object_id=row.id,
+        case=row.case,
+        purpose=row.reason,
+        outcome=outcome.value,
+        detail={**_detail(row), "kind": row.kind.value},
+    )
     if outcome is Outcome.APPROVED:
         policy(row.kind).apply(row, user)
     return outcome
@@ -107,7 +137,8 @@ def decide(row: PendingChange, user: User, approve: bool) -> Outcome:
 def _claim(row: PendingChange, user: User, outcome: Outcome) -> None:
     """Mark the request decided, unless someone decided it first (two approvers at once)."""
     claimed = db.session.execute(
-        sa.update(PendingChange).where(PendingChange.id == row.id, PendingChange.decided_at.is_(None))
+        sa.update(PendingChange)
+        .where(PendingChange.id == row.id, PendingChange.decided_at.is_(None))
         .values(decided_by_id=user.id, decided_at=utcnow(), outcome=outcome)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -117,7 +148,11 @@ def _claim(row: PendingChange, user: User, outcome: Outcome) -> None:
 
 
 def waiting_query():
-    return sa.select(PendingChange).where(PendingChange.decided_at.is_(None)).order_by(PendingChange.requested_at)
+    return (
+        sa.select(PendingChange)
+        .where(PendingChange.decided_at.is_(None))
+        .order_by(PendingChange.requested_at)
+    )
 
 
 def waiting_on(user: User) -> list[PendingChange]:

@@ -3,6 +3,7 @@
 Administrators decide role grants and agency changes; supervisors decide erasures of their own
 agency's cases. Deciding is one POST per request; the operation enforces who may decide.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -31,19 +32,34 @@ def approval_summary(row: PendingChange) -> str:
     from victimcare.cases.operations import ErasureReason
 
     if row.kind is ApprovalKind.ROLE_GRANT:
-        return _("%(user)s: role %(role)s at %(agency)s", user=row.user.username,
-                 role=label(Role(row.change["role"])), agency=row.agency.code)
+        return _(
+            "%(user)s: role %(role)s at %(agency)s",
+            user=row.user.username,
+            role=label(Role(row.change["role"])),
+            agency=row.agency.code,
+        )
     if row.kind is ApprovalKind.AGENCY_CHANGE:
-        return _("%(agency)s: kind %(kind)s, province %(province)s", agency=row.agency.code,
-                 kind=label(AgencyKind(row.change["agency_kind"])), province=row.change["province_code"])
-    return _("Case %(reference)s: %(reason)s", reference=row.case.reference, reason=label(ErasureReason(row.reason)))
+        return _(
+            "%(agency)s: kind %(kind)s, province %(province)s",
+            agency=row.agency.code,
+            kind=label(AgencyKind(row.change["agency_kind"])),
+            province=row.change["province_code"],
+        )
+    return _(
+        "Case %(reference)s: %(reason)s",
+        reference=row.case.reference,
+        reason=label(ErasureReason(row.reason)),
+    )
 
 
 @bp.route("")
 @requires(Permission.APPROVAL_DECIDE)
 def index():
-    return render_template("approvals/index.html", to_decide=operations.waiting_on(current_user),
-                           mine=operations.asked_by(current_user))
+    return render_template(
+        "approvals/index.html",
+        to_decide=operations.waiting_on(current_user),
+        mine=operations.asked_by(current_user),
+    )
 
 
 @bp.route("/<approval_id>/<any(approve, refuse):decision>", methods=["POST"])
@@ -54,13 +70,23 @@ def decide(approval_id: str, decision: str):
         abort(400)
     try:
         outcome = operations.decide(row, current_user, approve=decision == "approve")
-    except (operations.ApprovalRefused, AccountError, ErasureRefused) as refused:  # or the domain refused to apply it
+    except (
+        operations.ApprovalRefused,
+        AccountError,
+        ErasureRefused,
+    ) as refused:  # or the domain refused to apply it
         db.session.rollback()
         flash(str(refused), "danger")
     else:
         db.session.commit()
-        flash({Outcome.APPROVED: _("Approved: the change has taken effect."), Outcome.REFUSED: _("Refused."),
-               Outcome.WITHDRAWN: _("Your request has been withdrawn.")}[outcome], "success")
+        flash(
+            {
+                Outcome.APPROVED: _("Approved: the change has taken effect."),
+                Outcome.REFUSED: _("Refused."),
+                Outcome.WITHDRAWN: _("Your request has been withdrawn."),
+            }[outcome],
+            "success",
+        )
     if row.case is not None and access.can_see_case(current_user, row.case):
         return redirect(url_for("cases.show", reference=row.case.reference))
     return redirect(url_for("approvals.index"))

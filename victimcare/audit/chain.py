@@ -8,6 +8,7 @@ JSON of what it says:
 
 Old events keep verifying under v1; the version never goes back down along the chain (verify checks).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,9 +23,23 @@ from victimcare.crypto.encoding import lp
 CURRENT_VERSION = 2
 
 CHAINED_FIELDS = (
-    "occurred_at", "actor_id", "actor_username", "agency_code", "role", "session_hash", "client_address",
-    "request_id", "action", "object_type", "object_id", "case_reference", "fields", "purpose", "outcome",
-    "detail", "ciphertext_sha256",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "agency_code",
+    "role",
+    "session_hash",
+    "client_address",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_reference",
+    "fields",
+    "purpose",
+    "outcome",
+    "detail",
+    "ciphertext_sha256",
 )
 
 
@@ -41,8 +56,9 @@ def canonical(event) -> bytes:
     return rfc8785.dumps({name: _plain(getattr(event, name)) for name in CHAINED_FIELDS})
 
 
-def event_hash(prev_hash: bytes, seq: int, event, *, version: int = CURRENT_VERSION,
-               mac_key: bytes | None = None) -> bytes:
+def event_hash(
+    prev_hash: bytes, seq: int, event, *, version: int = CURRENT_VERSION, mac_key: bytes | None = None
+) -> bytes:
     """The chain value of ``event`` under chain ``version`` (v2 needs the keyring's ``mac_key``)."""
     if version == 1:
         return hashlib.sha256(lp("audit/v1", prev_hash, seq, canonical(event))).digest()

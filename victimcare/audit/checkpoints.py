@@ -10,6 +10,7 @@ so a log emptied or cut together with its checkpoints is never signed again as i
 What remains possible is cutting the events appended since the last signature (at most one
 interval), which no record that the attacker also holds can reveal.
 """
+
 from __future__ import annotations
 
 import base64
@@ -49,8 +50,9 @@ def _key_id(name: str, public: Ed25519PublicKey) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + b"\x01" + raw).digest()[:4]
 
 
-def signed_note(origin: str, size: int, head_hash: bytes, private: Ed25519PrivateKey,
-                signed_at: datetime | None = None) -> str:
+def signed_note(
+    origin: str, size: int, head_hash: bytes, private: Ed25519PrivateKey, signed_at: datetime | None = None
+) -> str:
     body = f"{origin}\n{size}\n{base64.b64encode(head_hash).decode()}\n"
     if signed_at is not None:
         body += f"time {signed_at.astimezone(UTC).isoformat(timespec='seconds')}\n"
@@ -91,7 +93,9 @@ def _signed_at(extensions: list[str]) -> datetime | None:
 
 
 def _private_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(current_app.extensions["victimcare.vault"].keyring.audit_signing_key)
+    return Ed25519PrivateKey.from_private_bytes(
+        current_app.extensions["victimcare.vault"].keyring.audit_signing_key
+    )
 
 
 def directory() -> Path:
@@ -121,25 +125,38 @@ def write_checkpoint(connection, *, first: bool = False) -> AuditCheckpoint:
     two lookups establish while holding the write lock only for a moment.
     """
     # Holding the head (as appenders do) keeps it still meanwhile and serialises checkpointers.
-    head = connection.execute(sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1)
-                              .with_for_update()).one()
+    head = connection.execute(
+        sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+    ).one()
     previous = _newest_note(connection)
     if previous is None and not first:
         raise CheckpointRefused(
             "there is no earlier signed checkpoint, so the log cannot be shown to extend it; on a new "
-            "installation run `flask audit checkpoint --first` once")
-    if previous is not None and (head.last_seq < previous.size
-                                 or _hash_at(connection, previous.size) != previous.head_hash):
+            "installation run `flask audit checkpoint --first` once"
+        )
+    if previous is not None and (
+        head.last_seq < previous.size or _hash_at(connection, previous.size) != previous.head_hash
+    ):
         raise CheckpointRefused(f"the log no longer contains the signed checkpoint at {previous.size}")
     if _hash_at(connection, head.last_seq) != head.last_hash:
         raise CheckpointRefused("the chain head does not match the last event")
     now = utcnow()
-    text = signed_note(current_app.config["AUDIT_CHECKPOINT_ORIGIN"], head.last_seq, head.last_hash,
-                       _private_key(), signed_at=now)
-    exists = connection.execute(sa.select(AuditCheckpoint.size).where(AuditCheckpoint.size == head.last_seq)).first()
+    text = signed_note(
+        current_app.config["AUDIT_CHECKPOINT_ORIGIN"],
+        head.last_seq,
+        head.last_hash,
+        _private_key(),
+        signed_at=now,
+    )
+    exists = connection.execute(
+        sa.select(AuditCheckpoint.size).where(AuditCheckpoint.size == head.last_seq)
+    ).first()
     if not exists:
-        connection.execute(sa.insert(AuditCheckpoint.__table__).values(
-            size=head.last_seq, head_hash=head.last_hash, note=text, created_at=now))
+        connection.execute(
+            sa.insert(AuditCheckpoint.__table__).values(
+                size=head.last_seq, head_hash=head.last_hash, note=text, created_at=now
+            )
+        )
     _write_file(head.last_seq, text)  # re-signed at the same size, the file carries the newer time
     return AuditCheckpoint(size=head.last_seq, head_hash=head.last_hash, note=text)
 
@@ -148,8 +165,11 @@ def _newest_note(connection) -> Note | None:
     """The largest checkpoint whose signature holds: the newest row and the newest file only, so
     signing stays quick however many checkpoints a year leaves (``audit verify`` reads them all)."""
     public = _private_key().public_key()
-    texts = list(connection.execute(
-        sa.select(AuditCheckpoint.note).order_by(AuditCheckpoint.size.desc()).limit(1)).scalars())
+    texts = list(
+        connection.execute(
+            sa.select(AuditCheckpoint.note).order_by(AuditCheckpoint.size.desc()).limit(1)
+        ).scalars()
+    )
     folder = directory()
     if folder.exists():
         texts += [path.read_text() for path in sorted(folder.glob("checkpoint-*.txt"))[-1:]]
@@ -190,14 +210,18 @@ def check_all(session, position: Position, *, now: datetime | None = None) -> tu
         if _hash_at(session, note.size) != note.head_hash:
             return note.size, f"differs from the signed checkpoint at {note.size}"
     if not stored and not files:
-        return 1, ("no signed checkpoint: the log and its checkpoints may have been emptied "
-                   "(a new installation: run `flask audit checkpoint --first`)")
+        return 1, (
+            "no signed checkpoint: the log and its checkpoints may have been emptied "
+            "(a new installation: run `flask audit checkpoint --first`)"
+        )
     newest_stored = max((n.size for n in stored), default=None)
     newest_file = max((n.size for n in files), default=None)
     if newest_stored != newest_file:
-        return (min(s for s in (newest_stored, newest_file) if s is not None) + 1,
-                f"the newest checkpoint in the database ({newest_stored}) and in {directory()} "
-                f"({newest_file}) differ: checkpoints were removed from one of them")
+        return (
+            min(s for s in (newest_stored, newest_file) if s is not None) + 1,
+            f"the newest checkpoint in the database ({newest_stored}) and in {directory()} "
+            f"({newest_file}) differ: checkpoints were removed from one of them",
+        )
     return _stale(stored + files, newest_stored, now) or _unkeyed_tail(position, newest_stored)
 
 
@@ -209,11 +233,15 @@ def _stale(notes: list[Note], newest_size: int, now: datetime | None) -> tuple[i
         when = newest.isoformat(timespec="minutes") if newest else "an unknown time"
         return newest_size + 1, (
             f"the newest signed checkpoint is from {when}, more than {allowed} ago: events after it may have "
-            f"been cut (is `flask audit checkpoint` running from cron?)")
+            f"been cut (is `flask audit checkpoint` running from cron?)"
+        )
     return None
 
 
 def _unkeyed_tail(position: Position, newest_size: int) -> tuple[int, str] | None:
     if position.version == 1 and position.seq > newest_size:
-        return newest_size + 1, f"events after {newest_size} are chain v1 (unkeyed) and no checkpoint covers them"
+        return (
+            newest_size + 1,
+            f"events after {newest_size} are chain v1 (unkeyed) and no checkpoint covers them",
+        )
     return None

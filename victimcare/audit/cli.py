@@ -1,4 +1,5 @@
 """``flask audit verify``: exit 0 when the log is intact, otherwise name the first bad row."""
+
 from __future__ import annotations
 
 import click
@@ -16,28 +17,41 @@ def verify():
     """Recompute the hash chain of the audit log and check its signed checkpoints."""
     verdict = verify_chain(db.session)
     if _role_can_disable_triggers():
-        click.echo("Warning: the app's PostgreSQL role owns the log (or is a superuser), so it could disable "
-                   "the log's triggers; run the app as the role `flask db grant-app-role` grants (README).", err=True)
+        click.echo(
+            "Warning: the app's PostgreSQL role owns the log (or is a superuser), so it could disable "
+            "the log's triggers; run the app as the role `flask db grant-app-role` grants (README).",
+            err=True,
+        )
     if verdict.ok:
         click.echo(f"Audit log intact: {verdict.checked} event(s).")
         return
-    click.echo(f"Audit log BROKEN at seq {verdict.first_bad_seq}: {verdict.problem} "
-               f"({verdict.checked} event(s) checked before it).", err=True)
+    click.echo(
+        f"Audit log BROKEN at seq {verdict.first_bad_seq}: {verdict.problem} "
+        f"({verdict.checked} event(s) checked before it).",
+        err=True,
+    )
     raise SystemExit(1)
 
 
 def _role_can_disable_triggers() -> bool:
     if db.engine.dialect.name != "postgresql":
         return False
-    return bool(db.session.execute(sa.text(
-        "SELECT rolsuper OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' "
-        "AND tablename = 'audit_events' AND tableowner = current_user) FROM pg_roles WHERE rolname = current_user"
-    )).scalar())
+    return bool(
+        db.session.execute(
+            sa.text(
+                "SELECT rolsuper OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename = 'audit_events' AND tableowner = current_user) FROM pg_roles WHERE rolname = current_user"
+            )
+        ).scalar()
+    )
 
 
 @audit_cli.command("checkpoint")
-@click.option("--first", is_flag=True,
-              help="Sign even though no earlier checkpoint exists (once, on a new installation).")
+@click.option(
+    "--first",
+    is_flag=True,
+    help="Sign even though no earlier checkpoint exists (once, on a new installation).",
+)
 def checkpoint(first):
     """Sign the chain's current head now (cron: every AUDIT_CHECKPOINT_INTERVAL, 15 minutes)."""
     from victimcare.audit.checkpoints import CheckpointRefused, write_checkpoint

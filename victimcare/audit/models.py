@@ -1,4 +1,5 @@
 """Audit events and the one-row head of their hash chain."""
+
 from __future__ import annotations
 
 import uuid
@@ -18,8 +19,9 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
 
-    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                                     autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
     actor_username: Mapped[str | None] = mapped_column(sa.String(64))
@@ -61,8 +63,9 @@ class AuditCheckpoint(db.Model):
 
     __tablename__ = "audit_checkpoints"
 
-    size: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                                      autoincrement=False)
+    size: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     head_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     note: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

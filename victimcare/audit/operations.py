@@ -6,17 +6,17 @@ is rendered and are then appended and committed in one short transaction before 
 (``commit_views``), so no read goes unlogged and the chain's head is held for a moment, not for
 the whole page. If the log cannot be written, the request fails.
 """
+
 from __future__ import annotations
 
 import hashlib
 import uuid
-from types import SimpleNamespace
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-
 from sqlalchemy.orm import Session
 
 from victimcare.audit.chain import CURRENT_VERSION, event_hash, mac_key
@@ -42,29 +42,53 @@ def _actor_fields(actor) -> dict:
         return {}
     session_row = getattr(actor, "current_session", None)
     return {
-        "actor_id": actor.id, "actor_username": actor.username, "agency_code": actor.agency.code,
+        "actor_id": actor.id,
+        "actor_username": actor.username,
+        "agency_code": actor.agency.code,
         "role": actor.role.value,
-        "session_hash": hashlib.sha256(str(session_row.id).encode()).hexdigest()[:16] if session_row else None,
+        "session_hash": hashlib.sha256(str(session_row.id).encode()).hexdigest()[:16]
+        if session_row
+        else None,
     }
 
 
-def record(action: str, *, actor=None, username: str | None = None, object_type: str | None = None,
-           object_id=None, case=None, fields: Iterable[str] = (), purpose: str | None = None,
-           outcome: str = "ok", detail: dict | None = None, ciphertext: bytes | None = None) -> None:
+def record(
+    action: str,
+    *,
+    actor=None,
+    username: str | None = None,
+    object_type: str | None = None,
+    object_id=None,
+    case=None,
+    fields: Iterable[str] = (),
+    purpose: str | None = None,
+    outcome: str = "ok",
+    detail: dict | None = None,
+    ciphertext: bytes | None = None,
+) -> None:
     """Append one event to the chain, in the current transaction (the caller commits).
 
     In a read request the event is held and appended by ``commit_views`` before the page leaves.
     """
     event = {
-        "occurred_at": utcnow(), "action": action, "object_type": object_type,
+        "occurred_at": utcnow(),
+        "action": action,
+        "object_type": object_type,
         "object_id": str(object_id) if object_id is not None else None,
         "case_reference": case.reference if case is not None else None,
-        "fields": sorted(str(f) for f in fields), "purpose": purpose, "outcome": outcome,
+        "fields": sorted(str(f) for f in fields),
+        "purpose": purpose,
+        "outcome": outcome,
         "detail": detail or {},
         "ciphertext_sha256": hashlib.sha256(ciphertext).hexdigest() if ciphertext else None,
         "client_address": (request.remote_addr or "")[:64] if has_request_context() else None,
-        "request_id": _request_id(), "actor_id": None, "actor_username": username, "agency_code": None,
-        "role": None, "session_hash": None, **_actor_fields(actor),
+        "request_id": _request_id(),
+        "actor_id": None,
+        "actor_username": username,
+        "agency_code": None,
+        "role": None,
+        "session_hash": None,
+        **_actor_fields(actor),
     }
     if reading():
         g.setdefault("audit_pending", []).append(event)
@@ -88,7 +112,9 @@ def _append(event: dict) -> None:
 
 _HEAD = AuditHead.__table__
 _ADVANCE_HEAD = (
-    sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_seq=_HEAD.c.last_seq + 1)
+    sa.update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_seq=_HEAD.c.last_seq + 1)
     .returning(_HEAD.c.last_seq, _HEAD.c.last_hash)
 )
 _INSERT_EVENT = sa.insert(AuditEvent.__table__)
@@ -111,19 +137,30 @@ def _checkpoint_after_commit(session) -> None:
             current_app.logger.error("Audit checkpoint not signed: %s", refusal)
 
 
-def record_view(case, fields: Iterable[str], *, purpose: str | None = None, object_type: str = "case",
-                object_id=None) -> None:
+def record_view(
+    case, fields: Iterable[str], *, purpose: str | None = None, object_type: str = "case", object_id=None
+) -> None:
     """Log that this response shows personal data of ``case`` (committed before it leaves)."""
-    record("view", object_type=object_type, object_id=object_id or case.id, case=case, fields=fields,
-           purpose=purpose)
+    record(
+        "view",
+        object_type=object_type,
+        object_id=object_id or case.id,
+        case=case,
+        fields=fields,
+        purpose=purpose,
+    )
     g.audit_views_to_commit = True
 
 
 def record_list_view(cases) -> None:
     """A list or search result shows names: one event for the page, naming the cases."""
     if cases:
-        record("view", object_type="case_list", fields=["identity"],
-               detail={"cases": [c.reference for c in cases]})
+        record(
+            "view",
+            object_type="case_list",
+            fields=["identity"],
+            detail={"cases": [c.reference for c in cases]},
+        )
         g.audit_views_to_commit = True
 
 

@@ -1,4 +1,5 @@
 """Reading the log for review: who may see which events, and the flags worth a supervisor's look."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -25,11 +26,13 @@ def events_in_scope(user: User):
 
     province_agencies = sa.select(Agency.code).where(Agency.province_code == user.agency.province_code)
     province_cases = (
-        sa.select(Case.reference).join(Agency, Case.owning_agency_id == Agency.id)
+        sa.select(Case.reference)
+        .join(Agency, Case.owning_agency_id == Agency.id)
         .where(Agency.province_code == user.agency.province_code)
     )
-    return query.where(sa.or_(AuditEvent.agency_code.in_(province_agencies),
-                              AuditEvent.case_reference.in_(province_cases)))
+    return query.where(
+        sa.or_(AuditEvent.agency_code.in_(province_agencies), AuditEvent.case_reference.in_(province_cases))
+    )
 
 
 def after_hours(moment: datetime) -> bool:
@@ -43,10 +46,17 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
     from victimcare.cases.models import Case
 
     references = {e.case_reference for e in events if e.case_reference}
-    owners = dict(db.session.execute(
-        sa.select(Case.reference, Agency.code).join(Agency, Case.owning_agency_id == Agency.id)
-        .where(Case.reference.in_(references))
-    ).all()) if references else {}
+    owners = (
+        dict(
+            db.session.execute(
+                sa.select(Case.reference, Agency.code)
+                .join(Agency, Case.owning_agency_id == Agency.id)
+                .where(Case.reference.in_(references))
+            ).all()
+        )
+        if references
+        else {}
+    )
     activity = _activity_around(events)
     found: dict[int, list[str]] = {}
     for event in events:
@@ -87,8 +97,10 @@ def _duty_marks(event: AuditEvent) -> list[str]:
 def case_viewers(case) -> list[AuditEvent]:
     """Who has seen this person's record: every view of the case, newest first."""
     return db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.case_reference == case.reference, AuditEvent.action == "view")
-        .order_by(AuditEvent.seq.desc()).limit(200)
+        sa.select(AuditEvent)
+        .where(AuditEvent.case_reference == case.reference, AuditEvent.action == "view")
+        .order_by(AuditEvent.seq.desc())
+        .limit(200)
     ).all()
 
 
@@ -100,10 +112,13 @@ def _activity_around(events: list[AuditEvent]) -> dict[str, list[AuditEvent]]:
     start = min(e.occurred_at for e in events) - BULK_WINDOW
     end = max(e.occurred_at for e in events) + BULK_WINDOW
     rows = db.session.scalars(
-        sa.select(AuditEvent).where(
-            AuditEvent.actor_username.in_(people), AuditEvent.action.in_(("view", "search")),
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.actor_username.in_(people),
+            AuditEvent.action.in_(("view", "search")),
             AuditEvent.occurred_at.between(start, end),
-        ).order_by(AuditEvent.seq)
+        )
+        .order_by(AuditEvent.seq)
     ).all()
     by_person: dict[str, list[AuditEvent]] = {}
     for row in rows:
@@ -116,18 +131,32 @@ def _activity_marks(event: AuditEvent, activity: dict[str, list[AuditEvent]]) ->
     mine = activity.get(event.actor_username or "", [])
     marks = []
     if event.action == "view" and event.case_reference:
-        recent = {e.case_reference for e in mine if e.action == "view" and e.case_reference
-                  and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at}
+        recent = {
+            e.case_reference
+            for e in mine
+            if e.action == "view"
+            and e.case_reference
+            and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at
+        }
         if len(recent) >= BULK_CASES:
             marks.append("bulk_viewing")
     if event.object_type == "intake_check":
-        checks = [e for e in mine if e.object_type == "intake_check"
-                  and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at]
+        checks = [
+            e
+            for e in mine
+            if e.object_type == "intake_check"
+            and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at
+        ]
         if len(checks) >= BULK_INTAKE_CHECKS:
             marks.append("many_intake_checks")
     if event.action == "search" and event.detail.get("results"):
-        followed = any(e.action == "view" and e.case_reference and e.seq > event.seq
-                       and e.occurred_at <= event.occurred_at + BULK_WINDOW for e in mine)
+        followed = any(
+            e.action == "view"
+            and e.case_reference
+            and e.seq > event.seq
+            and e.occurred_at <= event.occurred_at + BULK_WINDOW
+            for e in mine
+        )
         if not followed:
             marks.append("no_follow_up")
     return marks
@@ -154,8 +183,13 @@ def break_glass_reasons(events: list[AuditEvent], user: User) -> dict[int, str]:
         reason = grant.reason  # None once the person is erased: nothing to show, nothing to log
         if reason:
             reasons[event.seq] = reason
-            record_view(grant.case, ["break_glass_reason"], purpose="review", object_type="break_glass_grant",
-                        object_id=grant.id)
+            record_view(
+                grant.case,
+                ["break_glass_reason"],
+                purpose="review",
+                object_type="break_glass_grant",
+                object_id=grant.id,
+            )
     return reasons
 
 
@@ -168,8 +202,14 @@ def _grant_of(event: AuditEvent):
     if grant_id:
         return db.session.get(BreakGlassGrant, uuid.UUID(grant_id))
     return db.session.scalar(
-        sa.select(BreakGlassGrant).join(Case, BreakGlassGrant.case_id == Case.id)
-        .where(Case.reference == event.case_reference, BreakGlassGrant.user_id == event.actor_id,
-               BreakGlassGrant.created_at.between(event.occurred_at - GRANT_MATCH, event.occurred_at + GRANT_MATCH))
+        sa.select(BreakGlassGrant)
+        .join(Case, BreakGlassGrant.case_id == Case.id)
+        .where(
+            Case.reference == event.case_reference,
+            BreakGlassGrant.user_id == event.actor_id,
+            BreakGlassGrant.created_at.between(
+                event.occurred_at - GRANT_MATCH, event.occurred_at + GRANT_MATCH
+            ),
+        )
         .order_by(BreakGlassGrant.created_at)
     )

@@ -2,6 +2,7 @@
 chain version never going back, the head agreeing with the tail, and signed checkpoints that are
 present, fresh and agree with the log (``checkpoints.check_all``).
 """
+
 from __future__ import annotations
 
 import hmac
@@ -51,8 +52,12 @@ def walk(events: Iterable, position: Position, key: bytes) -> Verdict | None:
             return Verdict(False, checked, event.seq, f"unknown chain version {event.chain_version}")
         if event.chain_version < position.version:
             # Only a writer without the key would fall back to the unkeyed v1 hash.
-            return Verdict(False, checked, event.seq,
-                           f"chain v{event.chain_version} after v{position.version}: not written with the key")
+            return Verdict(
+                False,
+                checked,
+                event.seq,
+                f"chain v{event.chain_version} after v{position.version}: not written with the key",
+            )
         computed = event_hash(position.hash, event.seq, event, version=event.chain_version, mac_key=key)
         if not hmac.compare_digest(computed, event.hash):
             return Verdict(False, checked, event.seq, "its content does not match its hash")
@@ -73,7 +78,9 @@ def verify_chain(session: Session, *, now: datetime | None = None) -> Verdict:
     if head is None or head.last_seq != last or head.last_hash != position.hash:
         recorded = head.last_seq if head else 0
         if recorded > last:
-            return Verdict(False, last, last + 1, f"events after {last} are missing (the head records {recorded})")
+            return Verdict(
+                False, last, last + 1, f"events after {last} are missing (the head records {recorded})"
+            )
         return Verdict(False, last, last, "the chain head does not match the last event")
     from victimcare.audit.checkpoints import check_all
 

@@ -1,10 +1,10 @@
 """/audit: the confidentiality log for supervisors (their province) and auditors (everything)."""
-from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
@@ -21,9 +21,32 @@ from victimcare.pagination import paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
-ACTIONS = ("view", "search", "create", "update", "transition", "erase", "break_glass", "login", "login_failed",
-           "lockout", "logout", "user_change", "agency_change", "key_rotate", "refer", "accept", "decline",
-           "withdraw", "complete", "expire", "consent", "approval_request", "approval_decision", "legal_hold")
+ACTIONS = (
+    "view",
+    "search",
+    "create",
+    "update",
+    "transition",
+    "erase",
+    "break_glass",
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+    "user_change",
+    "agency_change",
+    "key_rotate",
+    "refer",
+    "accept",
+    "decline",
+    "withdraw",
+    "complete",
+    "expire",
+    "consent",
+    "approval_request",
+    "approval_decision",
+    "legal_hold",
+)
 
 
 def _day(name: str) -> datetime | None:
@@ -35,14 +58,24 @@ def _day(name: str) -> datetime | None:
 
 def _filter_errors() -> list[str]:
     labels = {"from": _("From"), "to": _("To")}
-    return [_("%(field)s: not a valid date (dd/mm/yyyy) between 1900 and 2100; this filter was not applied.",
-              field=labels[name]) for name in labels if request.args.get(name, "").strip() and _day(name) is None]
+    return [
+        _(
+            "%(field)s: not a valid date (dd/mm/yyyy) between 1900 and 2100; this filter was not applied.",
+            field=labels[name],
+        )
+        for name in labels
+        if request.args.get(name, "").strip() and _day(name) is None
+    ]
 
 
 def _filtered():
     query = review.events_in_scope(current_user)
-    for arg, column in (("user", AuditEvent.actor_username), ("agency", AuditEvent.agency_code),
-                        ("case", AuditEvent.case_reference), ("action", AuditEvent.action)):
+    for arg, column in (
+        ("user", AuditEvent.actor_username),
+        ("agency", AuditEvent.agency_code),
+        ("case", AuditEvent.case_reference),
+        ("action", AuditEvent.action),
+    ):
         value = request.args.get(arg, "").strip()
         if value:
             query = query.where(column == value)
@@ -58,9 +91,16 @@ def _filtered():
 @requires(Permission.AUDIT_VIEW)
 def index():
     page = paginate(_filtered().order_by(AuditEvent.seq.desc()), PAGE_SIZE)
-    return render_template("audit/index.html", events=page.items, flags=review.flags(page.items), actions=ACTIONS,
-                           page=page.number, has_next=page.has_next, filter_errors=_filter_errors(),
-                           reasons=review.break_glass_reasons(page.items, current_user))
+    return render_template(
+        "audit/index.html",
+        events=page.items,
+        flags=review.flags(page.items),
+        actions=ACTIONS,
+        page=page.number,
+        has_next=page.has_next,
+        filter_errors=_filter_errors(),
+        reasons=review.break_glass_reasons(page.items, current_user),
+    )
 
 
 def _aware(local_midnight: datetime) -> datetime:
@@ -77,15 +117,48 @@ def export():
     """The filtered log as CSV (no personal values in it); the export is logged before it leaves."""
     events = db.session.scalars(_filtered().order_by(AuditEvent.seq).limit(EXPORT_LIMIT)).all()
     marks = review.flags(events)
-    audit.record("export", object_type="audit_log", detail={"rows": len(events), "filters": dict(request.args)})
+    audit.record(
+        "export", object_type="audit_log", detail={"rows": len(events), "filters": dict(request.args)}
+    )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["seq", "time_utc", "user", "agency", "role", "action", "object_type", "object_id",
-                     "case_reference", "fields", "purpose", "outcome", "flags", "hash"])
+    writer.writerow(
+        [
+            "seq",
+            "time_utc",
+            "user",
+            "agency",
+            "role",
+            "action",
+            "object_type",
+            "object_id",
+            "case_reference",
+            "fields",
+            "purpose",
+            "outcome",
+            "flags",
+            "hash",
+        ]
+    )
     for e in events:
-        writer.writerow([e.seq, e.occurred_at.isoformat(), e.actor_username or "", e.agency_code or "", e.role or "",
-                         e.action, e.object_type or "", e.object_id or "", e.case_reference or "",
-                         " ".join(e.fields), e.purpose or "", e.outcome, " ".join(marks.get(e.seq, [])), e.hash.hex()])
+        writer.writerow(
+            [
+                e.seq,
+                e.occurred_at.isoformat(),
+                e.actor_username or "",
+                e.agency_code or "",
+                e.role or "",
+                e.action,
+                e.object_type or "",
+                e.object_id or "",
+                e.case_reference or "",
+                " ".join(e.fields),
+                e.purpose or "",
+                e.outcome,
+                " ".join(marks.get(e.seq, [])),
+                e.hash.hex(),
+            ]
+        )
     response = current_app.response_class(out.getvalue().encode("utf-8-sig"), mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=victimcare-audit.csv"
     return response

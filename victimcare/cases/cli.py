@@ -1,4 +1,5 @@
 """``flask cases …``: import, search and erasure from the command line (for operators)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,7 +39,9 @@ def import_cases(file: Path, agency_code: str):
         click.echo(err=True)
         for error in refused.errors:
             click.echo(str(error), err=True)
-        raise click.ClickException(f"{file.name}: {len(refused.errors)} problem(s); nothing was imported.") from None
+        raise click.ClickException(
+            f"{file.name}: {len(refused.errors)} problem(s); nothing was imported."
+        ) from None
     click.echo(err=True)
     audit.record("create", object_type="import", purpose="cli", detail={"rows": count, "agency": agency_code})
     db.session.commit()
@@ -66,9 +69,16 @@ def search(name, id_number, phone):
 @cases_cli.command("erase")
 @click.argument("reference")
 @click.option("--reason", type=click.Choice([r.value for r in operations.ErasureReason]), required=True)
-@click.option("--person", "people", multiple=True, metavar="ROLE-N=erase|keep",
-              help="What to do with each other person on the case, e.g. accompanying_child-1=keep (one each).")
-@click.confirmation_option(prompt="This destroys the person's personal data in every case, for good. Continue?")
+@click.option(
+    "--person",
+    "people",
+    multiple=True,
+    metavar="ROLE-N=erase|keep",
+    help="What to do with each other person on the case, e.g. accompanying_child-1=keep (one each).",
+)
+@click.confirmation_option(
+    prompt="This destroys the person's personal data in every case, for good. Continue?"
+)
 def erase(reference: str, reason: str, people: tuple[str, ...]):
     """Destroy the personal data of the person in case REFERENCE (their statistics remain)."""
     case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
@@ -81,19 +91,24 @@ def erase(reference: str, reason: str, people: tuple[str, ...]):
     for item in people:
         key, _, choice = item.partition("=")
         if key not in others or choice not in set(operations.OtherPersonChoice):
-            raise click.BadParameter(f"{item!r}: expected one of {sorted(others) or 'nobody'} =erase or =keep",
-                                     param_hint="--person")
+            raise click.BadParameter(
+                f"{item!r}: expected one of {sorted(others) or 'nobody'} =erase or =keep",
+                param_hint="--person",
+            )
         choices[others[key]] = choice
     try:
         operations.erase_person(case, reason, by=None, others=choices)
     except operations.ErasureDecisionsMissing as missing:
         raise click.ClickException(
             "other people on this case are data subjects of their own; decide for each with "
-            + " ".join(f"--person {p.key}=erase|keep" for p in missing.people) + ". Nothing was erased."
+            + " ".join(f"--person {p.key}=erase|keep" for p in missing.people)
+            + ". Nothing was erased."
         ) from None
     db.session.commit()
-    click.echo(f"Erased the personal data of the person in {reference}."
-               " Copies made before (backups) open nothing of it once its KEK is retired: see `flask keys status`.")
+    click.echo(
+        f"Erased the personal data of the person in {reference}."
+        " Copies made before (backups) open nothing of it once its KEK is retired: see `flask keys status`."
+    )
 
 
 @cases_cli.command("overdue")

@@ -4,6 +4,7 @@ Step facts name their groups in ``workflows/victim_path.py``; the other sealed v
 page are named here, as data. A value is opened only for a viewer who reads its group
 (``access.field_groups``), and the page's view event names the groups opened.
 """
+
 from __future__ import annotations
 
 from victimcare.access import FieldGroup

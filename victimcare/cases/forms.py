@@ -1,26 +1,48 @@
 """Forms for intake, search and erasure."""
+
 from __future__ import annotations
 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
 
 from victimcare.cases.labels import FACT_VALUES
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
+from victimcare.cases.models import (
+    DocumentType,
+    Exploitation,
+    Gender,
+    IntakeChannel,
+    LegalHoldReason,
+    PersonRole,
+)
 from victimcare.cases.operations import ErasureReason, OtherPersonChoice, SearchKind
 from victimcare.crypto import normalise
 from victimcare.database import utcnow
 from victimcare.forms import (
-    DayField, Form, LocalDateTimeField, MultiCheckboxField, Optional, VersionField, length, matches, max_length, required,
+    DayField,
+    Form,
+    LocalDateTimeField,
+    MultiCheckboxField,
+    Optional,
+    VersionField,
+    length,
+    matches,
+    max_length,
+    required,
 )
-from workflows.victim_path import Fact, Transition
 from victimcare.labels import choices, label
+from workflows.victim_path import Fact, Transition
+
 
 def tristate_choices() -> list[SelectChoice]:
-    return [SelectChoice("", str(_l("Unknown"))), SelectChoice("yes", str(_l("Yes"))), SelectChoice("no", str(_l("No")))]
+    return [
+        SelectChoice("", str(_l("Unknown"))),
+        SelectChoice("yes", str(_l("Yes"))),
+        SelectChoice("no", str(_l("No"))),
+    ]
 
 
 def _tristate(value):
@@ -44,8 +66,13 @@ def _not_in_future(form, field):
 
 class SearchForm(Form):
     kind = SelectField(_l("Search by"), choices=lambda: choices(SearchKind), default=SearchKind.NAME.value)
-    q = StringField(_l("Search for"), validators=[required(), max_length(200)],
-                    description=_l("Type the whole name: it matches with or without diacritics, in any case and any word order. ID and phone numbers match however they are spaced."))
+    q = StringField(
+        _l("Search for"),
+        validators=[required(), max_length(200)],
+        description=_l(
+            "Type the whole name: it matches with or without diacritics, in any case and any word order. ID and phone numbers match however they are spaced."
+        ),
+    )
 
 
 def _country(form, field):
@@ -60,12 +87,24 @@ class PersonForm(Form):
     other_names = StringField(_l("Other names"), validators=[Optional(), max_length(200)])
     gender = SelectField(_l("Sex"), choices=lambda: choices(Gender), default=Gender.UNKNOWN.value)
     date_of_birth = DayField(_l("Date of birth"), validators=[Optional(), _not_in_future])
-    birth_year = IntegerField(_l("Year of birth (if the date is unknown)"),
-                              validators=[Optional(), NumberRange(1900, date.today().year, message=_l("A year between 1900 and this year."))])
-    nationality = StringField(_l("Nationality (country code)"), default="VN",
-                              validators=[required(), matches(r"^[A-Za-z]{2}$", _l("Two letters, e.g. VN, CN, LA."))])
+    birth_year = IntegerField(
+        _l("Year of birth (if the date is unknown)"),
+        validators=[
+            Optional(),
+            NumberRange(1900, date.today().year, message=_l("A year between 1900 and this year.")),
+        ],
+    )
+    nationality = StringField(
+        _l("Nationality (country code)"),
+        default="VN",
+        validators=[required(), matches(r"^[A-Za-z]{2}$", _l("Two letters, e.g. VN, CN, LA."))],
+    )
     is_ethnic_minority = SelectField(_l("Ethnic minority"), choices=tristate_choices, default="")
-    id_document_type = SelectField(_l("ID document"), choices=lambda: [SelectChoice("", "—"), *choices(DocumentType)], validators=[Optional()])
+    id_document_type = SelectField(
+        _l("ID document"),
+        choices=lambda: [SelectChoice("", "—"), *choices(DocumentType)],
+        validators=[Optional()],
+    )
     id_number = StringField(_l("ID document number"), validators=[Optional(), max_length(40)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_length(40), _valid_phone])
     home_address = TextAreaField(_l("Home address"), validators=[Optional(), max_length(500)])
@@ -77,10 +116,21 @@ class PersonForm(Form):
             raise ValidationError(_l("Choose the kind of document for this number."))
 
     def victim_data(self) -> dict:
-        data = {name: self[name].data for name in (
-            "full_name", "other_names", "gender", "date_of_birth", "birth_year", "id_number",
-            "phone", "home_address", "province_code", "commune_code",
-        )}
+        data = {
+            name: self[name].data
+            for name in (
+                "full_name",
+                "other_names",
+                "gender",
+                "date_of_birth",
+                "birth_year",
+                "id_number",
+                "phone",
+                "home_address",
+                "province_code",
+                "commune_code",
+            )
+        }
         data["phone"] = normalise.phone(self.phone.data) or None
         data["nationality"] = self.nationality.data.upper()
         data["is_ethnic_minority"] = _tristate(self.is_ethnic_minority.data)
@@ -94,10 +144,15 @@ class CaseFactsForm(Form):
     exploitation = MultiCheckboxField(_l("Forms of exploitation"), choices=lambda: choices(Exploitation))
     trafficked_abroad = SelectField(_l("Trafficked abroad"), choices=tristate_choices, default="")
     destination_country = StringField(_l("Destination country (code)"), validators=[Optional(), _country])
-    person_abroad = BooleanField(_l("The person is abroad now"),
-                                 description=_l("Support for a person under identification abroad is narrower (Law Art 37)."))
-    narrative = TextAreaField(_l("What happened, in the person's words"), validators=[Optional(), max_length(20000)],
-                              render_kw={"rows": 5})
+    person_abroad = BooleanField(
+        _l("The person is abroad now"),
+        description=_l("Support for a person under identification abroad is narrower (Law Art 37)."),
+    )
+    narrative = TextAreaField(
+        _l("What happened, in the person's words"),
+        validators=[Optional(), max_length(20000)],
+        render_kw={"rows": 5},
+    )
 
     def case_data(self) -> dict:
         return {
@@ -110,7 +165,9 @@ class CaseFactsForm(Form):
 
 
 class IntakeForm(PersonForm, CaseFactsForm):
-    channel = SelectField(_l("How the person reached us"), choices=lambda: choices(IntakeChannel), validators=[required()])
+    channel = SelectField(
+        _l("How the person reached us"), choices=lambda: choices(IntakeChannel), validators=[required()]
+    )
     received_at = LocalDateTimeField(_l("Received at"), validators=[required()], default=utcnow)
     confirm_new_person = BooleanField(_l("I have checked: this is a new case (open it anyway)"))
 
@@ -119,7 +176,11 @@ class IntakeForm(PersonForm, CaseFactsForm):
             raise ValidationError(_l("The time of reception cannot be in the future."))
 
     def case_data(self) -> dict:
-        return {**super().case_data(), "intake_channel": self.channel.data, "received_at": self.received_at.data}
+        return {
+            **super().case_data(),
+            "intake_channel": self.channel.data,
+            "received_at": self.received_at.data,
+        }
 
 
 class EditPersonForm(PersonForm):
@@ -128,13 +189,17 @@ class EditPersonForm(PersonForm):
 
 class EditCaseFactsForm(CaseFactsForm):
     version = VersionField()
-    investigation_notes = TextAreaField(_l("Investigation notes"), validators=[Optional(), max_length(20000)],
-                                        render_kw={"rows": 4})
+    investigation_notes = TextAreaField(
+        _l("Investigation notes"), validators=[Optional(), max_length(20000)], render_kw={"rows": 4}
+    )
 
 
 class BreakGlassForm(Form):
-    reason = TextAreaField(_l("Why you need this record now"), validators=[required(), length(20, 2000)],
-                           description=_l("Emergency access lasts one hour, is recorded and shown to supervisors."))
+    reason = TextAreaField(
+        _l("Why you need this record now"),
+        validators=[required(), length(20, 2000)],
+        description=_l("Emergency access lasts one hour, is recorded and shown to supervisors."),
+    )
 
 
 def _fact_field(fact: Fact):
@@ -167,8 +232,11 @@ def _agency_choices(kinds: tuple[str, ...]) -> list[SelectChoice]:
     from victimcare.accounts.models import Agency
     from victimcare.extensions import db
 
-    agencies = db.session.scalars(sa.select(Agency).where(Agency.kind.in_(kinds), Agency.active.is_(True))
-                                  .order_by(Agency.province_code, Agency.name)).all()
+    agencies = db.session.scalars(
+        sa.select(Agency)
+        .where(Agency.kind.in_(kinds), Agency.active.is_(True))
+        .order_by(Agency.province_code, Agency.name)
+    ).all()
     return [SelectChoice("", "—"), *(SelectChoice(a.code, f"{a.name} ({a.province_code})") for a in agencies)]
 
 
@@ -176,7 +244,10 @@ def _province_choices() -> list[SelectChoice]:
     """The 34 provinces of 2025 by code; a code not in the list is refused by the select itself."""
     from victimcare.provinces import provinces
 
-    return [SelectChoice("", "—"), *(SelectChoice(code, f"{code} · {name}") for code, name in provinces().items())]
+    return [
+        SelectChoice("", "—"),
+        *(SelectChoice(code, f"{code} · {name}") for code, name in provinces().items()),
+    ]
 
 
 def transition_form(transition: Transition, **kwargs) -> Form:
@@ -200,13 +271,17 @@ def transition_form(transition: Transition, **kwargs) -> Form:
 
 
 class LegalHoldForm(Form):
-    reason = SelectField(_l("Reason for the hold"), choices=lambda: choices(LegalHoldReason), validators=[required()])
+    reason = SelectField(
+        _l("Reason for the hold"), choices=lambda: choices(LegalHoldReason), validators=[required()]
+    )
 
 
 class EraseForm(Form):
     reason = SelectField(_l("Reason"), choices=lambda: choices(ErasureReason), validators=[required()])
-    confirm = BooleanField(_l("I understand that this person's personal data will be destroyed in every case, for good."),
-                           validators=[required()])
+    confirm = BooleanField(
+        _l("I understand that this person's personal data will be destroyed in every case, for good."),
+        validators=[required()],
+    )
 
     def other_choices(self) -> dict:
         """``CasePerson.id`` → the choice made for them (see ``erase_form``)."""
@@ -224,20 +299,36 @@ def erase_form(people, **kwargs) -> EraseForm:
     Each is named by role and number on the case, so the form decrypts nothing: a supervisor who
     may not read a person still decides about them.
     """
-    choice_items = [SelectChoice(OtherPersonChoice.ERASE.value, str(_l("Erase their personal data too"))),
-                    SelectChoice(OtherPersonChoice.KEEP.value, str(_l("Keep them on this case, readable as before")))]
+    choice_items = [
+        SelectChoice(OtherPersonChoice.ERASE.value, str(_l("Erase their personal data too"))),
+        SelectChoice(OtherPersonChoice.KEEP.value, str(_l("Keep them on this case, readable as before"))),
+    ]
     fields = {f"other_{p.case_person.id.hex}": p for p in people}
 
     class _EraseForm(EraseForm):
         _other_fields = {name: p.case_person.id for name, p in fields.items()}
 
     for name, person in fields.items():
-        setattr(_EraseForm, name, RadioField(
-            _l("%(role)s no. %(number)s", role=label(PersonRole(person.case_person.role)), number=person.number),
-            choices=choice_items, validate_choice=False,
-            validators=[InputRequired(_l("Choose what happens to this person.")),
-                        AnyOf([choice.value for choice in choice_items], message=_l("Choose what happens to this person."))],
-        ))
+        setattr(
+            _EraseForm,
+            name,
+            RadioField(
+                _l(
+                    "%(role)s no. %(number)s",
+                    role=label(PersonRole(person.case_person.role)),
+                    number=person.number,
+                ),
+                choices=choice_items,
+                validate_choice=False,
+                validators=[
+                    InputRequired(_l("Choose what happens to this person.")),
+                    AnyOf(
+                        [choice.value for choice in choice_items],
+                        message=_l("Choose what happens to this person."),
+                    ),
+                ],
+            ),
+        )
     return _EraseForm(**kwargs)
 
 
@@ -251,5 +342,9 @@ class CasePersonForm(Form):
     phone = StringField(_l("Phone"), validators=[Optional(), max_length(40), _valid_phone])
 
     def person_data(self) -> dict:
-        return {"full_name": self.full_name.data, "gender": self.gender.data,
-                "date_of_birth": self.date_of_birth.data, "phone": normalise.phone(self.phone.data) or None}
+        return {
+            "full_name": self.full_name.data,
+            "gender": self.gender.data,
+            "date_of_birth": self.date_of_birth.data,
+            "phone": normalise.phone(self.phone.data) or None,
+        }

@@ -6,6 +6,7 @@ Sealed facts (free text, document numbers, notes) are opened only when the viewe
 and the page's view event names the groups they opened. A stored value that does not read as its
 kind shows as its raw value, marked invalid: one bad fact never breaks the page.
 """
+
 from __future__ import annotations
 
 import logging

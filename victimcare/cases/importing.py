@@ -4,6 +4,7 @@ Every row is validated before anything is written; if any row is bad, every prob
 reported (row, column, reason) and nothing is imported. Columns are documented in
 ``import_template.csv`` beside this file.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -15,9 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from flask_babel import gettext as _
-
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from victimcare.accounts.models import Agency
 from victimcare.cases import operations
@@ -30,8 +30,19 @@ from victimcare.extensions import db
 from victimcare.forms import has_control_characters
 
 COLUMNS = (
-    "full_name", "other_names", "sex", "birth_date", "birth_year", "nationality", "ethnic_minority",
-    "id_document_type", "id_number", "phone", "home_address", "province_code", "commune_code",
+    "full_name",
+    "other_names",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "nationality",
+    "ethnic_minority",
+    "id_document_type",
+    "id_number",
+    "phone",
+    "home_address",
+    "province_code",
+    "commune_code",
 )
 REQUIRED = ("full_name",)
 TEMPLATE = Path(__file__).with_name("import_template.csv")
@@ -47,9 +58,17 @@ MAX_XLSX_SHARED_STRINGS = 64 * 2**20  # ~2 million short strings: ~150 MB once r
 MAX_PROBLEMS = 1000
 
 _GENDERS = {
-    "f": Gender.FEMININE, "female": Gender.FEMININE, "nu": Gender.FEMININE, "nữ": Gender.FEMININE,
-    "m": Gender.MASCULINE, "male": Gender.MASCULINE, "nam": Gender.MASCULINE,
-    "": Gender.UNKNOWN, "unknown": Gender.UNKNOWN, "khong ro": Gender.UNKNOWN, "không rõ": Gender.UNKNOWN,
+    "f": Gender.FEMININE,
+    "female": Gender.FEMININE,
+    "nu": Gender.FEMININE,
+    "nữ": Gender.FEMININE,
+    "m": Gender.MASCULINE,
+    "male": Gender.MASCULINE,
+    "nam": Gender.MASCULINE,
+    "": Gender.UNKNOWN,
+    "unknown": Gender.UNKNOWN,
+    "khong ro": Gender.UNKNOWN,
+    "không rõ": Gender.UNKNOWN,
 } | {g.value.lower(): g for g in Gender}
 _YES = {"yes", "y", "1", "true", "co", "có", "x"}
 _NO = {"no", "n", "0", "false", "khong", "không", ""}
@@ -62,7 +81,12 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return _("row %(row)d, column %(column)s: %(message)s", row=self.row, column=self.column, message=self.message)
+        return _(
+            "row %(row)d, column %(column)s: %(message)s",
+            row=self.row,
+            column=self.column,
+            message=self.message,
+        )
 
 
 class ImportRefused(Exception):
@@ -113,7 +137,9 @@ def _rows(header: list[str], lines: Iterator[tuple[int, list]]) -> Iterator[Shee
             continue  # blank lines are not records, and do not count
         count += 1
         if count > MAX_ROWS:
-            raise FileRefused(RowError(number, "—", _("more than %(n)s rows; split the file", n=f"{MAX_ROWS:,}")))
+            raise FileRefused(
+                RowError(number, "—", _("more than %(n)s rows; split the file", n=f"{MAX_ROWS:,}"))
+            )
         values, problems = {}, []
         for index, cell in enumerate(cells):
             name = header[index] if index < len(header) else ""
@@ -127,13 +153,30 @@ def _rows(header: list[str], lines: Iterator[tuple[int, list]]) -> Iterator[Shee
 def _header(cells: list) -> list[str]:
     names = ["" if c is FORMULA else c.strip() for c in cells]
     if any("\x00" in name for name in names):
-        raise FileRefused(RowError(1, "—", _("the file contains NUL bytes: it is probably UTF-16 without a "
-                                             "byte-order mark. Save it as CSV UTF-8 or as .xlsx")))
+        raise FileRefused(
+            RowError(
+                1,
+                "—",
+                _(
+                    "the file contains NUL bytes: it is probably UTF-16 without a "
+                    "byte-order mark. Save it as CSV UTF-8 or as .xlsx"
+                ),
+            )
+        )
     first_seen: dict[str, int] = {}
     for index, name in enumerate(names):
         if name and name in first_seen:
-            raise FileRefused(RowError(1, name, _("this column appears twice (columns %(a)s and %(b)s); keep one",
-                                                  a=_column_letter(first_seen[name]), b=_column_letter(index))))
+            raise FileRefused(
+                RowError(
+                    1,
+                    name,
+                    _(
+                        "this column appears twice (columns %(a)s and %(b)s); keep one",
+                        a=_column_letter(first_seen[name]),
+                        b=_column_letter(index),
+                    ),
+                )
+            )
         first_seen.setdefault(name, index)
     return names
 
@@ -150,8 +193,13 @@ def _trimmed(cells: list, number: int) -> list:
     while end and cells[end - 1] in ("", None):
         end -= 1
     if end > MAX_COLUMNS:
-        raise FileRefused(RowError(number, _column_letter(MAX_COLUMNS),
-                                   _("more than %(n)d columns; the import has %(k)d", n=MAX_COLUMNS, k=len(COLUMNS))))
+        raise FileRefused(
+            RowError(
+                number,
+                _column_letter(MAX_COLUMNS),
+                _("more than %(n)d columns; the import has %(k)d", n=MAX_COLUMNS, k=len(COLUMNS)),
+            )
+        )
     return cells[:end]
 
 
@@ -177,11 +225,16 @@ def _csv_lines(path: Path) -> Iterator[tuple[int, list]]:
             first = handle.readline(2**16)  # a header is a few hundred characters; no need to read more
             reader = csv.reader(itertools.chain([first], handle), delimiter=_delimiter(first))
             for number, cells in enumerate(reader, start=1):
-                yield number, [_csv_cell(text, number, index) for index, text in enumerate(_trimmed(cells, number))]
+                yield (
+                    number,
+                    [_csv_cell(text, number, index) for index, text in enumerate(_trimmed(cells, number))],
+                )
         except UnicodeDecodeError:  # UTF-16 cut in the middle of a character
             raise FileRefused(RowError(reader.line_num + 1, "—", _not_text())) from None
         except csv.Error as error:
-            raise FileRefused(RowError(reader.line_num, "—", _("not a readable CSV file (%(error)s)", error=str(error))))
+            raise FileRefused(
+                RowError(reader.line_num, "—", _("not a readable CSV file (%(error)s)", error=str(error)))
+            ) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -191,7 +244,9 @@ def _delimiter(header_line: str) -> str:
 
 
 def _csv_cell(text: str, number: int, index: int):
-    if any("\udc80" <= char <= "\udcff" for char in text):  # a byte that is not UTF-8, kept by surrogateescape
+    if any(
+        "\udc80" <= char <= "\udcff" for char in text
+    ):  # a byte that is not UTF-8, kept by surrogateescape
         raise FileRefused(RowError(number, _column_letter(index), _not_text()))
     if text.lstrip().startswith("="):
         return FORMULA
@@ -199,11 +254,15 @@ def _csv_cell(text: str, number: int, index: int):
 
 
 def _not_text() -> str:
-    return _("this text is not in a known encoding (accepted: %(encodings)s). In Excel, save as "
-             "\u201cCSV UTF-8\u201d or as .xlsx", encodings=_ENCODINGS_ACCEPTED)
+    return _(
+        "this text is not in a known encoding (accepted: %(encodings)s). In Excel, save as "
+        "\u201cCSV UTF-8\u201d or as .xlsx",
+        encodings=_ENCODINGS_ACCEPTED,
+    )
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
+
 
 def _xlsx_lines(path: Path) -> Iterator[tuple[int, list]]:
     """XLSX cells as text, streamed (read-only mode). The sheet's declared size is ignored (a file
@@ -222,8 +281,9 @@ def _xlsx_lines(path: Path) -> Iterator[tuple[int, list]]:
             if cells is last_empty:
                 continue  # openpyxl yields one shared tuple for each row the sheet leaves out
             if number > EXCEL_MAX_ROWS:
-                raise FileRefused(RowError(number, "—", _("more than %(n)s rows; split the file",
-                                                          n=f"{EXCEL_MAX_ROWS:,}")))
+                raise FileRefused(
+                    RowError(number, "—", _("more than %(n)s rows; split the file", n=f"{EXCEL_MAX_ROWS:,}"))
+                )
             row = _trimmed([_xlsx_cell(cell) for cell in cells], number)
             if not row:
                 last_empty = cells
@@ -248,24 +308,53 @@ def _check_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except zipfile.BadZipFile:
-        raise FileRefused(RowError(1, "—", _("not an .xlsx file (save it again from the spreadsheet)"))) from None
+        raise FileRefused(
+            RowError(1, "—", _("not an .xlsx file (save it again from the spreadsheet)"))
+        ) from None
     total = sum(m.file_size for m in members)
     if total > MAX_XLSX_UNCOMPRESSED:
-        raise FileRefused(RowError(1, "—", _("the spreadsheet unpacks to %(size)d MB, more than the %(limit)d MB "
-                                             "accepted; split the file", size=total // 2**20,
-                                             limit=MAX_XLSX_UNCOMPRESSED // 2**20)))
+        raise FileRefused(
+            RowError(
+                1,
+                "—",
+                _(
+                    "the spreadsheet unpacks to %(size)d MB, more than the %(limit)d MB "
+                    "accepted; split the file",
+                    size=total // 2**20,
+                    limit=MAX_XLSX_UNCOMPRESSED // 2**20,
+                ),
+            )
+        )
     for member in members:
         if member.filename.startswith("xl/worksheets/"):
             continue  # streamed: it costs time within the total above, never memory
         if member.file_size > 2**20 and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
-            raise FileRefused(RowError(1, "—", _("the spreadsheet is packed %(ratio)d times smaller than its "
-                                                 "contents (at most %(limit)d accepted), as only a malicious file "
-                                                 "is; it was not opened", limit=MAX_XLSX_RATIO,
-                                                 ratio=member.file_size // max(member.compress_size, 1))))
+            raise FileRefused(
+                RowError(
+                    1,
+                    "—",
+                    _(
+                        "the spreadsheet is packed %(ratio)d times smaller than its "
+                        "contents (at most %(limit)d accepted), as only a malicious file "
+                        "is; it was not opened",
+                        limit=MAX_XLSX_RATIO,
+                        ratio=member.file_size // max(member.compress_size, 1),
+                    ),
+                )
+            )
         if member.filename == "xl/sharedStrings.xml" and member.file_size > MAX_XLSX_SHARED_STRINGS:
-            raise FileRefused(RowError(1, "—", _("the spreadsheet unpacks to %(size)d MB, more than the %(limit)d MB "
-                                                 "accepted; split the file", size=member.file_size // 2**20,
-                                                 limit=MAX_XLSX_SHARED_STRINGS // 2**20)))
+            raise FileRefused(
+                RowError(
+                    1,
+                    "—",
+                    _(
+                        "the spreadsheet unpacks to %(size)d MB, more than the %(limit)d MB "
+                        "accepted; split the file",
+                        size=member.file_size // 2**20,
+                        limit=MAX_XLSX_SHARED_STRINGS // 2**20,
+                    ),
+                )
+            )
 
 
 def _cell_text(value) -> str:
@@ -289,7 +378,7 @@ def _parse_date(text: str) -> date:
     raise ValueError(_("not a date; write dd/mm/yyyy"))
 
 
-def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, str]]]:
+def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, str]]]:  # noqa: C901 (one check per column, read top to bottom)
     """Validated victim data from one row, and the (column, message) problems found."""
     problems: list[tuple[str, str]] = []
     data: dict = {}
@@ -300,7 +389,9 @@ def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, s
             if column in REQUIRED:
                 problems.append((column, _("this column is required")))
             return
-        if has_control_characters(text, multiline=True):  # PostgreSQL cannot store NUL; no field wants the rest
+        if has_control_characters(
+            text, multiline=True
+        ):  # PostgreSQL cannot store NUL; no field wants the rest
             problems.append((column, _("contains invisible control characters (such as NUL)")))
             return
         try:
@@ -313,6 +404,7 @@ def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, s
             if len(text) > n:
                 raise ValueError(_("longer than %(n)d characters", n=n))
             return text
+
         return convert
 
     def gender(text: str) -> Gender:
@@ -349,7 +441,9 @@ def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, s
         try:
             return DocumentType(text.strip().lower())
         except ValueError:
-            raise ValueError(_("one of: %(values)s", values=", ".join(t.value for t in DocumentType))) from None
+            raise ValueError(
+                _("one of: %(values)s", values=", ".join(t.value for t in DocumentType))
+            ) from None
 
     def phone(text: str) -> str:
         number = normalise.phone(text)
@@ -404,7 +498,9 @@ def checked_rows(path: Path, today: date, errors: list[RowError]) -> Iterator[di
             problems = [*row.problems, *((c, m) for c, m in problems if c not in unreadable)]
             errors.extend(RowError(row.number, column, message) for column, message in problems)
             if len(errors) > MAX_PROBLEMS:
-                errors.append(RowError(row.number, "—", _("more than %(n)d problems; fix these first", n=MAX_PROBLEMS)))
+                errors.append(
+                    RowError(row.number, "—", _("more than %(n)d problems; fix these first", n=MAX_PROBLEMS))
+                )
                 return
             if not errors:
                 yield data
@@ -448,10 +544,22 @@ def insert_rows(rows: Iterable[dict], agency: Agency, progress: Callable[[int], 
             key_row, dek = vault.new_data_key(victim.id)
             keys.append(key_row)
             victims.append(bulk_row(victim, vault, dek))
-            cases.append(bulk_row(Case(
-                id=uuid.uuid4(), reference=reference, victim_id=victim.id, owning_agency_id=agency.id,
-                stage="intake", stage_started_at=now, stage_deadline=deadline, created_at=now,
-            ), vault, dek))
+            cases.append(
+                bulk_row(
+                    Case(
+                        id=uuid.uuid4(),
+                        reference=reference,
+                        victim_id=victim.id,
+                        owning_agency_id=agency.id,
+                        stage="intake",
+                        stage_started_at=now,
+                        stage_deadline=deadline,
+                        created_at=now,
+                    ),
+                    vault,
+                    dek,
+                )
+            )
         db.session.execute(sa.insert(DataKey.__table__), keys)
         db.session.execute(sa.insert(Victim.__table__), victims)
         db.session.execute(sa.insert(Case.__table__), cases)

@@ -1,120 +1,177 @@
 """Labels of the coded values of people and cases."""
+
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from victimcare.access import FieldGroup
-from victimcare.cases.models import DocumentType, Exploitation, Gender, IntakeChannel, LegalHoldReason, PersonRole
-from workflows.victim_path import ClosureReason, Stage
+from victimcare.cases.models import (
+    DocumentType,
+    Exploitation,
+    Gender,
+    IntakeChannel,
+    LegalHoldReason,
+    PersonRole,
+)
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.labels import register
+from workflows.victim_path import ClosureReason, Stage
 
-register(Gender, {
-    Gender.FEMININE: _l("Female"),
-    Gender.MASCULINE: _l("Male"),
-    Gender.TRANSGENDER_FEMININE: _l("Transgender woman"),
-    Gender.TRANSGENDER_MASCULINE: _l("Transgender man"),
-    Gender.NON_CONFORMING: _l("Gender non-conforming"),
-    Gender.UNKNOWN: _l("Not specified / unknown"),
-})
-register(DocumentType, {
-    DocumentType.CITIZEN_ID: _l("Citizen identity card"),
-    DocumentType.PASSPORT: _l("Passport"),
-    DocumentType.BIRTH_CERTIFICATE: _l("Birth certificate"),
-    DocumentType.OTHER: _l("Other document"),
-})
-register(ErasureReason, {
-    ErasureReason.PERSON_REQUEST: _l("The person asked for their data to be erased"),
-    ErasureReason.LEGAL_ORDER: _l("A lawful order to erase"),
-    ErasureReason.RECORDED_IN_ERROR: _l("Recorded in error"),
-    ErasureReason.DUPLICATE_RECORD: _l("Duplicate record"),
-})
-register(LegalHoldReason, {
-    LegalHoldReason.CRIMINAL_PROCEEDINGS: _l("Criminal investigation, prosecution or trial under way"),
-    LegalHoldReason.COURT_ORDER: _l("A court order to keep the record"),
-    LegalHoldReason.COMPLAINT_OR_INSPECTION: _l("A complaint, denunciation or inspection pending"),
-})
-register(SearchKind, {
-    SearchKind.NAME: _l("Full name"),
-    SearchKind.ID_NUMBER: _l("ID document number"),
-    SearchKind.PHONE: _l("Phone number"),
-})
+register(
+    Gender,
+    {
+        Gender.FEMININE: _l("Female"),
+        Gender.MASCULINE: _l("Male"),
+        Gender.TRANSGENDER_FEMININE: _l("Transgender woman"),
+        Gender.TRANSGENDER_MASCULINE: _l("Transgender man"),
+        Gender.NON_CONFORMING: _l("Gender non-conforming"),
+        Gender.UNKNOWN: _l("Not specified / unknown"),
+    },
+)
+register(
+    DocumentType,
+    {
+        DocumentType.CITIZEN_ID: _l("Citizen identity card"),
+        DocumentType.PASSPORT: _l("Passport"),
+        DocumentType.BIRTH_CERTIFICATE: _l("Birth certificate"),
+        DocumentType.OTHER: _l("Other document"),
+    },
+)
+register(
+    ErasureReason,
+    {
+        ErasureReason.PERSON_REQUEST: _l("The person asked for their data to be erased"),
+        ErasureReason.LEGAL_ORDER: _l("A lawful order to erase"),
+        ErasureReason.RECORDED_IN_ERROR: _l("Recorded in error"),
+        ErasureReason.DUPLICATE_RECORD: _l("Duplicate record"),
+    },
+)
+register(
+    LegalHoldReason,
+    {
+        LegalHoldReason.CRIMINAL_PROCEEDINGS: _l("Criminal investigation, prosecution or trial under way"),
+        LegalHoldReason.COURT_ORDER: _l("A court order to keep the record"),
+        LegalHoldReason.COMPLAINT_OR_INSPECTION: _l("A complaint, denunciation or inspection pending"),
+    },
+)
+register(
+    SearchKind,
+    {
+        SearchKind.NAME: _l("Full name"),
+        SearchKind.ID_NUMBER: _l("ID document number"),
+        SearchKind.PHONE: _l("Phone number"),
+    },
+)
 
-register(Stage, {
-    Stage.INTAKE: _l("Intake"),
-    Stage.VERIFICATION: _l("Verification"),
-    Stage.IDENTIFICATION: _l("Identification"),
-    Stage.RESCUE: _l("Rescue"),
-    Stage.PROTECTION: _l("Protection"),
-    Stage.INITIAL_SUPPORT: _l("Initial support"),
-    Stage.REINTEGRATION: _l("Reintegration"),
-    Stage.CLOSED: _l("Closed"),
-    Stage.SUSPENDED: _l("Suspended (lost contact)"),
-    Stage.REOPENED: _l("Reopened"),
-})
-register(ClosureReason, {
-    ClosureReason.REINTEGRATED: _l("Reintegrated"),
-    ClosureReason.NOT_CONFIRMED: _l("Not confirmed as a victim"),
-    ClosureReason.DECLINED: _l("Declined further help"),
-    ClosureReason.TRANSFERRED: _l("Transferred to another province"),
-    ClosureReason.DIED: _l("Died"),
-})
-register(Exploitation, {
-    Exploitation.SEXUAL_EXPLOITATION: _l("Sexual exploitation"),
-    Exploitation.FORCED_LABOUR: _l("Forced labour"),
-    Exploitation.FORCED_MARRIAGE: _l("Forced marriage"),
-    Exploitation.FORCED_ADOPTION: _l("Illegal adoption"),
-    Exploitation.SURROGACY: _l("Surrogacy"),
-    Exploitation.ORGAN_REMOVAL: _l("Organ removal"),
-    Exploitation.CHILD_LABOUR: _l("Child labour"),
-    Exploitation.FORCED_BEGGING: _l("Forced begging"),
-    Exploitation.SERVITUDE: _l("Servitude"),
-    Exploitation.OTHER: _l("Other inhumane purposes"),
-})
-register(IntakeChannel, {
-    IntakeChannel.HOTLINE_111: _l("Hotline 111 call"),
-    IntakeChannel.CRIME_REPORT: _l("Report of a crime"),
-    IntakeChannel.BORDER_HANDOVER: _l("Official handover at the border"),
-    IntakeChannel.RESCUE: _l("Rescue"),
-    IntakeChannel.REPATRIATION: _l("Repatriation"),
-    IntakeChannel.SELF_PRESENTED: _l("Came forward / self-returned"),
-})
-register(PersonRole, {
-    PersonRole.ACCOMPANYING_CHILD: _l("Child under 18 travelling with the victim"),
-    PersonRole.RELATIVE_AT_RISK: _l("Relative who needs protection"),
-    PersonRole.UNDER_IDENTIFICATION: _l("Person under identification"),
-})
-register(FieldGroup, {
-    FieldGroup.IDENTITY: _l("Identity"),
-    FieldGroup.CONTACT: _l("Contact"),
-    FieldGroup.NARRATIVE: _l("Exploitation and narrative"),
-    FieldGroup.INVESTIGATION: _l("Investigation"),
-    FieldGroup.MEDICAL: _l("Medical"),
-    FieldGroup.SUPPORT: _l("Support"),
-})
+register(
+    Stage,
+    {
+        Stage.INTAKE: _l("Intake"),
+        Stage.VERIFICATION: _l("Verification"),
+        Stage.IDENTIFICATION: _l("Identification"),
+        Stage.RESCUE: _l("Rescue"),
+        Stage.PROTECTION: _l("Protection"),
+        Stage.INITIAL_SUPPORT: _l("Initial support"),
+        Stage.REINTEGRATION: _l("Reintegration"),
+        Stage.CLOSED: _l("Closed"),
+        Stage.SUSPENDED: _l("Suspended (lost contact)"),
+        Stage.REOPENED: _l("Reopened"),
+    },
+)
+register(
+    ClosureReason,
+    {
+        ClosureReason.REINTEGRATED: _l("Reintegrated"),
+        ClosureReason.NOT_CONFIRMED: _l("Not confirmed as a victim"),
+        ClosureReason.DECLINED: _l("Declined further help"),
+        ClosureReason.TRANSFERRED: _l("Transferred to another province"),
+        ClosureReason.DIED: _l("Died"),
+    },
+)
+register(
+    Exploitation,
+    {
+        Exploitation.SEXUAL_EXPLOITATION: _l("Sexual exploitation"),
+        Exploitation.FORCED_LABOUR: _l("Forced labour"),
+        Exploitation.FORCED_MARRIAGE: _l("Forced marriage"),
+        Exploitation.FORCED_ADOPTION: _l("Illegal adoption"),
+        Exploitation.SURROGACY: _l("Surrogacy"),
+        Exploitation.ORGAN_REMOVAL: _l("Organ removal"),
+        Exploitation.CHILD_LABOUR: _l("Child labour"),
+        Exploitation.FORCED_BEGGING: _l("Forced begging"),
+        Exploitation.SERVITUDE: _l("Servitude"),
+        Exploitation.OTHER: _l("Other inhumane purposes"),
+    },
+)
+register(
+    IntakeChannel,
+    {
+        IntakeChannel.HOTLINE_111: _l("Hotline 111 call"),
+        IntakeChannel.CRIME_REPORT: _l("Report of a crime"),
+        IntakeChannel.BORDER_HANDOVER: _l("Official handover at the border"),
+        IntakeChannel.RESCUE: _l("Rescue"),
+        IntakeChannel.REPATRIATION: _l("Repatriation"),
+        IntakeChannel.SELF_PRESENTED: _l("Came forward / self-returned"),
+    },
+)
+register(
+    PersonRole,
+    {
+        PersonRole.ACCOMPANYING_CHILD: _l("Child under 18 travelling with the victim"),
+        PersonRole.RELATIVE_AT_RISK: _l("Relative who needs protection"),
+        PersonRole.UNDER_IDENTIFICATION: _l("Person under identification"),
+    },
+)
+register(
+    FieldGroup,
+    {
+        FieldGroup.IDENTITY: _l("Identity"),
+        FieldGroup.CONTACT: _l("Contact"),
+        FieldGroup.NARRATIVE: _l("Exploitation and narrative"),
+        FieldGroup.INVESTIGATION: _l("Investigation"),
+        FieldGroup.MEDICAL: _l("Medical"),
+        FieldGroup.SUPPORT: _l("Support"),
+    },
+)
 
 # Values of the facts recorded at transitions (workflows/victim_path.py), by value.
 FACT_VALUES = {
-    "hotline_111": _l("Hotline 111 call"), "crime_report": _l("Report of a crime"),
-    "border_handover": _l("Official handover at the border"), "rescue": _l("Rescue"),
-    "repatriation": _l("Repatriation"), "self_presented": _l("Came forward / self-returned"),
-    "a": _l("(a) from prosecuting bodies"), "b": _l("(b) from the rescuing agency"),
-    "c": _l("(c) from a Vietnamese embassy or consulate"), "d": _l("(d) from other domestic bodies"),
-    "dd": _l("(đ) from foreign authorities"), "e": _l("(e) from the person or their relatives"),
-    "g": _l("(g) from the trafficker"), "h": _l("(h) from other victims or witnesses"),
+    "hotline_111": _l("Hotline 111 call"),
+    "crime_report": _l("Report of a crime"),
+    "border_handover": _l("Official handover at the border"),
+    "rescue": _l("Rescue"),
+    "repatriation": _l("Repatriation"),
+    "self_presented": _l("Came forward / self-returned"),
+    "a": _l("(a) from prosecuting bodies"),
+    "b": _l("(b) from the rescuing agency"),
+    "c": _l("(c) from a Vietnamese embassy or consulate"),
+    "d": _l("(d) from other domestic bodies"),
+    "dd": _l("(đ) from foreign authorities"),
+    "e": _l("(e) from the person or their relatives"),
+    "g": _l("(g) from the trafficker"),
+    "h": _l("(h) from other victims or witnesses"),
     "i": _l("(i) other lawful evidence"),
     "victim_confirmation": _l("Victim confirmation document"),
     "certificate_of_return": _l("Certificate of return (Giấy chứng nhận về nước)"),
     "other": _l("Other"),
-    "domestic": _l("In Vietnam"), "abroad": _l("Abroad"),
-    "rescued": _l("Rescued"), "not_found": _l("Not found"), "person_refused": _l("The person refused"),
-    "low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
+    "domestic": _l("In Vietnam"),
+    "abroad": _l("Abroad"),
+    "rescued": _l("Rescued"),
+    "not_found": _l("Not found"),
+    "person_refused": _l("The person refused"),
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
     "measures_applied": _l("Protection measures applied"),
     "refused_with_commitment": _l("Refused, with a written commitment"),
     "not_needed": _l("Not needed"),
-    "family": _l("With family"), "shelter": _l("In a shelter"), "independent": _l("Independently"),
-    "in_writing": _l("In writing"), "verbally_with_witness": _l("Verbally, with a witness"),
-    "new_evidence": _l("New evidence"), "re_trafficked": _l("Re-trafficked"),
+    "family": _l("With family"),
+    "shelter": _l("In a shelter"),
+    "independent": _l("Independently"),
+    "in_writing": _l("In writing"),
+    "verbally_with_witness": _l("Verbally, with a witness"),
+    "new_evidence": _l("New evidence"),
+    "re_trafficked": _l("Re-trafficked"),
 }
 
 

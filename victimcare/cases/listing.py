@@ -5,6 +5,7 @@ everything else on the page (bench/pages.py). The table needs nine columns; they
 plain tuples, and each row's labels and deadline text are worked out once here, so the template
 only prints strings.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -25,8 +26,15 @@ from victimcare.labels import label
 from workflows.victim_path import STOPPED_CLOCK
 
 COLUMNS = (
-    Case.reference, Case.stage, Case.stage_deadline, Agency.code, Victim.id, Victim.full_name_sealed,
-    Victim.gender, Victim.birth_year, Victim.erased_at,
+    Case.reference,
+    Case.stage,
+    Case.stage_deadline,
+    Agency.code,
+    Victim.id,
+    Victim.full_name_sealed,
+    Victim.gender,
+    Victim.birth_year,
+    Victim.erased_at,
 )
 
 
@@ -45,8 +53,11 @@ class CaseRow:
 
 def select_rows() -> sa.Select:
     """The list's columns over cases; callers add the visibility condition, filters and order."""
-    return sa.select(*COLUMNS).select_from(Case).join(Victim, Case.victim_id == Victim.id).join(
-        Agency, Case.owning_agency_id == Agency.id
+    return (
+        sa.select(*COLUMNS)
+        .select_from(Case)
+        .join(Victim, Case.victim_id == Victim.id)
+        .join(Agency, Case.owning_agency_id == Agency.id)
     )
 
 
@@ -59,16 +70,33 @@ def load(query: sa.Select) -> list[CaseRow]:
     due, overdue_since = _("Due %(when)s"), _("Overdue since %(when)s")
     sexes, stages = _Labels(), _Labels()  # a page repeats a handful of each fifty times
     rows = []
-    for reference, stage, deadline, agency_code, person_id, sealed_name, gender, birth_year, erased_at in results:
+    for (
+        reference,
+        stage,
+        deadline,
+        agency_code,
+        person_id,
+        sealed_name,
+        gender,
+        birth_year,
+        erased_at,
+    ) in results:
         overdue = deadline is not None and deadline < now and stage not in STOPPED_CLOCK
-        rows.append(CaseRow(
-            reference=reference,
-            full_name=None if erased_at else _open_name(vault, person_id, sealed_name), erased=erased_at is not None,
-            sex=sexes[gender], birth_year=birth_year, stage=stages[stage], overdue=overdue,
-            deadline="" if deadline is None else (overdue_since if overdue else due) % {
-                "when": format_moment(deadline, tz)},
-            agency_code=agency_code,
-        ))
+        rows.append(
+            CaseRow(
+                reference=reference,
+                full_name=None if erased_at else _open_name(vault, person_id, sealed_name),
+                erased=erased_at is not None,
+                sex=sexes[gender],
+                birth_year=birth_year,
+                stage=stages[stage],
+                overdue=overdue,
+                deadline=""
+                if deadline is None
+                else (overdue_since if overdue else due) % {"when": format_moment(deadline, tz)},
+                agency_code=agency_code,
+            )
+        )
     return rows
 
 
@@ -82,8 +110,14 @@ def _open_name(vault, person_id: uuid.UUID, sealed: bytes | None) -> str | None:
     if sealed is None:
         return None
     try:
-        return vault.open(db.session, person_id=person_id, table=Victim.__tablename__, row_id=person_id,
-                          column="full_name", blob=sealed).decode("utf-8")
+        return vault.open(
+            db.session,
+            person_id=person_id,
+            table=Victim.__tablename__,
+            row_id=person_id,
+            column="full_name",
+            blob=sealed,
+        ).decode("utf-8")
     except DataErased:
         return None
 
@@ -94,4 +128,3 @@ def order_newest(query: sa.Select) -> sa.Select:
 
 def order_deadline(query: sa.Select) -> sa.Select:
     return query.order_by(Case.stage_deadline.is_(None), Case.stage_deadline, Case.reference)
-

@@ -3,6 +3,7 @@
 Personal fields are encrypted (``EncryptedText`` …) and found through blind indexes; coded
 fields stay in clear for statistics. ``__repr__`` shows ids only, never personal data.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -13,8 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from victimcare.accounts.models import Agency, User
-from victimcare.crypto import EncryptedDate, EncryptedJSON, EncryptedText
-from victimcare.crypto import normalise
+from victimcare.crypto import EncryptedDate, EncryptedJSON, EncryptedText, normalise
 from victimcare.database import UTCDateTime, str_enum, utcnow, uuid_pk
 from victimcare.extensions import db
 from workflows.victim_path import ClosureReason, Stage
@@ -99,7 +99,9 @@ class Victim(db.Model):
         if changed & {"phone"}:
             self.bi_phone = vault.bucket("phone", normalise.phone(self.phone))
         if changed & {"full_name", "date_of_birth"}:
-            self.bi_dup_key = vault.bucket("dup_key", normalise.duplicate_key(self.full_name, self.birth_year))
+            self.bi_dup_key = vault.bucket(
+                "dup_key", normalise.duplicate_key(self.full_name, self.birth_year)
+            )
 
     def normalised_id_number(self) -> str:
         doc_type = DocumentType(self.id_document_type).value if self.id_document_type else None

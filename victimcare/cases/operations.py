@@ -2,6 +2,7 @@
 
 Functions change state and flush; the request or CLI command commits once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
 from victimcare import access
-from victimcare.audit import operations as audit
 from victimcare.accounts.models import Agency, User
+from victimcare.audit import operations as audit
 from victimcare.cases.models import Case, CasePerson, CaseReferenceCounter, DocumentType, Victim
 from victimcare.crypto import normalise
 from victimcare.crypto.fields import forget_plaintext
@@ -37,11 +38,21 @@ class ErasureReason(StrEnum):
 
 
 PERSONAL_FIELDS = (
-    "full_name", "other_names", "id_number", "phone", "home_address", "guardian", "relatives",
+    "full_name",
+    "other_names",
+    "id_number",
+    "phone",
+    "home_address",
+    "guardian",
+    "relatives",
 )
 CODED_FIELDS = (
-    "gender", "nationality", "is_ethnic_minority", "id_document_type",
-    "province_code", "commune_code",
+    "gender",
+    "nationality",
+    "is_ethnic_minority",
+    "id_document_type",
+    "province_code",
+    "commune_code",
 )
 
 
@@ -77,29 +88,45 @@ def new_victim(data: dict) -> Victim:
     return victim
 
 
-def open_case(*, victim: Victim, agency: Agency, created_by: User | None, reference: str | None = None,
-              facts: dict | None = None) -> Case:
+def open_case(
+    *,
+    victim: Victim,
+    agency: Agency,
+    created_by: User | None,
+    reference: str | None = None,
+    facts: dict | None = None,
+) -> Case:
     """Open a case at intake; its first deadline (notify social affairs) starts now."""
     from victimcare.cases.path import start_stage
 
     case = Case(
-        reference=reference or allocate_references()[0], victim=victim,
-        owning_agency=agency, created_by=created_by, assigned_user=created_by,
+        reference=reference or allocate_references()[0],
+        victim=victim,
+        owning_agency=agency,
+        created_by=created_by,
+        assigned_user=created_by,
     )
     for name, value in (facts or {}).items():
         setattr(case, name, value)
     start_stage(case, Stage.INTAKE)
     db.session.add(case)
     db.session.flush()
-    audit.record("create", actor=created_by, object_type="case", object_id=case.id, case=case,
-                 fields=["identity", "contact", "narrative"], ciphertext=victim.full_name_sealed)
+    audit.record(
+        "create",
+        actor=created_by,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        fields=["identity", "contact", "narrative"],
+        ciphertext=victim.full_name_sealed,
+    )
     return case
 
 
 def _candidates(condition) -> list[Victim]:
-    victims = db.session.scalars(
-        sa.select(Victim).where(condition, Victim.erased_at.is_(None))
-    ).unique().all()
+    victims = (
+        db.session.scalars(sa.select(Victim).where(condition, Victim.erased_at.is_(None))).unique().all()
+    )
     _vault().preload(db.session, [v.id for v in victims])
     return victims
 
@@ -118,12 +145,16 @@ def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
         )
         return [v for v in _candidates(condition) if normalise.name_tokens(v.full_name) == tokens]
     if kind is SearchKind.ID_NUMBER:
-        wanted = {normalise.id_number(t.value, term) for t in DocumentType} | {normalise.id_number(None, term)}
+        wanted = {normalise.id_number(t.value, term) for t in DocumentType} | {
+            normalise.id_number(None, term)
+        }
         wanted.discard("")
         if not wanted:
             return []
         buckets = {vault.bucket("id_number", w) for w in wanted}
-        return [v for v in _candidates(Victim.bi_id_number.in_(buckets)) if v.normalised_id_number() in wanted]
+        return [
+            v for v in _candidates(Victim.bi_id_number.in_(buckets)) if v.normalised_id_number() in wanted
+        ]
     number = normalise.phone(term)
     if not number:
         return []
@@ -156,16 +187,31 @@ def find_possible_duplicates(victim: Victim) -> list[PossibleDuplicate]:
     vault = _vault()
     checks = []
     if victim.id_number:
-        checks.append(("id_number", Victim.bi_id_number == vault.bucket("id_number", victim.normalised_id_number()),
-                       lambda v: v.normalised_id_number() == victim.normalised_id_number()))
+        checks.append(
+            (
+                "id_number",
+                Victim.bi_id_number == vault.bucket("id_number", victim.normalised_id_number()),
+                lambda v: v.normalised_id_number() == victim.normalised_id_number(),
+            )
+        )
     if normalise.phone(victim.phone):
         wanted = normalise.phone(victim.phone)
-        checks.append(("phone", Victim.bi_phone == vault.bucket("phone", wanted),
-                       lambda v: normalise.phone(v.phone) == wanted))
+        checks.append(
+            (
+                "phone",
+                Victim.bi_phone == vault.bucket("phone", wanted),
+                lambda v: normalise.phone(v.phone) == wanted,
+            )
+        )
     key = normalise.duplicate_key(victim.full_name, victim.birth_year)
     if key:
-        checks.append(("name_birth_year", Victim.bi_dup_key == vault.bucket("dup_key", key),
-                       lambda v: normalise.duplicate_key(v.full_name, v.birth_year) == key))
+        checks.append(
+            (
+                "name_birth_year",
+                Victim.bi_dup_key == vault.bucket("dup_key", key),
+                lambda v: normalise.duplicate_key(v.full_name, v.birth_year) == key,
+            )
+        )
     found: dict = {}
     for label, condition, same in checks:
         for other in _candidates(condition):
@@ -196,12 +242,21 @@ def check_intake(victim: Victim, user: User) -> IntakeCheck:
     """
     found = find_possible_duplicates(victim)
     visible = [d for d in found if access.can_see_case(user, d.case)]
-    compared = [kind for kind, present in (("id_number", victim.id_number), ("phone", normalise.phone(victim.phone)),
-                                           ("name_birth_year", normalise.duplicate_key(victim.full_name,
-                                                                                       victim.birth_year)))
-                if present]
-    audit.record("search", actor=user, object_type="intake_check",
-                 detail={"index": compared, "results": len(found), "outside_view": len(found) - len(visible)})
+    compared = [
+        kind
+        for kind, present in (
+            ("id_number", victim.id_number),
+            ("phone", normalise.phone(victim.phone)),
+            ("name_birth_year", normalise.duplicate_key(victim.full_name, victim.birth_year)),
+        )
+        if present
+    ]
+    audit.record(
+        "search",
+        actor=user,
+        object_type="intake_check",
+        detail={"index": compared, "results": len(found), "outside_view": len(found) - len(visible)},
+    )
     return IntakeCheck(visible=visible, elsewhere=len(visible) < len(found))
 
 
@@ -243,8 +298,9 @@ def other_people(case: Case) -> list[OtherPerson]:
     return people
 
 
-def erase_person(case: Case, reason: ErasureReason | str, by: User | None,
-                 others: dict | None = None) -> None:
+def erase_person(
+    case: Case, reason: ErasureReason | str, by: User | None, others: dict | None = None
+) -> None:
     """Crypto-shred the case's person: every sealed value of theirs, in every case, becomes unreadable.
 
     Their coded facts (sex, birth year, stage…) stay for statistics. The other people on the case
@@ -261,15 +317,22 @@ def erase_person(case: Case, reason: ErasureReason | str, by: User | None,
     reason = ErasureReason(reason)
     kept = [p for p in people if others[p.case_person.id] is OtherPersonChoice.KEEP]
     if case.victim.erased_at is None:
-        _erase_subject(case, case.victim, reason, by, "victim",
-                       {"people_erased": len(people) - len(kept), "people_kept": len(kept)})
+        _erase_subject(
+            case,
+            case.victim,
+            reason,
+            by,
+            "victim",
+            {"people_erased": len(people) - len(kept), "people_kept": len(kept)},
+        )
     for person in people:
         if others[person.case_person.id] is OtherPersonChoice.ERASE:
             _erase_subject(case, person.case_person.person, reason, by, "case_person", {"person": person.key})
 
 
-def _erase_subject(case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: str,
-                   detail: dict) -> None:
+def _erase_subject(
+    case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: str, detail: dict
+) -> None:
     """Destroy one data subject's keys and blind indexes; the event records which KEK wrapped them."""
     kek_id = _vault().shred(db.session, subject.id)
     subject.erased_at = utcnow()
@@ -279,8 +342,15 @@ def _erase_subject(case: Case, subject: Victim, reason: ErasureReason, by: User 
     subject.bi_phone = subject.bi_dup_key = None
     forget_plaintext(subject)
     db.session.flush()
-    audit.record("erase", actor=by, object_type=object_type, object_id=subject.id, case=case, purpose=str(reason),
-                 detail={**detail, "kek": kek_id})
+    audit.record(
+        "erase",
+        actor=by,
+        object_type=object_type,
+        object_id=subject.id,
+        case=case,
+        purpose=str(reason),
+        detail={**detail, "kek": kek_id},
+    )
 
 
 def update_person(case: Case, data: dict, actor: User, expected_version) -> None:
@@ -295,8 +365,15 @@ def update_person(case: Case, data: dict, actor: User, expected_version) -> None
             setattr(victim, name, data[name] if data[name] != "" else None)
     victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
     _touch(case)
-    audit.record("update", actor=actor, object_type="victim", object_id=victim.id, case=case,
-                 fields=["identity", "contact"], ciphertext=_sealed(victim))
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="victim",
+        object_id=victim.id,
+        case=case,
+        fields=["identity", "contact"],
+        ciphertext=_sealed(victim),
+    )
 
 
 def _sealed(instance) -> bytes:
@@ -312,9 +389,15 @@ def update_case_facts(case: Case, data: dict, actor: User, expected_version) -> 
     for name, value in data.items():
         setattr(case, name, value)
     _touch(case)
-    audit.record("update", actor=actor, object_type="case", object_id=case.id, case=case,
-                 fields=["narrative"] + (["investigation"] if "investigation_notes" in data else []),
-                 ciphertext=_sealed(case))
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        fields=["narrative"] + (["investigation"] if "investigation_notes" in data else []),
+        ciphertext=_sealed(case),
+    )
 
 
 def _touch(case: Case) -> None:
@@ -333,12 +416,23 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
 
     if case.owning_agency.province_code != user.agency.province_code:
         return False
-    grant = BreakGlassGrant(case=case, user_id=user.id, reason=reason,
-                            expires_at=utcnow() + timedelta(minutes=access.BREAK_GLASS_DURATION_MINUTES))
+    grant = BreakGlassGrant(
+        case=case,
+        user_id=user.id,
+        reason=reason,
+        expires_at=utcnow() + timedelta(minutes=access.BREAK_GLASS_DURATION_MINUTES),
+    )
     db.session.add(grant)
     db.session.flush()
-    audit.record("break_glass", actor=user, object_type="case", object_id=case.id, case=case,
-                 purpose="emergency", detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES, "grant": str(grant.id)})
+    audit.record(
+        "break_glass",
+        actor=user,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        purpose="emergency",
+        detail={"minutes": access.BREAK_GLASS_DURATION_MINUTES, "grant": str(grant.id)},
+    )
     return True
 
 
@@ -350,11 +444,19 @@ def add_person(case: Case, role: str, data: dict, actor: User) -> None:
     db.session.add(person)
     db.session.add(CasePerson(case=case, person=person, role=role))
     _touch(case)
-    audit.record("create", actor=actor, object_type="case_person", object_id=person.id, case=case,
-                 fields=["identity", "contact"], ciphertext=_sealed(person))
+    audit.record(
+        "create",
+        actor=actor,
+        object_type="case_person",
+        object_id=person.id,
+        case=case,
+        fields=["identity", "contact"],
+        ciphertext=_sealed(person),
+    )
 
 
 # -- erasure on two supervisors' word, and legal holds ---------------------------------------------
+
 
 class ErasureRefused(ValueError):
     """An erasure or hold request that cannot be carried out; the message is shown as is."""
@@ -363,7 +465,9 @@ class ErasureRefused(ValueError):
 def active_legal_hold(case: Case):
     from victimcare.cases.models import LegalHold
 
-    return db.session.scalar(sa.select(LegalHold).where(LegalHold.case_id == case.id, LegalHold.lifted_at.is_(None)))
+    return db.session.scalar(
+        sa.select(LegalHold).where(LegalHold.case_id == case.id, LegalHold.lifted_at.is_(None))
+    )
 
 
 def _check_owning_supervisor(case: Case, user: User) -> None:
@@ -376,7 +480,9 @@ def _check_erasable(case: Case) -> None:
     if case.victim.erased_at is not None and not other_people(case):
         raise ErasureRefused(_("This person's personal data was already erased."))
     if active_legal_hold(case) is not None:
-        raise ErasureRefused(_("A legal hold is on this case: its data cannot be erased until the hold is lifted."))
+        raise ErasureRefused(
+            _("A legal hold is on this case: its data cannot be erased until the hold is lifted.")
+        )
 
 
 def request_erasure(case: Case, reason: ErasureReason | str, by: User, others: dict | None = None):
@@ -395,9 +501,14 @@ def request_erasure(case: Case, reason: ErasureReason | str, by: User, others: d
     if undecided:
         raise ErasureDecisionsMissing(undecided)
     try:
-        return approvals.request_change(ApprovalKind.ERASURE, agency=case.owning_agency, case=case, by=by,
-                                        change={"others": {str(key): str(value) for key, value in others.items()}},
-                                        reason=ErasureReason(reason).value)
+        return approvals.request_change(
+            ApprovalKind.ERASURE,
+            agency=case.owning_agency,
+            case=case,
+            by=by,
+            change={"others": {str(key): str(value) for key, value in others.items()}},
+            reason=ErasureReason(reason).value,
+        )
     except approvals.ApprovalRefused as refused:
         raise ErasureRefused(str(refused)) from None
 
@@ -417,8 +528,12 @@ def apply_erasure(row, approver: User) -> None:
     try:
         erase_person(row.case, row.reason, by=approver, others=others)
     except ErasureDecisionsMissing:
-        raise ErasureRefused(_("Someone was added to this case after the erasure was requested: "
-                               "ask again, deciding about them too.")) from None
+        raise ErasureRefused(
+            _(
+                "Someone was added to this case after the erasure was requested: "
+                "ask again, deciding about them too."
+            )
+        ) from None
 
 
 def set_legal_hold(case: Case, reason: str, by: User):
@@ -430,8 +545,15 @@ def set_legal_hold(case: Case, reason: str, by: User):
     hold = LegalHold(case_id=case.id, reason=LegalHoldReason(reason), set_by_id=by.id)
     db.session.add(hold)
     db.session.flush()
-    audit.record("legal_hold", actor=by, object_type="case", object_id=case.id, case=case, purpose=hold.reason.value,
-                 detail={"change": "set"})
+    audit.record(
+        "legal_hold",
+        actor=by,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        purpose=hold.reason.value,
+        detail={"change": "set"},
+    )
     return hold
 
 
@@ -442,5 +564,12 @@ def lift_legal_hold(case: Case, by: User) -> None:
         raise ErasureRefused(_("There is no legal hold on this case."))
     hold.lifted_by_id, hold.lifted_at = by.id, utcnow()
     db.session.flush()
-    audit.record("legal_hold", actor=by, object_type="case", object_id=case.id, case=case, purpose=hold.reason.value,
-                 detail={"change": "lifted"})
+    audit.record(
+        "legal_hold",
+        actor=by,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        purpose=hold.reason.value,
+        detail={"change": "lifted"},
+    )

@@ -3,6 +3,7 @@
 The workflow (``workflows.victim_path``) decides whether a step may happen; this module checks
 who is asking, guards against stale and concurrent writes, and records the step.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -11,15 +12,23 @@ import sqlalchemy as sa
 from flask import current_app
 
 from victimcare import access
-from victimcare.audit import operations as audit
 from victimcare.accounts.models import User
+from victimcare.audit import operations as audit
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from workflows import victim_path
 from workflows.victim_path import STOPPED_CLOCK, CasePath, Stage, Transition, TransitionRefused
 
-__all__ = ["StaleCase", "TransitionRefused", "derived_items", "fire_transition", "start_stage", "stage_deadline", "overdue_cases"]
+__all__ = [
+    "StaleCase",
+    "TransitionRefused",
+    "derived_items",
+    "fire_transition",
+    "start_stage",
+    "stage_deadline",
+    "overdue_cases",
+]
 
 
 class StaleCase(Exception):
@@ -67,7 +76,9 @@ def _jsonable(value):
     return value
 
 
-def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected_version: int | None = None) -> StageEvent:
+def fire_transition(
+    case: Case, trigger: str, facts: dict, actor: User, expected_version: int | None = None
+) -> StageEvent:
     """Check and record one step; raises TransitionRefused (with reasons), StaleCase or PermissionError."""
     if not access.can_act_on_case(actor, case):
         raise PermissionError("not allowed to act on this case")
@@ -79,9 +90,15 @@ def fire_transition(case: Case, trigger: str, facts: dict, actor: User, expected
         path, trigger, agency_kind=actor.agency.kind, role=actor.role, facts=facts
     )
     event = record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
-    audit.record("transition", actor=actor, object_type="case", object_id=case.id, case=case,
-                 fields=sorted(sealed_fact_groups(event.details or {})),
-                 detail={"trigger": trigger, "from": event.from_stage, "to": event.to_stage})
+    audit.record(
+        "transition",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        fields=sorted(sealed_fact_groups(event.details or {})),
+        detail={"trigger": trigger, "from": event.from_stage, "to": event.to_stage},
+    )
     return event
 
 
@@ -113,16 +130,30 @@ def derived_facts(case: Case, trigger: str) -> dict:
     return {item.name: item.done for item in derived_items(case, transition)}
 
 
-def record_step(case: Case, transition: Transition, path: CasePath, facts: dict, *, actor_id, agency_id,
-                when: datetime | None = None) -> StageEvent:
+def record_step(
+    case: Case,
+    transition: Transition,
+    path: CasePath,
+    facts: dict,
+    *,
+    actor_id,
+    agency_id,
+    when: datetime | None = None,
+) -> StageEvent:
     """Write a step the workflow has allowed: the history entry, the new stage and its deadline."""
     clear = {f.name: _jsonable(facts.get(f.name)) for f in transition.facts if not f.sealed}
     clear.update({name: facts.get(name) for name in transition.derived})
     sensitive = {f.name: _jsonable(facts[f.name]) for f in transition.facts if f.sealed and facts.get(f.name)}
     now = when or utcnow()
     event = StageEvent(
-        case=case, trigger=transition.trigger, from_stage=case.stage, to_stage=path.stage,
-        actor_id=actor_id, agency_id=agency_id, facts=clear, created_at=now,
+        case=case,
+        trigger=transition.trigger,
+        from_stage=case.stage,
+        to_stage=path.stage,
+        actor_id=actor_id,
+        agency_id=agency_id,
+        facts=clear,
+        created_at=now,
     )
     if sensitive:
         event.details = sensitive
@@ -143,11 +174,15 @@ def record_step(case: Case, transition: Transition, path: CasePath, facts: dict,
 
 def overdue_cases():
     """Open cases past their stage deadline, oldest deadline first."""
-    return db.session.scalars(
-        sa.select(Case)
-        .where(Case.stage_deadline < utcnow(), Case.stage.not_in(STOPPED_CLOCK))
-        .order_by(Case.owning_agency_id, Case.stage_deadline)
-    ).unique().all()
+    return (
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.stage_deadline < utcnow(), Case.stage.not_in(STOPPED_CLOCK))
+            .order_by(Case.owning_agency_id, Case.stage_deadline)
+        )
+        .unique()
+        .all()
+    )
 
 
 def _coded(name: str, value) -> bool:
@@ -182,7 +217,10 @@ def seal_free_text_facts() -> int:
             continue
         event.facts = {k: v for k, v in event.facts.items() if k not in loose}
         if event.case.victim.erased_at is None:
-            event.details = {**(event.details or {}), **{k: v for k, v in loose.items() if v not in (None, "")}}
+            event.details = {
+                **(event.details or {}),
+                **{k: v for k, v in loose.items() if v not in (None, "")},
+            }
         changed += 1
     for case in db.session.scalars(sa.select(Case)).unique():
         if any(not _coded(k, v) for k, v in (case.facts or {}).items()):

@@ -3,28 +3,38 @@
 Searches are POSTed, so a name or number typed in never lands in a URL, a log or a history.
 Views load, authorise, validate, call one operation and redirect.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from limits import parse as parse_limit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse as parse_limit
 
 from victimcare import access
-from victimcare.audit import operations as audit
 from victimcare.access import FieldGroup, Permission, requires
+from victimcare.accounts.forms import ConfirmForm
+from victimcare.audit import operations as audit
 from victimcare.cases import disclosure, listing, operations, path
 from victimcare.cases.forms import (
-    BreakGlassForm, CasePersonForm, EditCaseFactsForm, EditPersonForm, EraseForm, IntakeForm, LegalHoldForm, SearchForm,
-    erase_form, transition_form, tristate_value,
+    BreakGlassForm,
+    CasePersonForm,
+    EditCaseFactsForm,
+    EditPersonForm,
+    EraseForm,
+    IntakeForm,
+    LegalHoldForm,
+    SearchForm,
+    erase_form,
+    transition_form,
+    tristate_value,
 )
-from victimcare.accounts.forms import ConfirmForm
 from victimcare.cases.history import stage_entries
 from victimcare.cases.models import Case, Exploitation
-from victimcare.labels import label
 from victimcare.database import utcnow
 from victimcare.extensions import db, limiter
+from victimcare.labels import label
 from victimcare.pagination import paginate
 from workflows import victim_path
 from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
@@ -78,15 +88,31 @@ def index():
     if form.validate_on_submit():
         found = operations.search_cases(current_user, form.kind.data, form.q.data)
         audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(found)})
-        rows = listing.load(listing.order_newest(listing.select_rows().where(Case.id.in_([c.id for c in found]))))
+        rows = listing.load(
+            listing.order_newest(listing.select_rows().where(Case.id.in_([c.id for c in found])))
+        )
         audit.record_list_view(rows)
-        return render_template("cases/index.html", form=form, cases=rows, searched=True, page=1,
-                               has_next=False, stages=list(Stage))
+        return render_template(
+            "cases/index.html",
+            form=form,
+            cases=rows,
+            searched=True,
+            page=1,
+            has_next=False,
+            stages=list(Stage),
+        )
     page = paginate(_filtered_query(), PAGE_SIZE, load=listing.load)
     audit.record_list_view(page.items)
     status = 400 if request.method == "POST" else 200
-    return render_template("cases/index.html", form=form, cases=page.items, searched=False, page=page.number,
-                           has_next=page.has_next, stages=list(Stage)), status
+    return render_template(
+        "cases/index.html",
+        form=form,
+        cases=page.items,
+        searched=False,
+        page=page.number,
+        has_next=page.has_next,
+        stages=list(Stage),
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -97,15 +123,20 @@ def new():
         if not _may_check_intake():
             audit.record("denied", object_type="intake_check", detail={"reason": "rate_limit"})
             db.session.commit()
-            form.form_errors.append(_("You have checked many people in a short time, so the check is paused for "
-                                      "now. Your input is kept below; try again later or ask your supervisor."))
+            form.form_errors.append(
+                _(
+                    "You have checked many people in a short time, so the check is paused for "
+                    "now. Your input is kept below; try again later or ask your supervisor."
+                )
+            )
             return render_template("cases/new.html", form=form, check=None), 429
         victim = operations.new_victim(form.victim_data())
         check = operations.check_intake(victim, current_user)
         if not check.warns or form.confirm_new_person.data:
             db.session.add(victim)
-            case = operations.open_case(victim=victim, agency=current_user.agency, created_by=current_user,
-                                        facts=form.case_data())
+            case = operations.open_case(
+                victim=victim, agency=current_user.agency, created_by=current_user, facts=form.case_data()
+            )
             db.session.commit()
             flash(_("Case %(ref)s has been opened.", ref=case.reference), "success")
             return redirect(url_for("cases.show", reference=case.reference))
@@ -133,7 +164,9 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     audit.record_view(case, groups, purpose="break_glass" if break_glass else None)
     actions = []
     if access.can_act_on_case(current_user, case):
-        actions = victim_path.available(case.stage, current_user.agency.kind, current_user.role, case.suspended_from)
+        actions = victim_path.available(
+            case.stage, current_user.agency.kind, current_user.role, case.suspended_from
+        )
     owning_supervisor = access.is_owning_supervisor(current_user, case)
     if erase_form is None and owning_supervisor:
         erase_form = erase_form_for(case, formdata=None)
@@ -149,11 +182,24 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     if opened_names:  # guardians' and witnesses' names of the consents
         audit.record_view(case, opened_names, purpose="consent", object_type="consent")
     return render_template(
-        "cases/show.html", case=case, victim=case.victim, groups=groups, FieldGroup=FieldGroup, actions=actions,
-        path=PATH, erase_form=erase_form, can_act=access.can_act_on_case(current_user, case),
-        break_glass=break_glass, viewers=_viewers(case), referrals=referrals, consents=consents,
-        consent_names=consent_names, history=history, history_hidden=any(getattr(e, "hidden", False) for e in history),
-        duties=_duties(case) if owning_supervisor else None, erasure=_erasure_status(case),
+        "cases/show.html",
+        case=case,
+        victim=case.victim,
+        groups=groups,
+        FieldGroup=FieldGroup,
+        actions=actions,
+        path=PATH,
+        erase_form=erase_form,
+        can_act=access.can_act_on_case(current_user, case),
+        break_glass=break_glass,
+        viewers=_viewers(case),
+        referrals=referrals,
+        consents=consents,
+        consent_names=consent_names,
+        history=history,
+        history_hidden=any(getattr(e, "hidden", False) for e in history),
+        duties=_duties(case) if owning_supervisor else None,
+        erasure=_erasure_status(case),
         **case_sections(case, groups),
     )
 
@@ -164,8 +210,12 @@ def _duties(case: Case) -> dict:
     from victimcare.approvals.models import ApprovalKind
 
     pending = approvals.waiting_for(ApprovalKind.ERASURE, case=case)
-    return {"hold": operations.active_legal_hold(case), "hold_form": LegalHoldForm(formdata=None),
-            "erasure": pending, "may_decide": pending is not None and approvals.may_decide(current_user, pending)}
+    return {
+        "hold": operations.active_legal_hold(case),
+        "hold_form": LegalHoldForm(formdata=None),
+        "erasure": pending,
+        "may_decide": pending is not None and approvals.may_decide(current_user, pending),
+    }
 
 
 def _erasure_status(case: Case) -> dict | None:
@@ -186,8 +236,12 @@ def _erasure_status(case: Case) -> dict | None:
     pending = rotation.pending_erasures(db.session, keyring, subjects)
     kek = max((p.kek_id for p in pending), default=None)
     due = rotation.next_rotation_due(keyring, current_app.config["KEY_ROTATION_DAYS"])
-    return {"kek": kek, "rotated": kek is not None and kek < keyring.primary_kek_id, "due": due,
-            "overdue": due is not None and due < utcnow()}
+    return {
+        "kek": kek,
+        "rotated": kek is not None and kek < keyring.primary_kek_id,
+        "due": due,
+        "overdue": due is not None and due < utcnow(),
+    }
 
 
 def _history(case: Case, referrals) -> list:
@@ -196,8 +250,11 @@ def _history(case: Case, referrals) -> list:
 
     referral_steps = []
     if referrals:
-        referral_steps = db.session.scalars(sa.select(ReferralEvent).where(
-            ReferralEvent.case_id == case.id, ReferralEvent.referral_id.in_([r.id for r in referrals]))).all()
+        referral_steps = db.session.scalars(
+            sa.select(ReferralEvent).where(
+                ReferralEvent.case_id == case.id, ReferralEvent.referral_id.in_([r.id for r in referrals])
+            )
+        ).all()
     return sorted([*case.events, *referral_steps], key=lambda event: event.created_at)
 
 
@@ -221,10 +278,15 @@ def transition(reference: str, trigger: str):
     reasons, status = [], 200
     if form.validate_on_submit():
         try:
-            path.fire_transition(case, trigger, form.facts(), current_user, expected_version=form.version.data)
+            path.fire_transition(
+                case, trigger, form.facts(), current_user, expected_version=form.version.data
+            )
         except path.StaleCase:
             db.session.rollback()
-            reasons, status = [_("Someone saved this case after you opened this form. Check the case, then try again.")], 409
+            reasons, status = (
+                [_("Someone saved this case after you opened this form. Check the case, then try again.")],
+                409,
+            )
         except path.TransitionRefused as refused:
             db.session.rollback()
             reasons, status = [_(r) for r in refused.reasons], 400
@@ -234,13 +296,23 @@ def transition(reference: str, trigger: str):
             return redirect(url_for("cases.show", reference=reference))
     elif request.method == "POST":
         status = 400
-    return render_template("cases/transition.html", case=case, step=step, form=form, reasons=reasons,
-                           derived=path.derived_items(case, step)), status
+    return render_template(
+        "cases/transition.html",
+        case=case,
+        step=step,
+        form=form,
+        reasons=reasons,
+        derived=path.derived_items(case, step),
+    ), status
 
 
 def _prefill(case: Case, step) -> dict:
     known = {"channel": case.intake_channel, "received_at": case.received_at, "version": case.version}
-    return {name: value for name, value in known.items() if name == "version" or name in {f.name for f in step.facts}}
+    return {
+        name: value
+        for name, value in known.items()
+        if name == "version" or name in {f.name for f in step.facts}
+    }
 
 
 @bp.route("/<reference>/edit/person", methods=["GET", "POST"])
@@ -257,8 +329,14 @@ def edit_person(reference: str):
         form.id_document_type.data = victim.id_document_type or ""
         form.is_ethnic_minority.data = tristate_value(victim.is_ethnic_minority)
     if form.validate_on_submit():
-        return _save_or_stale(case, form, "cases/edit_person.html", lambda: operations.update_person(
-            case, form.victim_data(), current_user, expected_version=form.version.data))
+        return _save_or_stale(
+            case,
+            form,
+            "cases/edit_person.html",
+            lambda: operations.update_person(
+                case, form.victim_data(), current_user, expected_version=form.version.data
+            ),
+        )
     status = 400 if request.method == "POST" else 200
     return render_template("cases/edit_person.html", case=case, form=form), status
 
@@ -281,8 +359,14 @@ def edit_facts(reference: str):
         data = form.case_data()
         if FieldGroup.INVESTIGATION in groups:
             data["investigation_notes"] = form.investigation_notes.data or None
-        return _save_or_stale(case, form, "cases/edit_facts.html", lambda: operations.update_case_facts(
-            case, data, current_user, expected_version=form.version.data))
+        return _save_or_stale(
+            case,
+            form,
+            "cases/edit_facts.html",
+            lambda: operations.update_case_facts(
+                case, data, current_user, expected_version=form.version.data
+            ),
+        )
     status = 400 if request.method == "POST" else 200
     return render_template("cases/edit_facts.html", case=case, form=form), status
 
@@ -302,8 +386,10 @@ def _save_or_stale(case: Case, form, template: str, save):
 def _stale(form, template: str, case: Case):
     """The save lost a race: keep what the user typed, say so, let them compare and resubmit."""
     form.form_errors.append(
-        _("Someone else saved this case while you were editing. Your changes are below and were not saved; "
-          "open the case in another tab to see theirs, then save again.")
+        _(
+            "Someone else saved this case while you were editing. Your changes are below and were not saved; "
+            "open the case in another tab to see theirs, then save again."
+        )
     )
     case = db.session.get(Case, case.id)
     form.version.data = case.version
@@ -330,7 +416,9 @@ def workflow(reference: str):
     case = get_case_or_404(reference)
     from victimcare.cases.diagram import diagram_svg
 
-    return render_template("cases/workflow.html", case=case, path=PATH, svg_available=diagram_svg(case.stage) is not None)
+    return render_template(
+        "cases/workflow.html", case=case, path=PATH, svg_available=diagram_svg(case.stage) is not None
+    )
 
 
 @bp.route("/<reference>/workflow.svg")
@@ -354,7 +442,10 @@ def break_glass(reference: str):
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
         if case is not None and operations.break_glass(case, current_user, form.reason.data):
             db.session.commit()
-            flash(_("Emergency access granted for one hour. It is recorded and shown to supervisors."), "warning")
+            flash(
+                _("Emergency access granted for one hour. It is recorded and shown to supervisors."),
+                "warning",
+            )
             return redirect(url_for("cases.show", reference=reference))
         form.form_errors.append(_("Emergency access could not be granted for this reference."))
     status = 400 if request.method == "POST" else 200
@@ -380,9 +471,13 @@ def erase(reference: str):
         return redirect(url_for("cases.show", reference=reference))
     if not form.validate_on_submit():
         return _render_case(case, erase_form=form), 400
-    return _done(reference, lambda: operations.request_erasure(case, form.reason.data, by=current_user,
-                                                               others=form.other_choices()),
-                 _("Erasure requested. It takes effect when another supervisor of your agency approves it."))
+    return _done(
+        reference,
+        lambda: operations.request_erasure(
+            case, form.reason.data, by=current_user, others=form.other_choices()
+        ),
+        _("Erasure requested. It takes effect when another supervisor of your agency approves it."),
+    )
 
 
 def _done(reference: str, operate, message: str):
@@ -406,8 +501,11 @@ def set_legal_hold(reference: str):
     if not form.validate_on_submit():
         flash(_("Choose the reason for the legal hold."), "danger")
         return redirect(url_for("cases.show", reference=reference))
-    return _done(reference, lambda: operations.set_legal_hold(case, form.reason.data, current_user),
-                 _("Legal hold set: this person's data cannot be erased until it is lifted."))
+    return _done(
+        reference,
+        lambda: operations.set_legal_hold(case, form.reason.data, current_user),
+        _("Legal hold set: this person's data cannot be erased until it is lifted."),
+    )
 
 
 @bp.route("/<reference>/legal-hold/lift", methods=["POST"])

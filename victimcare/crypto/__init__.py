@@ -8,6 +8,7 @@ Blind indexes (truncated HMACs) make equality search possible without decrypting
 
 Nothing here imports another domain; models only declare ``full_name = EncryptedText()``.
 """
+
 from victimcare.crypto.errors import (
     CryptoError,
     DataErased,
@@ -15,11 +16,18 @@ from victimcare.crypto.errors import (
     KeyNotFound,
     KeyringError,
 )
-from victimcare.crypto.fields import EncryptedDate, EncryptedJSON, EncryptedText, Encrypted
+from victimcare.crypto.fields import Encrypted, EncryptedDate, EncryptedJSON, EncryptedText
 
 __all__ = [
-    "CryptoError", "DataErased", "DecryptionError", "KeyNotFound", "KeyringError",
-    "Encrypted", "EncryptedDate", "EncryptedJSON", "EncryptedText",
+    "CryptoError",
+    "DataErased",
+    "DecryptionError",
+    "KeyNotFound",
+    "KeyringError",
+    "Encrypted",
+    "EncryptedDate",
+    "EncryptedJSON",
+    "EncryptedText",
 ]
 
 

@@ -1,4 +1,5 @@
 """``python -m victimcare.crypto init PATH``: create a production keyring before the app can start."""
+
 import sys
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 Retiring is what completes an erasure in copies the database no longer controls: run
 ``keys rotate`` then, after a fresh backup, ``keys retire <old id>`` on a schedule (README).
 """
+
 from __future__ import annotations
 
 import sys
@@ -40,7 +41,9 @@ def rotate(resume: bool):
         count = rotation.rewrap_all(db.session, keyring, progress=bar.update)
     from victimcare.audit import operations as audit
 
-    audit.record("key_rotate", purpose="cli", detail={"primary_kek": keyring.primary_kek_id, "rewrapped": count})
+    audit.record(
+        "key_rotate", purpose="cli", detail={"primary_kek": keyring.primary_kek_id, "rewrapped": count}
+    )
     db.session.commit()
     click.echo(f"Re-wrapped {count} data key(s) under KEK {keyring.primary_kek_id}.")
 
@@ -64,7 +67,9 @@ def status():
     due = rotation.next_rotation_due(keyring, current_app.config["KEY_ROTATION_DAYS"])
     if due is not None:
         late = " OVERDUE" if due < utcnow() else ""
-        click.echo(f"Next rotation due {due:%Y-%m-%d} (every {current_app.config['KEY_ROTATION_DAYS']} days){late}.")
+        click.echo(
+            f"Next rotation due {due:%Y-%m-%d} (every {current_app.config['KEY_ROTATION_DAYS']} days){late}."
+        )
     _print_pending_erasures(keyring)
 
 
@@ -75,8 +80,10 @@ def _print_pending_erasures(keyring) -> None:
     references = _case_references([p.person_id for p in pending])
     for item in pending:
         cases = ", ".join(references.get(item.person_id, [])) or "no case"
-        click.echo(f"  erased {item.erased_at:%Y-%m-%d} ({cases}): complete everywhere once KEK {item.kek_id} is retired"
-                   + (" (rotate first: it is primary)" if item.kek_id >= keyring.primary_kek_id else ""))
+        click.echo(
+            f"  erased {item.erased_at:%Y-%m-%d} ({cases}): complete everywhere once KEK {item.kek_id} is retired"
+            + (" (rotate first: it is primary)" if item.kek_id >= keyring.primary_kek_id else "")
+        )
 
 
 def _case_references(person_ids) -> dict:
@@ -87,9 +94,13 @@ def _case_references(person_ids) -> dict:
     if not person_ids:
         return found
     rows = db.session.execute(
-        sa.select(Case.victim_id, Case.reference).where(Case.victim_id.in_(person_ids))
-        .union_all(sa.select(CasePerson.person_id, Case.reference).join(Case, Case.id == CasePerson.case_id)
-                   .where(CasePerson.person_id.in_(person_ids)))
+        sa.select(Case.victim_id, Case.reference)
+        .where(Case.victim_id.in_(person_ids))
+        .union_all(
+            sa.select(CasePerson.person_id, Case.reference)
+            .join(Case, Case.id == CasePerson.case_id)
+            .where(CasePerson.person_id.in_(person_ids))
+        )
     )
     for person_id, reference in rows:
         found.setdefault(person_id, []).append(reference)
@@ -98,7 +109,9 @@ def _case_references(person_ids) -> dict:
 
 @keys_cli.command("retire")
 @click.argument("kek_id", type=int, required=False)
-@click.option("--unused", is_flag=True, help="Retire every KEK but the primary that wraps no data key (for cron).")
+@click.option(
+    "--unused", is_flag=True, help="Retire every KEK but the primary that wraps no data key (for cron)."
+)
 def retire(kek_id: int | None, unused: bool):
     """Remove KEK_ID from the keyring once no data key uses it."""
     if (kek_id is None) == (not unused):
@@ -112,7 +125,8 @@ def retire(kek_id: int | None, unused: bool):
     else:
         if counts.get(kek_id):
             raise click.ClickException(
-                f"KEK {kek_id} still wraps {counts[kek_id]} data key(s); run `flask keys rotate --resume`.")
+                f"KEK {kek_id} still wraps {counts[kek_id]} data key(s); run `flask keys rotate --resume`."
+            )
         retiring = [kek_id]
     before = len(rotation.pending_erasures(db.session, keyring))
     try:
@@ -124,15 +138,21 @@ def retire(kek_id: int | None, unused: bool):
     completed = before - len(rotation.pending_erasures(db.session, keyring))
     from victimcare.audit import operations as audit
 
-    audit.record("key_rotate", purpose="cli", detail={"retired_keks": retiring, "erasures_completed": completed})
+    audit.record(
+        "key_rotate", purpose="cli", detail={"retired_keks": retiring, "erasures_completed": completed}
+    )
     db.session.commit()
     if not retiring:
         click.echo("No KEK to retire.")
         return
-    click.echo(f"KEK {', '.join(map(str, retiring))} retired; {completed} erasure(s) are now complete "
-               "in every copy made before.")
-    click.echo("Destroy every older copy of the keyring file (keyring backups too): a copy that still holds a "
-               "retired KEK would open what it wrapped in old database backups.")
+    click.echo(
+        f"KEK {', '.join(map(str, retiring))} retired; {completed} erasure(s) are now complete "
+        "in every copy made before."
+    )
+    click.echo(
+        "Destroy every older copy of the keyring file (keyring backups too): a copy that still holds a "
+        "retired KEK would open what it wrapped in old database backups."
+    )
 
 
 @keys_cli.command("vacuum")
@@ -140,6 +160,8 @@ def vacuum():
     """Make the database's own files forget erased keys (SQLite: truncate the WAL; PostgreSQL:
     rewrite data_keys). Runs after every erasure; run it from cron too, as the table's owner."""
     if not scrub.scrub(db.engine):
-        raise click.ClickException("the database was busy or this role may not rewrite data_keys; "
-                                   "run again (as the owner role on PostgreSQL).")
+        raise click.ClickException(
+            "the database was busy or this role may not rewrite data_keys; "
+            "run again (as the owner role on PostgreSQL)."
+        )
     click.echo("Erased keys are gone from the database files.")

@@ -1,4 +1,5 @@
 """Unambiguous byte encodings for associated data and MAC inputs."""
+
 from __future__ import annotations
 
 import struct

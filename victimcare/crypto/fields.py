@@ -6,6 +6,7 @@ sealed in ``before_flush``, when the row id and the person are known, so the ass
 name table, row, column and key version. (A SQLAlchemy ``TypeDecorator`` cannot do this: it
 never sees the row it is binding for.) Values are opened lazily on first read.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,8 +77,12 @@ class Encrypted:
             raise CryptoError(f"{type(instance).__name__}.{self.name} cannot be opened outside a session")
         try:
             data = vault().open(
-                session, person_id=instance.encryption_subject_id(), table=instance.__tablename__,
-                row_id=instance.id, column=self.name, blob=blob,
+                session,
+                person_id=instance.encryption_subject_id(),
+                table=instance.__tablename__,
+                row_id=instance.id,
+                column=self.name,
+                blob=blob,
             )
         except DataErased:
             return None  # erased people read as empty; their coded facts remain
@@ -122,9 +127,14 @@ def seal_pending(session: Session, flush_context, instances) -> None:
         person_id = instance.encryption_subject_id()
         if instance in new and getattr(instance, "__encryption_subject_is_self__", False):
             the_vault.new_person_key(session, person_id)
-        seal = partial(the_vault.seal, session, person_id=person_id, table=instance.__tablename__, row_id=instance.id)
+        seal = partial(
+            the_vault.seal, session, person_id=person_id, table=instance.__tablename__, row_id=instance.id
+        )
         sealed_values = _sealed_values(
-            instance, dirty, lambda name, plaintext: seal(column=name, plaintext=plaintext), the_vault
+            instance,
+            dirty,
+            lambda name, plaintext: seal(column=name, plaintext=plaintext),  # noqa: B023 (called in this iteration)
+            the_vault,
         )
         for attr, sealed in sealed_values.items():
             setattr(instance, attr, sealed)
@@ -139,7 +149,9 @@ def _sealed_values(instance, names, seal, the_vault) -> dict[str, bytes | None]:
     sealed = {}
     for name in sorted(names):
         value = plain.get(name)
-        sealed[fields[name].sealed_attr] = None if value in (None, "") else seal(name, fields[name].encode(value))
+        sealed[fields[name].sealed_attr] = (
+            None if value in (None, "") else seal(name, fields[name].encode(value))
+        )
     refresh = getattr(instance, "refresh_blind_indexes", None)
     if refresh is not None:
         refresh(the_vault, set(names))
@@ -160,8 +172,11 @@ def bulk_row(instance, vault, dek: bytes, version: int = 1) -> dict:
         instance.id = uuid.uuid4()
     aead = AESGCM(dek)
     sealed = _sealed_values(
-        instance, instance.__encrypted_fields__,
-        lambda name, plaintext: seal_with(aead, version, instance.__tablename__, instance.id, name, plaintext),
+        instance,
+        instance.__encrypted_fields__,
+        lambda name, plaintext: seal_with(
+            aead, version, instance.__tablename__, instance.id, name, plaintext
+        ),
         vault,
     )
     instance.__dict__.pop(_DIRTY, None)

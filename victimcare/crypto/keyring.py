@@ -4,6 +4,7 @@ the audit chain's MAC key is derived).
 ``KeyProvider`` is the seam where a KMS or Vault can replace the file later: the rest of the
 code only asks it to wrap and unwrap data keys.
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,16 +14,16 @@ import secrets
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from victimcare.crypto.errors import DecryptionError, KeyNotFound, KeyringError
@@ -85,8 +86,9 @@ class Keyring:
         keyring written before chain v2 loads unchanged and the key lives exactly where the checkpoint
         signing key lives.
         """
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                    info=b"victimcare/audit-chain-mac/v2").derive(self.audit_signing_key)
+        return HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"victimcare/audit-chain-mac/v2"
+        ).derive(self.audit_signing_key)
 
     # -- lifecycle ---------------------------------------------------------------------------
     @classmethod

@@ -1,4 +1,5 @@
 """Wrapped per-person data keys."""
+
 from __future__ import annotations
 
 import uuid

@@ -4,6 +4,7 @@ Vietnamese names are written with or without diacritics, in any case, in NFC or 
 either order of family and given names; "Lò Thị Xuyến", "LO THI XUYEN" and "Xuyến Lò Thị" are
 the same person's name to a searcher.
 """
+
 from __future__ import annotations
 
 import re

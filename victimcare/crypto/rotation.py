@@ -7,6 +7,7 @@ Rotation followed by retirement is also what completes an erasure outside the li
 a backup or replica taken before the erasure still holds the person's key, wrapped under the KEK
 of that time; once that KEK is retired, nothing can open it (``pending_erasures``).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -33,8 +34,9 @@ def usage(session: Session) -> dict[int, int]:
     return dict(rows)
 
 
-def rewrap_all(session: Session, keyring: Keyring, *, batch: int = 1000,
-               progress: Callable[[int], None] | None = None) -> int:
+def rewrap_all(
+    session: Session, keyring: Keyring, *, batch: int = 1000, progress: Callable[[int], None] | None = None
+) -> int:
     """Re-wrap every live data key not yet under the primary KEK; commits per batch."""
     primary = keyring.primary_kek_id
     done = 0
@@ -90,7 +92,9 @@ def pending_erasures(session: Session, keyring: Keyring, person_ids=None) -> lis
     )
     if person_ids is not None:
         query = query.where(keys.person_id.in_(list(person_ids)))
-    rows = [PendingErasure(person, kek, when.replace(tzinfo=UTC)) for person, kek, when in session.execute(query)]
+    rows = [
+        PendingErasure(person, kek, when.replace(tzinfo=UTC)) for person, kek, when in session.execute(query)
+    ]
     return sorted(rows, key=lambda row: row.erased_at)
 
 

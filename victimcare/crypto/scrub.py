@@ -20,6 +20,7 @@ a failure is logged and left to ``flask keys vacuum``, which cron runs (see the 
 the database no longer controls — backups, WAL archives, replicas — are dealt with by retiring the
 KEK that wrapped the key (``rotation.pending_erasures``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,9 @@ def scrub(engine: Engine) -> bool:
             return _vacuum_postgres(engine)
     except (sa.exc.DBAPIError, sqlite3.Error) as error:
         # Only the error's class: its message could quote a statement's parameters.
-        log.warning("erasure scrub deferred to `flask keys vacuum`: %s", type(getattr(error, "orig", error)).__name__)
+        log.warning(
+            "erasure scrub deferred to `flask keys vacuum`: %s", type(getattr(error, "orig", error)).__name__
+        )
         return False
     return True
 
@@ -103,7 +106,9 @@ def _older_transactions_gone(connection, wait_seconds: float = 5.0) -> bool:
 
 
 # VACUUM needs the table's owner (the migrations' role); the app's own role may not be it.
-_OWNS_DATA_KEYS = sa.text("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'data_keys'::regclass")
+_OWNS_DATA_KEYS = sa.text(
+    "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'data_keys'::regclass"
+)
 # Transactions older than ``start``: any with an id in the cluster (they hold back every snapshot's
 # xmin), and snapshots in this database (a larger age is older).
 _OLDER_TRANSACTIONS = sa.text(

@@ -3,6 +3,7 @@
 One ``Vault`` per app holds the keyring; unwrapped data keys are cached per database session
 (one request or one CLI batch), never longer.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,7 +56,9 @@ def value_aad(table: str, row_id: uuid.UUID, column: str, version: int) -> bytes
     return head + row_id.bytes + tail
 
 
-def seal_with(aead: AESGCM, version: int, table: str, row_id: uuid.UUID, column: str, plaintext: bytes) -> bytes:
+def seal_with(
+    aead: AESGCM, version: int, table: str, row_id: uuid.UUID, column: str, plaintext: bytes
+) -> bytes:
     """``0x01 | DEK version (u32) | nonce | ciphertext‖tag`` under a fresh random nonce."""
     nonce = os.urandom(NONCE_BYTES)
     sealed = aead.encrypt(nonce, plaintext, value_aad(table, row_id, column, version))
@@ -103,9 +106,14 @@ class Vault:
         dek = AESGCM.generate_key(256)
         kek_id = self.keyring.primary_kek_id
         row = {
-            "id": uuid.uuid4(), "person_id": person_id, "version": 1, "kek_id": kek_id,
+            "id": uuid.uuid4(),
+            "person_id": person_id,
+            "version": 1,
+            "kek_id": kek_id,
             "wrapped": self.keyring.wrap(kek_id, dek, dek_aad(person_id, 1, kek_id)),
-            "created_at": utcnow(), "rewrapped_at": None, "destroyed_at": None,
+            "created_at": utcnow(),
+            "rewrapped_at": None,
+            "destroyed_at": None,
         }
         return row, dek
 
@@ -159,8 +167,9 @@ class Vault:
             return
         keys = DataKey.__table__.c
         for row in session.execute(
-            sa.select(keys.person_id, keys.version, keys.kek_id, keys.wrapped)
-            .where(keys.person_id.in_(wanted), keys.destroyed_at.is_(None))
+            sa.select(keys.person_id, keys.version, keys.kek_id, keys.wrapped).where(
+                keys.person_id.in_(wanted), keys.destroyed_at.is_(None)
+            )
         ):
             self._remember(session, row.person_id, row.version, self._unwrap(row))
 

@@ -1,4 +1,5 @@
 """``flask --app app referrals …``: jobs for cron."""
+
 from __future__ import annotations
 
 import click

@@ -4,6 +4,7 @@ A referral's status, purpose, kind, urgency, agencies and dates are coded and in
 statistics of answer times; its message and a decline's reason may name people, so they are
 sealed under the victim's key, like everything personal.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -101,8 +102,9 @@ class Referral(db.Model):
     sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     consent: Mapped[Consent | None] = relationship()
-    events: Mapped[list[ReferralEvent]] = relationship(back_populates="referral",
-                                                       order_by="ReferralEvent.created_at")
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.created_at"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

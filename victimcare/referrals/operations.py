@@ -4,6 +4,7 @@ Each operation checks with ``workflows.referral``, writes the referral, its hist
 audit event in the caller's transaction, and flushes; the view commits. A transfer's change of
 owner happens in the same transaction as its acceptance, so a failure leaves both undone.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -24,8 +25,18 @@ from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod, Re
 from victimcare.working_days import deadline_after, local_day
 from workflows import referral as machine
 from workflows.referral import (
-    CLOCK, CONSENT, OPEN, PURPOSES, RECEIVER, SENDER, LegalBasis, Purpose, ReferralKind, ReferralState,
-    ReferralStatus, Urgency,
+    CLOCK,
+    CONSENT,
+    OPEN,
+    PURPOSES,
+    RECEIVER,
+    SENDER,
+    LegalBasis,
+    Purpose,
+    ReferralKind,
+    ReferralState,
+    ReferralStatus,
+    Urgency,
 )
 from workflows.victim_path import N_, TransitionRefused
 
@@ -45,7 +56,9 @@ def answer_due(sent_at: datetime, urgency: str) -> datetime:
 def receiving_agencies(sender: Agency, purpose: Purpose, kind: ReferralKind) -> list[Agency]:
     """Agencies that do this kind of work, in the sender's province (any province for a transfer)."""
     query = sa.select(Agency).where(
-        Agency.active.is_(True), Agency.id != sender.id, Agency.kind.in_(sorted(PURPOSES[purpose].receivers)),
+        Agency.active.is_(True),
+        Agency.id != sender.id,
+        Agency.kind.in_(sorted(PURPOSES[purpose].receivers)),
     )
     if kind != ReferralKind.TRANSFER:
         query = query.where(Agency.province_code == sender.province_code)
@@ -57,14 +70,25 @@ def default_groups(purpose: Purpose) -> list[str]:
 
 
 def active_consents(case: Case) -> list[Consent]:
-    return list(db.session.scalars(
-        sa.select(Consent).where(Consent.case_id == case.id, Consent.withdrawn_at.is_(None))
-        .order_by(Consent.given_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(Consent)
+            .where(Consent.case_id == case.id, Consent.withdrawn_at.is_(None))
+            .order_by(Consent.given_at.desc())
+        )
+    )
 
 
-def sharing_refusals(case: Case, sender: User, to_agency: Agency, purpose: Purpose, kind: ReferralKind,
-                     groups: set[str], legal_basis: LegalBasis, consent: Consent | None) -> list[str]:
+def sharing_refusals(
+    case: Case,
+    sender: User,
+    to_agency: Agency,
+    purpose: Purpose,
+    kind: ReferralKind,
+    groups: set[str],
+    legal_basis: LegalBasis,
+    consent: Consent | None,
+) -> list[str]:
     """Why this sharing may not happen (empty when it may). Reasons are msgids with %(…)s names."""
     reasons = []
     if not access.can_act_on_case(sender, case):
@@ -85,25 +109,56 @@ def sharing_refusals(case: Case, sender: User, to_agency: Agency, purpose: Purpo
     return reasons
 
 
-def send(case: Case, sender: User, *, to_agency: Agency, kind: ReferralKind, purpose: Purpose, urgency: Urgency,
-         groups: set[str], legal_basis: LegalBasis, consent: Consent | None, message: str | None) -> Referral:
+def send(
+    case: Case,
+    sender: User,
+    *,
+    to_agency: Agency,
+    kind: ReferralKind,
+    purpose: Purpose,
+    urgency: Urgency,
+    groups: set[str],
+    legal_basis: LegalBasis,
+    consent: Consent | None,
+    message: str | None,
+) -> Referral:
     reasons = sharing_refusals(case, sender, to_agency, purpose, kind, groups, legal_basis, consent)
     if reasons:
         raise TransitionRefused(reasons)
     now = utcnow()
     referral = Referral(
-        case=case, kind=kind, purpose=purpose, urgency=urgency, from_agency_id=sender.agency_id,
-        to_agency_id=to_agency.id, shared_groups=sorted(groups), legal_basis=legal_basis,
-        consent_id=consent.id if legal_basis == LegalBasis.CONSENT else None, message=message or None,
-        sent_by_id=sender.id, sent_at=now, answer_due_at=answer_due(now, urgency),
+        case=case,
+        kind=kind,
+        purpose=purpose,
+        urgency=urgency,
+        from_agency_id=sender.agency_id,
+        to_agency_id=to_agency.id,
+        shared_groups=sorted(groups),
+        legal_basis=legal_basis,
+        consent_id=consent.id if legal_basis == LegalBasis.CONSENT else None,
+        message=message or None,
+        sent_by_id=sender.id,
+        sent_at=now,
+        answer_due_at=answer_due(now, urgency),
     )
     db.session.add(referral)
     db.session.flush()
     _history(referral, "send", None, ReferralStatus.PENDING, sender)
-    audit.record("refer", actor=sender, object_type="referral", object_id=referral.id, case=case,
-                 fields=groups, purpose=str(purpose),
-                 detail={"kind": str(kind), "to": to_agency.code, "legal_basis": str(legal_basis),
-                         "urgency": str(urgency)})
+    audit.record(
+        "refer",
+        actor=sender,
+        object_type="referral",
+        object_id=referral.id,
+        case=case,
+        fields=groups,
+        purpose=str(purpose),
+        detail={
+            "kind": str(kind),
+            "to": to_agency.code,
+            "legal_basis": str(legal_basis),
+            "urgency": str(urgency),
+        },
+    )
     return referral
 
 
@@ -122,14 +177,22 @@ def sealed_texts(referral: Referral, side: str | None) -> dict[str, str]:
     message only while the referral is open: once declined, withdrawn, expired, completed or ended by
     a withdrawn consent, it keeps nothing sealed of the person. The caller logs a view naming them.
     """
-    names = {SENDER: ("message", "decline_reason"),
-             RECEIVER: ("message",) if referral.status in OPEN else ()}.get(side, ())
+    names = {
+        SENDER: ("message", "decline_reason"),
+        RECEIVER: ("message",) if referral.status in OPEN else (),
+    }.get(side, ())
     texts = {name: getattr(referral, name) for name in names}
     return {name: text for name, text in texts.items() if text}
 
 
-def answer(referral: Referral, trigger: str, actor: User, *, reason: str | None = None,
-           expected_version: int | None = None) -> None:
+def answer(
+    referral: Referral,
+    trigger: str,
+    actor: User,
+    *,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> None:
     """accept, decline, withdraw or complete; raises TransitionRefused, ReferralChanged or PermissionError."""
     side = side_of(actor, referral)
     if side is None or not access.has_permission(actor, access.Permission.REFERRAL_WORK):
@@ -152,9 +215,16 @@ def _transfer_ownership(referral: Referral, actor: User) -> None:
     case.assigned_user_id = None
     db.session.flush()
     db.session.expire(case, ["owning_agency"])
-    audit.record("update", actor=actor, object_type="case", object_id=case.id, case=case,
-                 fields=["owning_agency"], purpose="transfer",
-                 detail={"from": previous, "to": referral.to_agency.code})
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        case=case,
+        fields=["owning_agency"],
+        purpose="transfer",
+        detail={"from": previous, "to": referral.to_agency.code},
+    )
     _step(referral, "complete", RECEIVER, actor)
 
 
@@ -162,7 +232,8 @@ def expire_overdue(now: datetime | None = None) -> int:
     """Expire every pending referral past its answer deadline; running it again changes nothing."""
     now = now or utcnow()
     overdue = db.session.scalars(
-        sa.select(Referral).where(Referral.status == ReferralStatus.PENDING, Referral.answer_due_at < now)
+        sa.select(Referral)
+        .where(Referral.status == ReferralStatus.PENDING, Referral.answer_due_at < now)
         .order_by(Referral.answer_due_at)
     ).all()
     for referral in overdue:
@@ -171,9 +242,20 @@ def expire_overdue(now: datetime | None = None) -> int:
     return len(overdue)
 
 
-def record_consent(case: Case, actor: User, *, given_by: ConsentGiver, guardian_name: str | None,
-                   agency_kinds: list[str], purposes: list[str], for_statistics: bool, contact_family: bool,
-                   method: ConsentMethod, witness_name: str | None, given_at: datetime) -> Consent:
+def record_consent(
+    case: Case,
+    actor: User,
+    *,
+    given_by: ConsentGiver,
+    guardian_name: str | None,
+    agency_kinds: list[str],
+    purposes: list[str],
+    for_statistics: bool,
+    contact_family: bool,
+    method: ConsentMethod,
+    witness_name: str | None,
+    given_at: datetime,
+) -> Consent:
     if not access.can_act_on_case(actor, case):
         raise PermissionError("not allowed to act on this case")
     reasons = []
@@ -189,15 +271,35 @@ def record_consent(case: Case, actor: User, *, given_by: ConsentGiver, guardian_
     if reasons:
         raise TransitionRefused(reasons)
     consent = Consent(
-        case=case, given_by=given_by, guardian_name=(guardian_name or None), agency_kinds=sorted(agency_kinds),
-        purposes=sorted(purposes), for_statistics=for_statistics, contact_family=contact_family, method=method,
-        witness_name=(witness_name or None), given_at=given_at, recorded_by_id=actor.id,
+        case=case,
+        given_by=given_by,
+        guardian_name=(guardian_name or None),
+        agency_kinds=sorted(agency_kinds),
+        purposes=sorted(purposes),
+        for_statistics=for_statistics,
+        contact_family=contact_family,
+        method=method,
+        witness_name=(witness_name or None),
+        given_at=given_at,
+        recorded_by_id=actor.id,
     )
     db.session.add(consent)
     db.session.flush()
-    audit.record("consent", actor=actor, object_type="consent", object_id=consent.id, case=case,
-                 detail={"given": True, "agency_kinds": consent.agency_kinds, "purposes": consent.purposes,
-                         "for_statistics": for_statistics, "contact_family": contact_family, "method": str(method)})
+    audit.record(
+        "consent",
+        actor=actor,
+        object_type="consent",
+        object_id=consent.id,
+        case=case,
+        detail={
+            "given": True,
+            "agency_kinds": consent.agency_kinds,
+            "purposes": consent.purposes,
+            "for_statistics": for_statistics,
+            "contact_family": contact_family,
+            "method": str(method),
+        },
+    )
     return consent
 
 
@@ -209,8 +311,14 @@ def withdraw_consent(consent: Consent, actor: User) -> int:
         raise TransitionRefused([N_("This consent was already withdrawn.")])
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id
-    audit.record("consent", actor=actor, object_type="consent", object_id=consent.id, case=consent.case,
-                 detail={"given": False})
+    audit.record(
+        "consent",
+        actor=actor,
+        object_type="consent",
+        object_id=consent.id,
+        case=consent.case,
+        detail={"given": False},
+    )
     resting = db.session.scalars(
         sa.select(Referral).where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
     ).all()
@@ -222,7 +330,9 @@ def withdraw_consent(consent: Consent, actor: User) -> int:
     return len(resting)
 
 
-def _step(referral: Referral, trigger: str, side: str, actor: User | None, *, reason: str | None = None) -> None:
+def _step(
+    referral: Referral, trigger: str, side: str, actor: User | None, *, reason: str | None = None
+) -> None:
     state = ReferralState(referral.status)
     before = referral.status
     machine.move(state, trigger, side=side, reason=reason)
@@ -236,16 +346,29 @@ def _step(referral: Referral, trigger: str, side: str, actor: User | None, *, re
     if referral.status not in OPEN:
         referral.ended_at = now
     _history(referral, trigger, before, referral.status, actor)
-    audit.record(trigger, actor=actor, object_type="referral", object_id=referral.id,
-                 case=referral.case, purpose=str(referral.purpose),
-                 detail={"kind": str(referral.kind), "by": side, "status": str(referral.status)})
+    audit.record(
+        trigger,
+        actor=actor,
+        object_type="referral",
+        object_id=referral.id,
+        case=referral.case,
+        purpose=str(referral.purpose),
+        detail={"kind": str(referral.kind), "by": side, "status": str(referral.status)},
+    )
 
 
 def _history(referral: Referral, trigger: str, before, after, actor: User | None) -> None:
-    db.session.add(ReferralEvent(
-        referral=referral, case_id=referral.case_id, trigger=trigger, from_status=before, to_status=after,
-        actor_id=actor.id if actor else None, agency_id=actor.agency_id if actor else None,
-    ))
+    db.session.add(
+        ReferralEvent(
+            referral=referral,
+            case_id=referral.case_id,
+            trigger=trigger,
+            from_status=before,
+            to_status=after,
+            actor_id=actor.id if actor else None,
+            agency_id=actor.agency_id if actor else None,
+        )
+    )
 
 
 def _lock(referral: Referral) -> None:
@@ -254,7 +377,9 @@ def _lock(referral: Referral) -> None:
         return
     try:
         lock_case(referral.case)
-        db.session.execute(sa.select(Referral.id).where(Referral.id == referral.id).with_for_update(nowait=True))
+        db.session.execute(
+            sa.select(Referral.id).where(Referral.id == referral.id).with_for_update(nowait=True)
+        )
     except (StaleCase, sa.exc.OperationalError):
         raise ReferralChanged(str(referral.id)) from None
 

@@ -2,6 +2,7 @@
 
 Views load, authorise, validate, call one operation, commit and redirect.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -19,8 +20,8 @@ from victimcare.audit import operations as audit
 from victimcare.cases.views import get_case_to_act_on
 from victimcare.database import utcnow
 from victimcare.extensions import db
-from victimcare.pagination import paginate
 from victimcare.labels import label
+from victimcare.pagination import paginate
 from victimcare.referrals import operations
 from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
 from victimcare.referrals.models import Consent, Referral
@@ -44,10 +45,12 @@ def purpose_label(value: str) -> str:
 @bp.app_context_processor
 def referral_counts():
     """Pending referrals waiting for the user's agency, for the navigation bar (one query)."""
+
     def counts():
         if "referral_counts" not in g:
             g.referral_counts = _counts()
         return g.referral_counts
+
     return {"referral_counts": counts}
 
 
@@ -56,7 +59,8 @@ def _counts() -> dict:
         return {"pending": 0, "overdue": 0}
     pending, overdue = db.session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Referral.answer_due_at < utcnow())).where(
-            Referral.to_agency_id == current_user.agency_id, Referral.status == ReferralStatus.PENDING)
+            Referral.to_agency_id == current_user.agency_id, Referral.status == ReferralStatus.PENDING
+        )
     ).one()
     return {"pending": pending, "overdue": overdue}
 
@@ -72,10 +76,18 @@ def index():
         query = query.where(Referral.status == status)
     if request.args.get("overdue"):
         query = query.where(Referral.status == ReferralStatus.PENDING, Referral.answer_due_at < utcnow())
-    page = paginate(query.order_by(Referral.status != ReferralStatus.PENDING, Referral.answer_due_at.desc(),
-                                   Referral.id), PAGE_SIZE)
-    return render_template("referrals/index.html", referrals=page.items, has_next=page.has_next,
-                           page=page.number, box=box, statuses=list(ReferralStatus))
+    page = paginate(
+        query.order_by(Referral.status != ReferralStatus.PENDING, Referral.answer_due_at.desc(), Referral.id),
+        PAGE_SIZE,
+    )
+    return render_template(
+        "referrals/index.html",
+        referrals=page.items,
+        has_next=page.has_next,
+        page=page.number,
+        box=box,
+        statuses=list(ReferralStatus),
+    )
 
 
 def _get_referral_or_404(referral_id: uuid.UUID) -> Referral:
@@ -98,16 +110,27 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
     side = operations.side_of(current_user, referral)
     texts = operations.sealed_texts(referral, side)
     if texts:
-        audit.record_view(referral.case, [f"referral_{name}" for name in sorted(texts)], object_type="referral",
-                          object_id=referral.id)
+        audit.record_view(
+            referral.case,
+            [f"referral_{name}" for name in sorted(texts)],
+            object_type="referral",
+            object_id=referral.id,
+        )
     return render_template(
-        "referrals/show.html", referral=referral, form=form, side=side, reasons=reasons, texts=texts,
+        "referrals/show.html",
+        referral=referral,
+        form=form,
+        side=side,
+        reasons=reasons,
+        texts=texts,
         groups=[FieldGroup(g) for g in referral.shared_groups],
         can_open_case=access.can_see_case(current_user, referral.case),
     ), status
 
 
-@bp.route("/referrals/<uuid:referral_id>/<any(accept, decline, withdraw, complete):trigger>", methods=["POST"])
+@bp.route(
+    "/referrals/<uuid:referral_id>/<any(accept, decline, withdraw, complete):trigger>", methods=["POST"]
+)
 @requires(Permission.REFERRAL_WORK)
 def answer(referral_id: uuid.UUID, trigger: str):
     referral = _get_referral_or_404(referral_id)
@@ -115,12 +138,15 @@ def answer(referral_id: uuid.UUID, trigger: str):
     if not form.validate_on_submit():
         return _render_referral(referral, form, status=400)
     try:
-        operations.answer(referral, trigger, current_user, reason=form.reason.data,
-                          expected_version=form.version.data)
+        operations.answer(
+            referral, trigger, current_user, reason=form.reason.data, expected_version=form.version.data
+        )
     except operations.ReferralChanged:
         db.session.rollback()
         referral = db.session.get(Referral, referral_id, populate_existing=True)
-        message = _("Someone answered or ended this referral while you were looking at it. Here is where it stands now.")
+        message = _(
+            "Someone answered or ended this referral while you were looking at it. Here is where it stands now."
+        )
         return _render_referral(referral, AnswerForm(formdata=None, version=referral.version), [message], 409)
     except TransitionRefused as refused:
         db.session.rollback()
@@ -146,8 +172,12 @@ def new(reference: str):
     kind = ReferralKind(form.kind.data) if form.kind.data in set(ReferralKind) else ReferralKind.REFERRAL
     agencies = operations.receiving_agencies(current_user.agency, purpose, ReferralKind.TRANSFER)
     form.to_agency.choices = [("", "—")] + [
-        (str(a.id), f"{a.name} ({label(a.kind)}{'' if a.province_code == current_user.agency.province_code else ', ' + a.province_code})")
-        for a in agencies]
+        (
+            str(a.id),
+            f"{a.name} ({label(a.kind)}{'' if a.province_code == current_user.agency.province_code else ', ' + a.province_code})",
+        )
+        for a in agencies
+    ]
     consents = operations.active_consents(case)
     form.consent.choices = [("", "—")] + [(str(c.id), _consent_summary(c)) for c in consents]
     if request.method == "GET":
@@ -158,16 +188,30 @@ def new(reference: str):
     if form.validate_on_submit():
         to_agency = db.session.get(Agency, uuid.UUID(form.to_agency.data))
         consent = next((c for c in consents if str(c.id) == form.consent.data), None)
-        values = dict(to_agency=to_agency, kind=kind, purpose=purpose, urgency=Urgency(form.urgency.data),
-                      groups=set(form.groups.data or []), legal_basis=LegalBasis(form.legal_basis.data),
-                      consent=consent, message=form.message.data)
-        reasons = operations.sharing_refusals(case, current_user, to_agency, purpose, kind, values["groups"],
-                                              values["legal_basis"], consent)
+        values = dict(
+            to_agency=to_agency,
+            kind=kind,
+            purpose=purpose,
+            urgency=Urgency(form.urgency.data),
+            groups=set(form.groups.data or []),
+            legal_basis=LegalBasis(form.legal_basis.data),
+            consent=consent,
+            message=form.message.data,
+        )
+        reasons = operations.sharing_refusals(
+            case, current_user, to_agency, purpose, kind, values["groups"], values["legal_basis"], consent
+        )
         if not reasons and form.confirmed.data == "yes":
             referral = operations.send(case, current_user, **values)
             db.session.commit()
-            flash(_("Sent to %(agency)s. They must answer by %(when)s.", agency=to_agency.name,
-                    when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M")), "success")
+            flash(
+                _(
+                    "Sent to %(agency)s. They must answer by %(when)s.",
+                    agency=to_agency.name,
+                    when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M"),
+                ),
+                "success",
+            )
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
             receiver_sees = _receiver_view(case, to_agency, kind, values["groups"])
@@ -179,10 +223,20 @@ def new(reference: str):
             form.confirmed.data = ""  # a refused send always goes back through the preview
         reasons = [_(r) for r in reasons]
     status = 400 if request.method == "POST" and preview is None else 200
-    return render_template("referrals/new.html", case=case, victim=case.victim, form=form, purpose=purpose,
-                           rule=PURPOSES[purpose], reasons=reasons, preview=preview, unseen=unseen,
-                           FieldGroup=FieldGroup,
-                           groups=preview or frozenset(), can_act=False), status
+    return render_template(
+        "referrals/new.html",
+        case=case,
+        victim=case.victim,
+        form=form,
+        purpose=purpose,
+        rule=PURPOSES[purpose],
+        reasons=reasons,
+        preview=preview,
+        unseen=unseen,
+        FieldGroup=FieldGroup,
+        groups=preview or frozenset(),
+        can_act=False,
+    ), status
 
 
 def _receiver_view(case, to_agency: Agency, kind: ReferralKind, groups: set[str]) -> frozenset[FieldGroup]:
@@ -208,10 +262,18 @@ def new_consent(reference: str):
     if form.validate_on_submit():
         try:
             operations.record_consent(
-                case, current_user, given_by=form.given_by.data, guardian_name=form.guardian_name.data,
-                agency_kinds=form.agency_kinds.data or [], purposes=form.purposes.data or [],
-                for_statistics=form.for_statistics.data, contact_family=form.contact_family.data,
-                method=form.method.data, witness_name=form.witness_name.data, given_at=form.given_at.data)
+                case,
+                current_user,
+                given_by=form.given_by.data,
+                guardian_name=form.guardian_name.data,
+                agency_kinds=form.agency_kinds.data or [],
+                purposes=form.purposes.data or [],
+                for_statistics=form.for_statistics.data,
+                contact_family=form.contact_family.data,
+                method=form.method.data,
+                witness_name=form.witness_name.data,
+                given_at=form.given_at.data,
+            )
         except TransitionRefused as refused:
             db.session.rollback()
             reasons = [_(r) for r in refused.reasons]
@@ -244,20 +306,33 @@ def withdraw_consent(reference: str, consent_id: uuid.UUID):
         flash(_("A referral resting on this consent changed at the same moment. Try again."), "warning")
         return redirect(url_for("cases.show", reference=reference))
     db.session.commit()
-    flash(ngettext("Consent withdrawn; %(num)d referral resting on it ended.",
-                   "Consent withdrawn; %(num)d referrals resting on it ended.", ended), "success")
+    flash(
+        ngettext(
+            "Consent withdrawn; %(num)d referral resting on it ended.",
+            "Consent withdrawn; %(num)d referrals resting on it ended.",
+            ended,
+        ),
+        "success",
+    )
     return redirect(url_for("cases.show", reference=reference))
 
 
 def case_referrals(case) -> tuple[list[Referral], list[Consent]]:
     """For the case page: the referrals the user's agency sent or received, and, for the holder, consents."""
     referrals = db.session.scalars(
-        sa.select(Referral).where(Referral.case_id == case.id, sa.or_(
-            Referral.from_agency_id == current_user.agency_id, Referral.to_agency_id == current_user.agency_id,
-        )).order_by(Referral.sent_at.desc())
+        sa.select(Referral)
+        .where(
+            Referral.case_id == case.id,
+            sa.or_(
+                Referral.from_agency_id == current_user.agency_id,
+                Referral.to_agency_id == current_user.agency_id,
+            ),
+        )
+        .order_by(Referral.sent_at.desc())
     ).all()
     consents = []
     if access.can_act_on_case(current_user, case):
         consents = db.session.scalars(
-            sa.select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_at.desc())).all()
+            sa.select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_at.desc())
+        ).all()
     return referrals, consents

@@ -4,6 +4,7 @@ Inside the owning agency counts are exact. Anything else (a province's figures, 
 committee, every export) goes through ``suppression.protect``: small counts read "<10", the cells
 that would give them away are hidden too, and no percentage is built on a hidden count.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,7 +64,13 @@ class Tile:
         """up, down or same against the previous period; None when either is hidden."""
         if self.now.hidden or self.before.hidden:
             return None
-        return "up" if self.now.value > self.before.value else "down" if self.now.value < self.before.value else "same"
+        return (
+            "up"
+            if self.now.value > self.before.value
+            else "down"
+            if self.now.value < self.before.value
+            else "same"
+        )
 
 
 @dataclass
@@ -104,25 +111,34 @@ def single(value: int, threshold: int, protected: bool) -> Count:
     return Count(None if protected and 0 < value < threshold else value, threshold)
 
 
-def build(scope: figures.Scope, period: Period, indicator: Indicator, today: date, threshold: int) -> Dashboard:
+def build(
+    scope: figures.Scope, period: Period, indicator: Indicator, today: date, threshold: int
+) -> Dashboard:
     protected = not scope.own_agency
     tiles = []
     for each in INDICATORS:
-        now, before, earlier = figures.totals(each, scope, (period, period.previous(), period.year_earlier()), today)
+        now, before, earlier = figures.totals(
+            each, scope, (period, period.previous(), period.year_earlier()), today
+        )
         tiles.append(Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier))))
     trend = table("month", figures.by_month(indicator, scope, period, today), threshold, protected)
     counted = figures.breakdowns(indicator, indicator.breakdowns, scope, period, today)
     for tile in tiles:
         target = tile.indicator.target
         if target is not None:
-            rows = (counted[target.by] if tile.indicator is indicator
-                    else figures.breakdown(tile.indicator, target.by, scope, period, today))
+            rows = (
+                counted[target.by]
+                if tile.indicator is indicator
+                else figures.breakdown(tile.indicator, target.by, scope, period, today)
+            )
             tile.share = target_share(tile.indicator, rows, threshold, protected)
     breakdowns = [table(by, counted[by], threshold, protected) for by in indicator.breakdowns]
     return Dashboard(period, protected, threshold, tiles, indicator, trend, breakdowns)
 
 
-def all_tables(scope: figures.Scope, period: Period, today: date, threshold: int) -> list[tuple[Indicator, list[Table]]]:
+def all_tables(
+    scope: figures.Scope, period: Period, today: date, threshold: int
+) -> list[tuple[Indicator, list[Table]]]:
     """Every indicator with every breakdown: the periodic report's content (always protected)."""
     found = []
     for each in INDICATORS:

@@ -5,6 +5,7 @@ whose jurisdiction it falls in, and the coded facts breakdowns read. Counts are 
 rows, so every breakdown's rows add up to the total. Nothing personal is decrypted; an erased person
 keeps their coded facts and still counts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -18,7 +19,12 @@ from victimcare.cases.models import Case, Exploitation, Gender, IntakeChannel, S
 from victimcare.extensions import db
 from victimcare.referrals.models import Referral
 from victimcare.reports.indicators import (
-    AGE_BANDS, CLOSING_TRIGGERS, RETURN_ROUTES, Breakdown, Indicator, Source,
+    AGE_BANDS,
+    CLOSING_TRIGGERS,
+    RETURN_ROUTES,
+    Breakdown,
+    Indicator,
+    Source,
 )
 from victimcare.reports.periods import Period, PeriodKind
 from victimcare.support.models import FollowUp, Measure, ProtectionMeasure, SupportService
@@ -60,68 +66,134 @@ def _source(source: Source, indicator: Indicator, today: date):
     """The rows of a source with the columns breakdowns need (``Case`` and ``Victim`` joined in)."""
     if source == Source.RECEIVED:
         moment = sa.func.coalesce(Case.received_at, Case.created_at)
-        return (sa.select(moment.label("moment"), Case.owning_agency_id.label("agency_id"), *_person_facts(moment))
-                .select_from(Case).join(Victim, Case.victim_id == Victim.id), True)
+        return (
+            sa.select(
+                moment.label("moment"), Case.owning_agency_id.label("agency_id"), *_person_facts(moment)
+            )
+            .select_from(Case)
+            .join(Victim, Case.victim_id == Victim.id),
+            True,
+        )
     if source == Source.STEP:
         moment = StageEvent.created_at
         reason = sa.case(*((StageEvent.trigger == t, r) for t, r in CLOSING_TRIGGERS.items()), else_=UNKNOWN)
-        supported = sa.exists().where(SupportService.case_id == Case.id, SupportService.person_id == Case.victim_id,
-                                      SupportService.status.in_([str(s) for s in COUNTED_SERVICE]))
-        return (sa.select(moment.label("moment"), Case.owning_agency_id.label("agency_id"),
-                          reason.label(Breakdown.CLOSURE_REASON),
-                          sa.case((supported, "yes"), else_="no").label(Breakdown.SUPPORTED), *_person_facts(moment))
-                .select_from(StageEvent).join(Case, StageEvent.case_id == Case.id)
-                .join(Victim, Case.victim_id == Victim.id)
-                .where(StageEvent.trigger.in_(indicator.triggers)), True)
+        supported = sa.exists().where(
+            SupportService.case_id == Case.id,
+            SupportService.person_id == Case.victim_id,
+            SupportService.status.in_([str(s) for s in COUNTED_SERVICE]),
+        )
+        return (
+            sa.select(
+                moment.label("moment"),
+                Case.owning_agency_id.label("agency_id"),
+                reason.label(Breakdown.CLOSURE_REASON),
+                sa.case((supported, "yes"), else_="no").label(Breakdown.SUPPORTED),
+                *_person_facts(moment),
+            )
+            .select_from(StageEvent)
+            .join(Case, StageEvent.case_id == Case.id)
+            .join(Victim, Case.victim_id == Victim.id)
+            .where(StageEvent.trigger.in_(indicator.triggers)),
+            True,
+        )
     if source == Source.SUPPORT:
-        return (sa.select(SupportService.starts_on.label("moment"),
-                          sa.func.coalesce(SupportService.provider_agency_id, Case.owning_agency_id).label("agency_id"),
-                          SupportService.support_type.label(Breakdown.SUPPORT_TYPE),
-                          SupportService.beneficiary.label(Breakdown.BENEFICIARY))
-                .select_from(SupportService).join(Case, SupportService.case_id == Case.id)
-                .where(SupportService.status.in_([str(s) for s in COUNTED_SERVICE])), False)
+        return (
+            sa.select(
+                SupportService.starts_on.label("moment"),
+                sa.func.coalesce(SupportService.provider_agency_id, Case.owning_agency_id).label("agency_id"),
+                SupportService.support_type.label(Breakdown.SUPPORT_TYPE),
+                SupportService.beneficiary.label(Breakdown.BENEFICIARY),
+            )
+            .select_from(SupportService)
+            .join(Case, SupportService.case_id == Case.id)
+            .where(SupportService.status.in_([str(s) for s in COUNTED_SERVICE])),
+            False,
+        )
     if source == Source.MEASURE:
-        return (sa.select(ProtectionMeasure.starts_on.label("moment"),
-                          sa.func.coalesce(ProtectionMeasure.deciding_agency_id, Case.owning_agency_id)
-                          .label("agency_id"), ProtectionMeasure.measure.label(Breakdown.MEASURE))
-                .select_from(ProtectionMeasure).join(Case, ProtectionMeasure.case_id == Case.id), False)
+        return (
+            sa.select(
+                ProtectionMeasure.starts_on.label("moment"),
+                sa.func.coalesce(ProtectionMeasure.deciding_agency_id, Case.owning_agency_id).label(
+                    "agency_id"
+                ),
+                ProtectionMeasure.measure.label(Breakdown.MEASURE),
+            )
+            .select_from(ProtectionMeasure)
+            .join(Case, ProtectionMeasure.case_id == Case.id),
+            False,
+        )
     if source == Source.REFERRAL:
         receiver = sa.orm.aliased(Agency)
-        return (sa.select(Referral.sent_at.label("moment"), Referral.from_agency_id.label("agency_id"),
-                          receiver.kind.label(Breakdown.RECEIVER_KIND),
-                          Referral.status.label(Breakdown.REFERRAL_STATUS))
-                .select_from(Referral).join(receiver, Referral.to_agency_id == receiver.id), True)
+        return (
+            sa.select(
+                Referral.sent_at.label("moment"),
+                Referral.from_agency_id.label("agency_id"),
+                receiver.kind.label(Breakdown.RECEIVER_KIND),
+                Referral.status.label(Breakdown.REFERRAL_STATUS),
+            )
+            .select_from(Referral)
+            .join(receiver, Referral.to_agency_id == receiver.id),
+            True,
+        )
     if source == Source.FOLLOW_UP:
-        on_time = sa.case((FollowUp.done_on.is_(None) & (FollowUp.due_on < today), "missed"),
-                          (FollowUp.done_on.is_(None), "not_yet_due"),
-                          (FollowUp.done_on <= FollowUp.due_on, "on_time"), else_="late")
-        return (sa.select(FollowUp.due_on.label("moment"), Case.owning_agency_id.label("agency_id"),
-                          on_time.label(Breakdown.ON_TIME))
-                .select_from(FollowUp).join(Case, FollowUp.case_id == Case.id), False)
+        on_time = sa.case(
+            (FollowUp.done_on.is_(None) & (FollowUp.due_on < today), "missed"),
+            (FollowUp.done_on.is_(None), "not_yet_due"),
+            (FollowUp.done_on <= FollowUp.due_on, "on_time"),
+            else_="late",
+        )
+        return (
+            sa.select(
+                FollowUp.due_on.label("moment"),
+                Case.owning_agency_id.label("agency_id"),
+                on_time.label(Breakdown.ON_TIME),
+            )
+            .select_from(FollowUp)
+            .join(Case, FollowUp.case_id == Case.id),
+            False,
+        )
     raise ValueError(source)
 
 
 def _person_facts(moment) -> list:
     """The breakdowns of DOMAIN.md §6, each exclusive with an unknown of its own."""
     age = sa.extract("year", moment) - Victim.birth_year
-    age_band = sa.case((Victim.birth_year.is_(None), UNKNOWN),
-                       *((age.between(low, high), band) for band, low, high in AGE_BANDS), else_=UNKNOWN)
+    age_band = sa.case(
+        (Victim.birth_year.is_(None), UNKNOWN),
+        *((age.between(low, high), band) for band, low, high in AGE_BANDS),
+        else_=UNKNOWN,
+    )
     forms = sa.func.json_array_length(Case.exploitation)
-    exploitation = sa.case((sa.func.coalesce(forms, 0) == 0, UNKNOWN), (forms == 1, _json_first(Case.exploitation)),
-                           else_="several")
+    exploitation = sa.case(
+        (sa.func.coalesce(forms, 0) == 0, UNKNOWN),
+        (forms == 1, _json_first(Case.exploitation)),
+        else_="several",
+    )
     return [
-        sa.case((Victim.gender.is_(None) | (Victim.gender == Gender.UNKNOWN), UNKNOWN),
-                else_=sa.type_coerce(Victim.gender, sa.String)).label(Breakdown.SEX),
+        sa.case(
+            (Victim.gender.is_(None) | (Victim.gender == Gender.UNKNOWN), UNKNOWN),
+            else_=sa.type_coerce(Victim.gender, sa.String),
+        ).label(Breakdown.SEX),
         age_band.label(Breakdown.AGE_BAND),
-        sa.case((Victim.is_ethnic_minority.is_(True), "minority"), (Victim.is_ethnic_minority.is_(False), "kinh"),
-                else_=UNKNOWN).label(Breakdown.ETHNICITY),
-        sa.case((Case.trafficked_abroad.is_(True), "abroad"), (Case.trafficked_abroad.is_(False), "domestic"),
-                else_=UNKNOWN).label(Breakdown.ABROAD),
-        sa.case((Case.trafficked_abroad.is_(False), "domestic"),
-                else_=sa.func.coalesce(Case.destination_country, UNKNOWN)).label(Breakdown.DESTINATION),
+        sa.case(
+            (Victim.is_ethnic_minority.is_(True), "minority"),
+            (Victim.is_ethnic_minority.is_(False), "kinh"),
+            else_=UNKNOWN,
+        ).label(Breakdown.ETHNICITY),
+        sa.case(
+            (Case.trafficked_abroad.is_(True), "abroad"),
+            (Case.trafficked_abroad.is_(False), "domestic"),
+            else_=UNKNOWN,
+        ).label(Breakdown.ABROAD),
+        sa.case(
+            (Case.trafficked_abroad.is_(False), "domestic"),
+            else_=sa.func.coalesce(Case.destination_country, UNKNOWN),
+        ).label(Breakdown.DESTINATION),
         exploitation.label(Breakdown.EXPLOITATION),
-        sa.case(*((Case.intake_channel == channel, route) for channel, route in RETURN_ROUTES.items()),
-                else_="other").label(Breakdown.RETURN_ROUTE),
+        sa.case(
+            *((Case.intake_channel == channel, route) for channel, route in RETURN_ROUTES.items()),
+            else_="other",
+        ).label(Breakdown.RETURN_ROUTE),
         sa.func.coalesce(Victim.province_code, UNKNOWN).label(Breakdown.PROVINCE),
         sa.func.coalesce(Case.intake_channel, UNKNOWN).label(Breakdown.CHANNEL),
     ]
@@ -143,8 +215,10 @@ def _bounded(indicator: Indicator, scope: Scope, start, end, today: date):
     low, high = _bounds(start, end, timed)
     agency, moment = query.selected_columns.agency_id, query.selected_columns.moment
     if indicator.source == Source.RECEIVED:  # coalesce(received_at, created_at), as two indexable ranges
-        within = sa.or_(sa.and_(Case.received_at >= low, Case.received_at < high),
-                        sa.and_(Case.received_at.is_(None), Case.created_at >= low, Case.created_at < high))
+        within = sa.or_(
+            sa.and_(Case.received_at >= low, Case.received_at < high),
+            sa.and_(Case.received_at.is_(None), Case.created_at >= low, Case.created_at < high),
+        )
     else:
         within = sa.and_(moment >= low, moment < high)
     rows = query.where(agency.in_(scope.agency_ids), within).subquery()
@@ -190,15 +264,23 @@ def _local_month(moment, timed: bool):
     if db.engine.dialect.name == "postgresql":
         shifted = moment + sa.text(f"interval '{VIETNAM_HOURS} hours'") if timed else moment
         return sa.func.to_char(shifted, "YYYY-MM")
-    return sa.func.strftime("%Y-%m", moment, f"+{VIETNAM_HOURS} hours") if timed else sa.func.strftime("%Y-%m", moment)
+    return (
+        sa.func.strftime("%Y-%m", moment, f"+{VIETNAM_HOURS} hours")
+        if timed
+        else sa.func.strftime("%Y-%m", moment)
+    )
 
 
-def breakdown(indicator: Indicator, by: Breakdown, scope: Scope, period: Period, today: date) -> dict[str, int]:
+def breakdown(
+    indicator: Indicator, by: Breakdown, scope: Scope, period: Period, today: date
+) -> dict[str, int]:
     """Counts per value of ``by``: every known value (0 included), the others found, then unknown."""
     return breakdowns(indicator, (by,), scope, period, today)[by]
 
 
-def breakdowns(indicator: Indicator, bys, scope: Scope, period: Period, today: date) -> dict[Breakdown, dict[str, int]]:
+def breakdowns(
+    indicator: Indicator, bys, scope: Scope, period: Period, today: date
+) -> dict[Breakdown, dict[str, int]]:
     """Several breakdowns of one indicator from one read of its rows.
 
     One GROUP BY over every requested column reads the source once; each breakdown is then the sum
@@ -207,8 +289,10 @@ def breakdowns(indicator: Indicator, bys, scope: Scope, period: Period, today: d
     bys = tuple(bys)
     rows, where = _bounded(indicator, scope, period.start, period.end, today)
     # Read enum-typed columns as text: "unknown" is a row here, not a stored value.
-    columns = [rows.c.agency_id if by == Breakdown.AGENCY else sa.type_coerce(rows.c[by.value], sa.String)
-               for by in bys]
+    columns = [
+        rows.c.agency_id if by == Breakdown.AGENCY else sa.type_coerce(rows.c[by.value], sa.String)
+        for by in bys
+    ]
     query = sa.select(*columns, sa.func.count()).select_from(rows).where(where).group_by(*columns)
     found: dict[Breakdown, dict[str, int]] = {by: {} for by in bys}
     agencies = None

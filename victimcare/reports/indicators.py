@@ -7,6 +7,7 @@ coded columns; nothing here or there decrypts a person's data, so an erased pers
 
 Labels are English msgids marked with ``N_``; the Vietnamese comes from the catalogue.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -82,21 +83,38 @@ BREAKDOWN_LABELS: dict[Breakdown, str] = {
 }
 
 # Every person-level fact of DOMAIN.md §6; counts of cases, steps and people allow all of them.
-PERSON_BREAKDOWNS = (Breakdown.SEX, Breakdown.AGE_BAND, Breakdown.ETHNICITY, Breakdown.ABROAD,
-                     Breakdown.DESTINATION, Breakdown.EXPLOITATION, Breakdown.RETURN_ROUTE,
-                     Breakdown.PROVINCE, Breakdown.AGENCY)
+PERSON_BREAKDOWNS = (
+    Breakdown.SEX,
+    Breakdown.AGE_BAND,
+    Breakdown.ETHNICITY,
+    Breakdown.ABROAD,
+    Breakdown.DESTINATION,
+    Breakdown.EXPLOITATION,
+    Breakdown.RETURN_ROUTE,
+    Breakdown.PROVINCE,
+    Breakdown.AGENCY,
+)
 
 # Age bands at intake (DOMAIN.md §6), from the clear birth year: an age in whole years, ±1.
 AGE_BANDS = (("under_12", 0, 11), ("12_15", 12, 15), ("16_17", 16, 17), ("18_over", 18, 200))
 
 # How the person came back: one exclusive code per case, from its single intake channel, so a
 # person is never counted twice (official figures elsewhere add up to 130 %).
-RETURN_ROUTES = {"self_presented": "self_returned", "rescue": "rescued", "border_handover": "official_handover",
-                 "repatriation": "via_embassy"}
+RETURN_ROUTES = {
+    "self_presented": "self_returned",
+    "rescue": "rescued",
+    "border_handover": "official_handover",
+    "repatriation": "via_embassy",
+}
 
 # Closing triggers and the reason each records (workflows/victim_path.py).
-CLOSING_TRIGGERS = {"close_case": "reintegrated", "not_confirmed": "not_confirmed",
-                    "decline_assistance": "declined", "close_transferred": "transferred", "record_death": "died"}
+CLOSING_TRIGGERS = {
+    "close_case": "reintegrated",
+    "not_confirmed": "not_confirmed",
+    "decline_assistance": "declined",
+    "close_transferred": "transferred",
+    "record_death": "died",
+}
 
 
 @dataclass(frozen=True)
@@ -123,45 +141,123 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("received", N_("Reports and intakes received"), Unit.CASES, Source.RECEIVED,
-              (Breakdown.CHANNEL, *PERSON_BREAKDOWNS),
-              "Law 53/2024 Art 27(1); Decision 193/QĐ-TTg: 100 % of reports received and classified"),
-    Indicator("verified", N_("Persons verified"), Unit.PERSONS, Source.STEP, PERSON_BREAKDOWNS,
-              "Law 53/2024 Art 27(2): initial verification within 3 days", triggers=("request_identification",)),
-    Indicator("identified", N_("Persons identified as victims"), Unit.PERSONS, Source.STEP,
-              (Breakdown.SUPPORTED, *PERSON_BREAKDOWNS), "Law 53/2024 Art 32",
-              triggers=("confirm_for_rescue", "confirm_safe"),
-              target=Target(100, Breakdown.SUPPORTED, "yes", N_("received support"),
-                            "Decision 193/QĐ-TTg: 100 % of victims receive the support the law gives them")),
-    Indicator("not_confirmed", N_("Persons not confirmed as victims"), Unit.PERSONS, Source.STEP, PERSON_BREAKDOWNS,
-              "Law 53/2024 Art 32", triggers=("not_confirmed",)),
-    Indicator("reopened", N_("Cases reopened (re-trafficking or new evidence)"), Unit.CASES, Source.STEP,
-              PERSON_BREAKDOWNS, "Decision 193/QĐ-TTg: prevent re-trafficking", triggers=("reopen",)),
-    Indicator("closed", N_("Cases closed"), Unit.CASES, Source.STEP, (Breakdown.CLOSURE_REASON, *PERSON_BREAKDOWNS),
-              "Law 53/2024 Art 42–44; Decision 193/QĐ-TTg", triggers=tuple(CLOSING_TRIGGERS)),
-    Indicator("support", N_("Support delivered"), Unit.SERVICES, Source.SUPPORT,
-              (Breakdown.SUPPORT_TYPE, Breakdown.BENEFICIARY, Breakdown.AGENCY),
-              "Law 53/2024 Art 37; Decree 162/2025 Art 17–24"),
-    Indicator("measures", N_("Protection measures applied"), Unit.MEASURES, Source.MEASURE,
-              (Breakdown.MEASURE, Breakdown.AGENCY), "Law 53/2024 Art 40; Decree 162/2025"),
-    Indicator("referrals", N_("Referrals and transfers sent"), Unit.REFERRALS, Source.REFERRAL,
-              (Breakdown.RECEIVER_KIND, Breakdown.REFERRAL_STATUS, Breakdown.AGENCY),
-              "Law 53/2024 Art 28 (handing victims between agencies)"),
-    Indicator("follow_ups", N_("Follow-up visits due"), Unit.VISITS, Source.FOLLOW_UP,
-              (Breakdown.ON_TIME, Breakdown.AGENCY), "Decree 162/2025 (reintegration follow-up)"),
+    Indicator(
+        "received",
+        N_("Reports and intakes received"),
+        Unit.CASES,
+        Source.RECEIVED,
+        (Breakdown.CHANNEL, *PERSON_BREAKDOWNS),
+        "Law 53/2024 Art 27(1); Decision 193/QĐ-TTg: 100 % of reports received and classified",
+    ),
+    Indicator(
+        "verified",
+        N_("Persons verified"),
+        Unit.PERSONS,
+        Source.STEP,
+        PERSON_BREAKDOWNS,
+        "Law 53/2024 Art 27(2): initial verification within 3 days",
+        triggers=("request_identification",),
+    ),
+    Indicator(
+        "identified",
+        N_("Persons identified as victims"),
+        Unit.PERSONS,
+        Source.STEP,
+        (Breakdown.SUPPORTED, *PERSON_BREAKDOWNS),
+        "Law 53/2024 Art 32",
+        triggers=("confirm_for_rescue", "confirm_safe"),
+        target=Target(
+            100,
+            Breakdown.SUPPORTED,
+            "yes",
+            N_("received support"),
+            "Decision 193/QĐ-TTg: 100 % of victims receive the support the law gives them",
+        ),
+    ),
+    Indicator(
+        "not_confirmed",
+        N_("Persons not confirmed as victims"),
+        Unit.PERSONS,
+        Source.STEP,
+        PERSON_BREAKDOWNS,
+        "Law 53/2024 Art 32",
+        triggers=("not_confirmed",),
+    ),
+    Indicator(
+        "reopened",
+        N_("Cases reopened (re-trafficking or new evidence)"),
+        Unit.CASES,
+        Source.STEP,
+        PERSON_BREAKDOWNS,
+        "Decision 193/QĐ-TTg: prevent re-trafficking",
+        triggers=("reopen",),
+    ),
+    Indicator(
+        "closed",
+        N_("Cases closed"),
+        Unit.CASES,
+        Source.STEP,
+        (Breakdown.CLOSURE_REASON, *PERSON_BREAKDOWNS),
+        "Law 53/2024 Art 42–44; Decision 193/QĐ-TTg",
+        triggers=tuple(CLOSING_TRIGGERS),
+    ),
+    Indicator(
+        "support",
+        N_("Support delivered"),
+        Unit.SERVICES,
+        Source.SUPPORT,
+        (Breakdown.SUPPORT_TYPE, Breakdown.BENEFICIARY, Breakdown.AGENCY),
+        "Law 53/2024 Art 37; Decree 162/2025 Art 17–24",
+    ),
+    Indicator(
+        "measures",
+        N_("Protection measures applied"),
+        Unit.MEASURES,
+        Source.MEASURE,
+        (Breakdown.MEASURE, Breakdown.AGENCY),
+        "Law 53/2024 Art 40; Decree 162/2025",
+    ),
+    Indicator(
+        "referrals",
+        N_("Referrals and transfers sent"),
+        Unit.REFERRALS,
+        Source.REFERRAL,
+        (Breakdown.RECEIVER_KIND, Breakdown.REFERRAL_STATUS, Breakdown.AGENCY),
+        "Law 53/2024 Art 28 (handing victims between agencies)",
+    ),
+    Indicator(
+        "follow_ups",
+        N_("Follow-up visits due"),
+        Unit.VISITS,
+        Source.FOLLOW_UP,
+        (Breakdown.ON_TIME, Breakdown.AGENCY),
+        "Decree 162/2025 (reintegration follow-up)",
+    ),
 )
 
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}
 
 # Labels of the codes this module makes up (stored enums have theirs in victimcare.labels).
 VALUE_LABELS: dict[str, str] = {
-    "unknown": N_("Unknown"), "several": N_("Several forms"), "other": N_("Other or unknown"),
-    "under_12": N_("Under 12"), "12_15": N_("12–15"), "16_17": N_("16–17"), "18_over": N_("18 and over"),
-    "kinh": N_("Kinh"), "minority": N_("Ethnic minority"),
-    "abroad": N_("Abroad"), "domestic": N_("In Vietnam"),
-    "self_returned": N_("Returned by themselves"), "rescued": N_("Rescued"),
-    "official_handover": N_("Official handover"), "via_embassy": N_("Through an embassy"),
-    "on_time": N_("Done on time"), "late": N_("Done late"), "missed": N_("Not done, overdue"),
+    "unknown": N_("Unknown"),
+    "several": N_("Several forms"),
+    "other": N_("Other or unknown"),
+    "under_12": N_("Under 12"),
+    "12_15": N_("12–15"),
+    "16_17": N_("16–17"),
+    "18_over": N_("18 and over"),
+    "kinh": N_("Kinh"),
+    "minority": N_("Ethnic minority"),
+    "abroad": N_("Abroad"),
+    "domestic": N_("In Vietnam"),
+    "self_returned": N_("Returned by themselves"),
+    "rescued": N_("Rescued"),
+    "official_handover": N_("Official handover"),
+    "via_embassy": N_("Through an embassy"),
+    "on_time": N_("Done on time"),
+    "late": N_("Done late"),
+    "missed": N_("Not done, overdue"),
     "not_yet_due": N_("Not yet due"),
-    "yes": N_("Yes"), "no": N_("No"),
+    "yes": N_("Yes"),
+    "no": N_("No"),
 }

@@ -1,4 +1,5 @@
 """What was released and what was approved: counts and codes only, never a person's data."""
+
 from __future__ import annotations
 
 import uuid

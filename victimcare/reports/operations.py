@@ -3,6 +3,7 @@
 The figures are counts over coded columns, so snapshots, hashes and the export register hold no
 personal data. Operations flush; the view commits.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,19 +45,28 @@ def digest(content: dict | bytes) -> str:
 def approve(user: User, key: str, scope: figures.Scope, period: Period, today: date) -> ReportApproval:
     """Freeze the figures as they are now; the approval and its hash go to the log."""
     frozen = snapshot(scope, period, today)
-    approval = ReportApproval(period=period.code, scope_key=key, figures=frozen, sha256=digest(frozen),
-                              approved_by_id=user.id)
+    approval = ReportApproval(
+        period=period.code, scope_key=key, figures=frozen, sha256=digest(frozen), approved_by_id=user.id
+    )
     db.session.add(approval)
     db.session.flush()
-    audit.record("approve", actor=user, object_type="report", object_id=approval.id,
-                 detail={"period": period.code, "scope": key, "sha256": approval.sha256})
+    audit.record(
+        "approve",
+        actor=user,
+        object_type="report",
+        object_id=approval.id,
+        detail={"period": period.code, "scope": key, "sha256": approval.sha256},
+    )
     return approval
 
 
 def latest_approval(key: str, period: Period) -> ReportApproval | None:
-    return db.session.scalar(sa.select(ReportApproval).where(
-        ReportApproval.scope_key == key, ReportApproval.period == period.code).order_by(
-        ReportApproval.approved_at.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(ReportApproval)
+        .where(ReportApproval.scope_key == key, ReportApproval.period == period.code)
+        .order_by(ReportApproval.approved_at.desc())
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
@@ -81,17 +91,36 @@ def changes_since(approval: ReportApproval, current: dict) -> list[Change]:
     return found
 
 
-def record_export(user: User, key: str, period: Period, file_format: str, recipient: str, content: bytes) -> ReportExport:
+def record_export(
+    user: User, key: str, period: Period, file_format: str, recipient: str, content: bytes
+) -> ReportExport:
     """Register a released file (who, to whom, its hash) and log it."""
-    export = ReportExport(period=period.code, scope_key=key, file_format=file_format, recipient=recipient,
-                          sha256=digest(content), exported_by_id=user.id)
+    export = ReportExport(
+        period=period.code,
+        scope_key=key,
+        file_format=file_format,
+        recipient=recipient,
+        sha256=digest(content),
+        exported_by_id=user.id,
+    )
     db.session.add(export)
     db.session.flush()
-    audit.record("export", actor=user, object_type="report", object_id=export.id,
-                 detail={"period": period.code, "scope": key, "format": file_format, "sha256": export.sha256})
+    audit.record(
+        "export",
+        actor=user,
+        object_type="report",
+        object_id=export.id,
+        detail={"period": period.code, "scope": key, "format": file_format, "sha256": export.sha256},
+    )
     return export
 
 
 def register(keys: list[str], limit: int = 50) -> list[ReportExport]:
-    return list(db.session.scalars(sa.select(ReportExport).where(ReportExport.scope_key.in_(keys))
-                                   .order_by(ReportExport.exported_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(ReportExport)
+            .where(ReportExport.scope_key.in_(keys))
+            .order_by(ReportExport.exported_at.desc())
+            .limit(limit)
+        )
+    )

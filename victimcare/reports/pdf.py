@@ -5,6 +5,7 @@ and nothing is downloaded at run time. The package ships a variable font; its de
 outlines are used as they are, because instancing a bold weight with fontTools takes seconds per
 document; headings stand out by size instead.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,8 +19,13 @@ FONT_FILE = fontpkg_noto_sans.ROOT / "files" / "NotoSans[wdth,wght].ttf"
 FAMILY = "Noto"
 
 
-def document(title_lines: list[str], sheets: list[tuple[str, str, list[tuple[str, Table]]]],
-             value_label: Callable[[str, str], str], headings: tuple[str, str, str], total_label: str) -> bytes:
+def document(
+    title_lines: list[str],
+    sheets: list[tuple[str, str, list[tuple[str, Table]]]],
+    value_label: Callable[[str, str], str],
+    headings: tuple[str, str, str],
+    total_label: str,
+) -> bytes:
     pdf = FPDF(format="A4")
     pdf.add_font(FAMILY, "", FONT_FILE)
     pdf.set_auto_page_break(True, margin=15)
@@ -52,7 +58,14 @@ def _table(pdf: FPDF, caption: str, table: Table, value_label, headings, total_l
     _row(pdf, headings, border="B")
     pdf.set_font(FAMILY, "", 9)
     for row in table.rows:
-        _row(pdf, (value_label(table.by, row.key), str(row.count), "—" if row.percent is None else f"{row.percent:g}"))
+        _row(
+            pdf,
+            (
+                value_label(table.by, row.key),
+                str(row.count),
+                "—" if row.percent is None else f"{row.percent:g}",
+            ),
+        )
     pdf.set_font(FAMILY, "", 9.5)
     _row(pdf, (total_label, str(table.total), ""), border="T")
 
@@ -60,5 +73,12 @@ def _table(pdf: FPDF, caption: str, table: Table, value_label, headings, total_l
 def _row(pdf: FPDF, texts, border="") -> None:
     for index, (text, width) in enumerate(zip(texts, WIDTHS, strict=True)):
         last = index == len(WIDTHS) - 1
-        pdf.cell(width, LINE, text, border=border, align="L" if index == 0 else "R",
-                 new_x="LMARGIN" if last else "RIGHT", new_y="NEXT" if last else "TOP")
+        pdf.cell(
+            width,
+            LINE,
+            text,
+            border=border,
+            align="L" if index == 0 else "R",
+            new_x="LMARGIN" if last else "RIGHT",
+            new_y="NEXT" if last else "TOP",
+        )

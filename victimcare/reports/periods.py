@@ -5,6 +5,7 @@ Codes follow DHIS2's: ``2026-07`` (month), ``2026-Q3`` (quarter), ``2026-S1`` (h
 a range of local days; ``utc_bounds`` turns it into the instants a database compares with, so a case
 received at 23:30 on 31 March in Hà Nội counts in March. Pure Python: no Flask, no database.
 """
+
 from __future__ import annotations
 
 import re
@@ -96,9 +97,13 @@ def parse(code: str) -> Period:
             raise PeriodError(N_("There is no such month."))
         return _calendar_period(PeriodKind.MONTH, date(year, month, 1))
     if match := _QUARTER.match(code):
-        return _calendar_period(PeriodKind.QUARTER, date(_year(match.group(1)), 3 * int(match.group(2)) - 2, 1))
+        return _calendar_period(
+            PeriodKind.QUARTER, date(_year(match.group(1)), 3 * int(match.group(2)) - 2, 1)
+        )
     if match := _HALF.match(code):
-        return _calendar_period(PeriodKind.HALF_YEAR, date(_year(match.group(1)), 6 * int(match.group(2)) - 5, 1))
+        return _calendar_period(
+            PeriodKind.HALF_YEAR, date(_year(match.group(1)), 6 * int(match.group(2)) - 5, 1)
+        )
     if match := _YEAR.match(code):
         return _calendar_period(PeriodKind.YEAR, date(_year(match.group(1)), 1, 1))
     if match := _CUSTOM.match(code):

@@ -8,6 +8,7 @@ second one — the smallest non-zero count left in it ("complementary" suppressi
 has exactly one. Zero is never hidden: it points at nobody, and hiding it protects nothing.
 Pure Python: the table is a grid of counts; the margins are computed here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

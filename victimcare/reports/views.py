@@ -3,6 +3,7 @@
 Load the reader's jurisdictions (``access.report_scopes``), read the period and indicator from the
 query string (a bad one says so and falls back), build the figures, log the view, render.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,12 @@ from victimcare.reports.indicators import BREAKDOWN_LABELS, BY_CODE, INDICATORS,
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-PRESETS = (periods.PeriodKind.MONTH, periods.PeriodKind.QUARTER, periods.PeriodKind.HALF_YEAR, periods.PeriodKind.YEAR)
+PRESETS = (
+    periods.PeriodKind.MONTH,
+    periods.PeriodKind.QUARTER,
+    periods.PeriodKind.HALF_YEAR,
+    periods.PeriodKind.YEAR,
+)
 
 
 def _enum_labels():
@@ -38,10 +44,17 @@ def _enum_labels():
     from workflows.support import Beneficiary, SupportType
     from workflows.victim_path import ClosureReason
 
-    return {Breakdown.SEX: Gender, Breakdown.CHANNEL: IntakeChannel, Breakdown.EXPLOITATION: Exploitation,
-            Breakdown.CLOSURE_REASON: ClosureReason, Breakdown.SUPPORT_TYPE: SupportType,
-            Breakdown.BENEFICIARY: Beneficiary, Breakdown.MEASURE: Measure, Breakdown.RECEIVER_KIND: AgencyKind,
-            Breakdown.REFERRAL_STATUS: ReferralStatus}
+    return {
+        Breakdown.SEX: Gender,
+        Breakdown.CHANNEL: IntakeChannel,
+        Breakdown.EXPLOITATION: Exploitation,
+        Breakdown.CLOSURE_REASON: ClosureReason,
+        Breakdown.SUPPORT_TYPE: SupportType,
+        Breakdown.BENEFICIARY: Beneficiary,
+        Breakdown.MEASURE: Measure,
+        Breakdown.RECEIVER_KIND: AgencyKind,
+        Breakdown.REFERRAL_STATUS: ReferralStatus,
+    }
 
 
 @bp.app_template_filter("report_indicator_label")
@@ -105,11 +118,15 @@ def _request(values) -> Request:
     scope_name = ReportScope(chosen) if chosen in {s.value for s in scopes} else next(iter(scopes))
     agency_ids, exact = scopes[scope_name]
     indicator = BY_CODE.get(values.get("indicator", ""), INDICATORS[0])
-    return Request(period, scope_name, figures.Scope(agency_ids, exact), list(scopes), indicator, errors, today)
+    return Request(
+        period, scope_name, figures.Scope(agency_ids, exact), list(scopes), indicator, errors, today
+    )
 
 
 def _labeller(scope: figures.Scope):
-    agencies = {a.code: a.name for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_(scope.agency_ids)))}
+    agencies = {
+        a.code: a.name for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_(scope.agency_ids)))
+    }
     return lambda by, value: value_label(by, value, agencies)
 
 
@@ -117,29 +134,50 @@ def _labeller(scope: figures.Scope):
 @requires(Permission.REPORTS_VIEW)
 def index():
     asked = _request(request.args)
-    return _render(asked, ExportForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value)), (
-        400 if asked.errors else 200)
+    return _render(
+        asked, ExportForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value)
+    ), (400 if asked.errors else 200)
 
 
 def _render(asked: Request, export_form: ExportForm, status_errors=()):
     threshold = current_app.config["REPORT_SMALL_CELL_THRESHOLD"]
     board = dashboard.build(asked.scope, asked.period, asked.indicator, asked.today, threshold)
-    audit.record("view", object_type="report", detail={
-        "period": asked.period.code, "scope": asked.key, "indicator": asked.indicator.code,
-        "protected": board.protected})
+    audit.record(
+        "view",
+        object_type="report",
+        detail={
+            "period": asked.period.code,
+            "scope": asked.key,
+            "indicator": asked.indicator.code,
+            "protected": board.protected,
+        },
+    )
     approval = operations.latest_approval(asked.key, asked.period)
     changes = []
     if approval is not None:
-        changes = operations.changes_since(approval, operations.snapshot(asked.scope, asked.period, asked.today))
+        changes = operations.changes_since(
+            approval, operations.snapshot(asked.scope, asked.period, asked.today)
+        )
     presets = [periods.containing(kind, asked.today) for kind in PRESETS]
     presets += [p.previous() for p in presets]
     can_approve = access.has_permission(current_user, Permission.REPORTS_APPROVE)
     return render_template(
-        "reports/index.html", board=board, period=asked.period, scope=asked.scope_name, scopes=asked.scopes,
-        indicators=INDICATORS, presets=presets, errors=[*asked.errors, *status_errors],
-        breakdown_labels=BREAKDOWN_LABELS, value_label=_labeller(asked.scope), approval=approval, changes=changes,
-        export_form=export_form, approve_form=ApproveForm(formdata=None, period=asked.period.code,
-                                                          scope=asked.scope_name.value) if can_approve else None,
+        "reports/index.html",
+        board=board,
+        period=asked.period,
+        scope=asked.scope_name,
+        scopes=asked.scopes,
+        indicators=INDICATORS,
+        presets=presets,
+        errors=[*asked.errors, *status_errors],
+        breakdown_labels=BREAKDOWN_LABELS,
+        value_label=_labeller(asked.scope),
+        approval=approval,
+        changes=changes,
+        export_form=export_form,
+        approve_form=ApproveForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value)
+        if can_approve
+        else None,
         register=operations.register([asked.key]),
     )
 
@@ -159,15 +197,21 @@ def export():
     if form.file_format.data == "pdf":
         from victimcare.reports import pdf
 
-        content, mimetype = pdf.document(title, _sheets(tables), labeller, _headings(), _("Total")), "application/pdf"
+        content, mimetype = (
+            pdf.document(title, _sheets(tables), labeller, _headings(), _("Total")),
+            "application/pdf",
+        )
     else:
         content = xlsx.workbook(title, _sheets(tables), labeller, _headings(), _("Total"))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    operations.record_export(current_user, asked.key, asked.period, form.file_format.data, form.recipient.data, content)
+    operations.record_export(
+        current_user, asked.key, asked.period, form.file_format.data, form.recipient.data, content
+    )
     db.session.commit()
     filename = f"victimcare-{asked.period.code}-{asked.key.replace(':', '-')}.{form.file_format.data}"
-    return current_app.response_class(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return current_app.response_class(
+        content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.route("/approve", methods=["POST"])
@@ -176,11 +220,14 @@ def approve():
     form = ApproveForm()
     asked = _request(request.form)
     if asked.errors or not form.validate_on_submit():
-        return _render(asked, ExportForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value)), 400
+        return _render(
+            asked, ExportForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value)
+        ), 400
     if asked.period.end > asked.today:
         errors = [_("A period can be approved only once it has ended.")]
-        return _render(asked, ExportForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value),
-                       errors), 400
+        return _render(
+            asked, ExportForm(formdata=None, period=asked.period.code, scope=asked.scope_name.value), errors
+        ), 400
     operations.approve(current_user, asked.key, asked.scope, asked.period, asked.today)
     db.session.commit()
     flash(_("The figures of %(period)s are approved and frozen.", period=asked.period.code), "success")
@@ -192,22 +239,41 @@ def _headings() -> tuple[str, str, str]:
 
 
 def _sheets(tables):
-    return [(indicator.code, _(indicator.label),
-             [(_(BREAKDOWN_LABELS[t.by]), t) for t in indicator_tables]) for indicator, indicator_tables in tables]
+    return [
+        (indicator.code, _(indicator.label), [(_(BREAKDOWN_LABELS[t.by]), t) for t in indicator_tables])
+        for indicator, indicator_tables in tables
+    ]
 
 
 def _title_lines(asked: Request, threshold: int) -> list[str]:
     agency = current_user.agency
-    where = agency.name if asked.scope_name == ReportScope.AGENCY else _("Province %(code)s", code=agency.province_code)
+    where = (
+        agency.name
+        if asked.scope_name == ReportScope.AGENCY
+        else _("Province %(code)s", code=agency.province_code)
+    )
     return [
         _("Report on the prevention of human trafficking and support for victims"),
-        _("Period: %(period)s (%(start)s – %(end)s)", period=asked.period.code,
-          start=asked.period.start.strftime("%d/%m/%Y"), end=asked.period.last_day.strftime("%d/%m/%Y")),
+        _(
+            "Period: %(period)s (%(start)s – %(end)s)",
+            period=asked.period.code,
+            start=asked.period.start.strftime("%d/%m/%Y"),
+            end=asked.period.last_day.strftime("%d/%m/%Y"),
+        ),
         _("Jurisdiction: %(where)s", where=where),
-        _("Prepared on %(day)s by %(name)s", day=asked.today.strftime("%d/%m/%Y"), name=current_user.display_name),
-        _("Method: counts of the coded facts of each record (never personal data); periods in Vietnam's time; "
-          "each step of a case counts once each time it is taken; an erased person still counts."),
-        _("Protection: counts from 1 to %(n)d are shown as \"<%(t)d\", and other cells are hidden where "
-          "they could be worked out from the totals; no percentage is given on a hidden count.",
-          n=threshold - 1, t=threshold),
+        _(
+            "Prepared on %(day)s by %(name)s",
+            day=asked.today.strftime("%d/%m/%Y"),
+            name=current_user.display_name,
+        ),
+        _(
+            "Method: counts of the coded facts of each record (never personal data); periods in Vietnam's time; "
+            "each step of a case counts once each time it is taken; an erased person still counts."
+        ),
+        _(
+            'Protection: counts from 1 to %(n)d are shown as "<%(t)d", and other cells are hidden where '
+            "they could be worked out from the totals; no percentage is given on a hidden count.",
+            n=threshold - 1,
+            t=threshold,
+        ),
     ]

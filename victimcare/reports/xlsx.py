@@ -3,6 +3,7 @@
 Numbers are numbers; a hidden count is the text "<10" on a grey fill, explained on the title sheet;
 each sheet's header row is frozen. Built with openpyxl in write-only mode, so a large report streams.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,13 @@ HIDDEN_FILL = PatternFill("solid", start_color="DDDDDD", end_color="DDDDDD")
 BOLD = Font(bold=True)
 
 
-def workbook(title_lines: list[str], sheets: list[tuple[str, str, list[tuple[str, Table]]]],
-             value_label: Callable[[str, str], str], headings: tuple[str, str, str], total_label: str) -> bytes:
+def workbook(
+    title_lines: list[str],
+    sheets: list[tuple[str, str, list[tuple[str, Table]]]],
+    value_label: Callable[[str, str], str],
+    headings: tuple[str, str, str],
+    total_label: str,
+) -> bytes:
     """``sheets``: (sheet name, indicator title, [(breakdown title, table)]); returns the .xlsx bytes."""
     book = Workbook(write_only=True)
     front = book.create_sheet(title_lines[0][:31] if title_lines else "Report")
@@ -34,8 +40,13 @@ def workbook(title_lines: list[str], sheets: list[tuple[str, str, list[tuple[str
             sheet.append([])
             sheet.append([_cell(sheet, caption, bold=True)])
             for row in table.rows:
-                sheet.append([value_label(table.by, row.key), _count(sheet, row.count),
-                              row.percent if row.percent is not None else None])
+                sheet.append(
+                    [
+                        value_label(table.by, row.key),
+                        _count(sheet, row.count),
+                        row.percent if row.percent is not None else None,
+                    ]
+                )
             sheet.append([_cell(sheet, total_label, bold=True), _count(sheet, table.total)])
     out = io.BytesIO()
     book.save(out)

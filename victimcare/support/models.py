@@ -4,6 +4,7 @@ Types, statuses, dates, amounts and levels are coded and in clear, for statistic
 everything that can name or locate someone (decision references, threats, relatives, goals,
 notes, medical notes) is sealed under the case's victim's key, so erasing the person erases it too.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -93,7 +94,8 @@ class SupportService(_CaseRecord, db.Model):
     person: Mapped[Victim] = relationship()
     provider: Mapped[Agency | None] = relationship(lazy="joined")
     extensions: Mapped[list[LodgingExtension]] = relationship(
-        back_populates="service", order_by="LodgingExtension.new_end_on", lazy="selectin")
+        back_populates="service", order_by="LodgingExtension.new_end_on", lazy="selectin"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -4,6 +4,7 @@ Each write checks ``access.can_record_work``, writes the record and its audit ev
 caller's transaction, and flushes; the view commits. Versioned records refuse a stale save
 (``StaleRecord``) so a second editor never overwrites the first unseen.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -21,7 +22,12 @@ from victimcare.cases.models import Case, Victim
 from victimcare.extensions import db
 from victimcare.i18n import format_day
 from victimcare.support.models import (
-    FollowUp, LodgingExtension, ProtectionMeasure, ReintegrationPlan, RiskAssessment, SupportService,
+    FollowUp,
+    LodgingExtension,
+    ProtectionMeasure,
+    ReintegrationPlan,
+    RiskAssessment,
+    SupportService,
 )
 from workflows import support as rules
 from workflows.support import Beneficiary, ChecklistItem, Due, ServiceStatus, SupportType
@@ -45,6 +51,7 @@ def _check_version(record, expected_version) -> None:
 
 # -- who the support is for ----------------------------------------------------------------------
 
+
 def people_of(case: Case) -> list[tuple[Victim, str | None]]:
     """The case's victim first, then the people around the case, each with their role (None: the victim)."""
     return [(case.victim, None), *((p.person, p.role) for p in case.people)]
@@ -56,8 +63,12 @@ def identified(case: Case) -> bool:
 
 
 def status_of(case: Case, person: Victim, role: str | None) -> Beneficiary:
-    return rules.beneficiary_status(role=role, identified=identified(case), nationality=person.nationality,
-                                    abroad=bool(case.person_abroad))
+    return rules.beneficiary_status(
+        role=role,
+        identified=identified(case),
+        nationality=person.nationality,
+        abroad=bool(case.person_abroad),
+    )
 
 
 def find_person(case: Case, person_id) -> tuple[Victim, str | None] | None:
@@ -69,8 +80,17 @@ def find_person(case: Case, person_id) -> tuple[Victim, str | None] | None:
 
 # -- support services ------------------------------------------------------------------------------
 
-SERVICE_FIELDS = ("status", "provider_agency_id", "starts_on", "ends_on", "amount_vnd", "applied_on", "decided_on",
-                  "decision_reference", "notes")
+SERVICE_FIELDS = (
+    "status",
+    "provider_agency_id",
+    "starts_on",
+    "ends_on",
+    "amount_vnd",
+    "applied_on",
+    "decided_on",
+    "decision_reference",
+    "notes",
+)
 
 
 def work_of(support_type) -> Work:
@@ -93,13 +113,25 @@ def record_service(case: Case, actor: User, person_id, data: dict) -> SupportSer
     status = status_of(case, person, role)
     if SupportType(data["support_type"]) not in rules.eligible_types(status, case.legal_regime):
         raise ValueError("not eligible")
-    service = SupportService(case=case, person_id=person.id, beneficiary=status, support_type=data["support_type"],
-                             recorded_by_id=actor.id)
+    service = SupportService(
+        case=case,
+        person_id=person.id,
+        beneficiary=status,
+        support_type=data["support_type"],
+        recorded_by_id=actor.id,
+    )
     _apply(service, data)
     db.session.add(service)
     db.session.flush()
-    audit.record("create", actor=actor, object_type="support_service", object_id=service.id, case=case,
-                 fields=[_group(work)], detail={"type": str(service.support_type), "status": str(service.status)})
+    audit.record(
+        "create",
+        actor=actor,
+        object_type="support_service",
+        object_id=service.id,
+        case=case,
+        fields=[_group(work)],
+        detail={"type": str(service.support_type), "status": str(service.status)},
+    )
     return service
 
 
@@ -109,8 +141,15 @@ def update_service(service: SupportService, actor: User, data: dict, expected_ve
     _check_version(service, expected_version)
     _apply(service, data)
     db.session.flush()
-    audit.record("update", actor=actor, object_type="support_service", object_id=service.id, case=service.case,
-                 fields=[_group(work)], detail={"type": str(service.support_type), "status": str(service.status)})
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="support_service",
+        object_id=service.id,
+        case=service.case,
+        fields=[_group(work)],
+        detail={"type": str(service.support_type), "status": str(service.status)},
+    )
 
 
 def _group(work: Work) -> str:
@@ -139,20 +178,33 @@ def extend_lodging(service: SupportService, actor: User, data: dict) -> LodgingE
     _check(actor, service.case, Work.SUPPORT)
     if service.support_type != SupportType.ESSENTIAL_NEEDS:
         raise ValueError("only essential needs are extended")
-    extension = LodgingExtension(service=service, decided_on=data["decided_on"], new_end_on=data["new_end_on"],
-                                 decision_reference=data.get("decision_reference") or None, recorded_by_id=actor.id)
+    extension = LodgingExtension(
+        service=service,
+        decided_on=data["decided_on"],
+        new_end_on=data["new_end_on"],
+        decision_reference=data.get("decision_reference") or None,
+        recorded_by_id=actor.id,
+    )
     db.session.add(extension)
     db.session.flush()
-    audit.record("update", actor=actor, object_type="lodging_extension", object_id=extension.id, case=service.case,
-                 fields=["support"], detail={"new_end_on": extension.new_end_on.isoformat()})
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="lodging_extension",
+        object_id=extension.id,
+        case=service.case,
+        fields=["support"],
+        detail={"new_end_on": extension.new_end_on.isoformat()},
+    )
     return extension
 
 
 def lodging_limit(service: SupportService) -> date | None:
     if service.support_type != SupportType.ESSENTIAL_NEEDS or service.starts_on is None:
         return None
-    return rules.lodging_limit(service.starts_on, service.extended_until,
-                               current_app.config["SUPPORT_LODGING_DAYS"])
+    return rules.lodging_limit(
+        service.starts_on, service.extended_until, current_app.config["SUPPORT_LODGING_DAYS"]
+    )
 
 
 @dataclass(frozen=True)
@@ -168,26 +220,46 @@ def deadlines_of(service: SupportService, today: date) -> list[Deadline]:
     found = []
     limit = lodging_limit(service)
     if limit is not None:
-        ended = service.status not in rules.OPEN_STATUSES or (service.ends_on is not None and service.ends_on <= limit)
+        ended = service.status not in rules.OPEN_STATUSES or (
+            service.ends_on is not None and service.ends_on <= limit
+        )
         found.append(Deadline("lodging", limit, rules.standing(limit, today=today, done=ended)))
     if service.decision_due_on is not None:
-        done = service.decided_on is not None or service.status in (ServiceStatus.REFUSED, ServiceStatus.STOPPED)
-        found.append(Deadline("decision", service.decision_due_on,
-                              rules.standing(service.decision_due_on, today=today, done=done)))
+        done = service.decided_on is not None or service.status in (
+            ServiceStatus.REFUSED,
+            ServiceStatus.STOPPED,
+        )
+        found.append(
+            Deadline(
+                "decision",
+                service.decision_due_on,
+                rules.standing(service.decision_due_on, today=today, done=done),
+            )
+        )
     return found
 
 
 # -- protection ------------------------------------------------------------------------------------
+
 
 def assess_risk(case: Case, actor: User, data: dict) -> RiskAssessment:
     _check(actor, case, Work.PROTECTION)
     assessment = RiskAssessment(case=case, agency_id=actor.agency_id, recorded_by_id=actor.id, **data)
     db.session.add(assessment)
     db.session.flush()
-    audit.record("create", actor=actor, object_type="risk_assessment", object_id=assessment.id, case=case,
-                 fields=["protection"], detail={"level": str(assessment.level),
-                                                "refused": assessment.person_refused,
-                                                "closed_trial": assessment.closed_trial_requested})
+    audit.record(
+        "create",
+        actor=actor,
+        object_type="risk_assessment",
+        object_id=assessment.id,
+        case=case,
+        fields=["protection"],
+        detail={
+            "level": str(assessment.level),
+            "refused": assessment.person_refused,
+            "closed_trial": assessment.closed_trial_requested,
+        },
+    )
     return assessment
 
 
@@ -196,8 +268,15 @@ def apply_measure(case: Case, actor: User, data: dict) -> ProtectionMeasure:
     measure = ProtectionMeasure(case=case, recorded_by_id=actor.id, **data)
     db.session.add(measure)
     db.session.flush()
-    audit.record("create", actor=actor, object_type="protection_measure", object_id=measure.id, case=case,
-                 fields=["protection"], detail={"measure": str(measure.measure)})
+    audit.record(
+        "create",
+        actor=actor,
+        object_type="protection_measure",
+        object_id=measure.id,
+        case=case,
+        fields=["protection"],
+        detail={"measure": str(measure.measure)},
+    )
     return measure
 
 
@@ -208,12 +287,19 @@ def end_measure(measure: ProtectionMeasure, actor: User, data: dict, expected_ve
     for name in ("ended_on", "handed_over_to_id", "handed_over_on"):
         setattr(measure, name, data.get(name))
     db.session.flush()
-    audit.record("update", actor=actor, object_type="protection_measure", object_id=measure.id, case=measure.case,
-                 fields=["protection"], detail={"ended": measure.ended_on is not None,
-                                                "handed_over": measure.handed_over_to_id is not None})
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="protection_measure",
+        object_id=measure.id,
+        case=measure.case,
+        fields=["protection"],
+        detail={"ended": measure.ended_on is not None, "handed_over": measure.handed_over_to_id is not None},
+    )
 
 
 # -- reintegration ---------------------------------------------------------------------------------
+
 
 def save_plan(case: Case, actor: User, data: dict, expected_version=None) -> ReintegrationPlan:
     """Create or change the plan; a new plan schedules the follow-up visits from its start."""
@@ -232,8 +318,14 @@ def save_plan(case: Case, actor: User, data: dict, expected_version=None) -> Rei
         for due_on in rules.follow_up_schedule(plan.starts_on, months):
             db.session.add(FollowUp(case=case, due_on=due_on))
     db.session.flush()
-    audit.record("create" if created else "update", actor=actor, object_type="reintegration_plan",
-                 object_id=plan.id, case=case, fields=["support"])
+    audit.record(
+        "create" if created else "update",
+        actor=actor,
+        object_type="reintegration_plan",
+        object_id=plan.id,
+        case=case,
+        fields=["support"],
+    )
     return plan
 
 
@@ -244,8 +336,15 @@ def record_follow_up(follow_up: FollowUp, actor: User, data: dict, expected_vers
         setattr(follow_up, name, data.get(name) or None)
     follow_up.recorded_by_id = actor.id
     db.session.flush()
-    audit.record("update", actor=actor, object_type="follow_up", object_id=follow_up.id, case=follow_up.case,
-                 fields=["support"], detail={"outcome": str(follow_up.outcome) if follow_up.outcome else None})
+    audit.record(
+        "update",
+        actor=actor,
+        object_type="follow_up",
+        object_id=follow_up.id,
+        case=follow_up.case,
+        fields=["support"],
+        detail={"outcome": str(follow_up.outcome) if follow_up.outcome else None},
+    )
 
 
 def plan_of(case: Case) -> ReintegrationPlan | None:
@@ -253,6 +352,7 @@ def plan_of(case: Case) -> ReintegrationPlan | None:
 
 
 # -- reading a case's support back ---------------------------------------------------------------
+
 
 @dataclass
 class CaseSupport:
@@ -285,23 +385,38 @@ class CaseSupport:
 _SERVICE_WORKS = frozenset({Work.SUPPORT, Work.MEDICAL})
 
 
-def load(case: Case, today: date | None = None, *, services: frozenset[Work] = _SERVICE_WORKS,
-         reintegration: bool = True) -> CaseSupport:
+def load(
+    case: Case,
+    today: date | None = None,
+    *,
+    services: frozenset[Work] = _SERVICE_WORKS,
+    reintegration: bool = True,
+) -> CaseSupport:
     """The case's records; the case page leaves out the parts the user cannot read (protection always
     loads: its banner, measures and a closed-trial request, is for everyone who sees the case).
     ``services`` names the works whose service rows to load (support, medical care, or both)."""
     today = today or working_days.today()
 
-    def rows(model, *order, wanted=True, where=sa.true()):
+    def rows(model, *order, wanted=True, where=None):
         if not wanted:
             return []
-        return list(db.session.scalars(sa.select(model).where(model.case_id == case.id, where).order_by(*order)))
+        return list(
+            db.session.scalars(
+                sa.select(model)
+                .where(model.case_id == case.id, sa.true() if where is None else where)
+                .order_by(*order)
+            )
+        )
 
     medical = SupportService.support_type.in_([str(t) for t in MEDICAL_TYPES])
-    service_rows = sa.true() if services >= _SERVICE_WORKS else (medical if Work.MEDICAL in services else ~medical)
+    service_rows = (
+        sa.true() if services >= _SERVICE_WORKS else (medical if Work.MEDICAL in services else ~medical)
+    )
     found = CaseSupport(
         services=rows(SupportService, SupportService.recorded_at, wanted=bool(services), where=service_rows),
-        assessments=rows(RiskAssessment, RiskAssessment.assessed_on.desc(), RiskAssessment.recorded_at.desc()),
+        assessments=rows(
+            RiskAssessment, RiskAssessment.assessed_on.desc(), RiskAssessment.recorded_at.desc()
+        ),
         measures=rows(ProtectionMeasure, ProtectionMeasure.starts_on),
         plan=plan_of(case) if reintegration else None,
         follow_ups=rows(FollowUp, FollowUp.due_on, wanted=reintegration),
@@ -313,11 +428,16 @@ def load(case: Case, today: date | None = None, *, services: frozenset[Work] = _
 
 # -- what the victim's path reads from these records ---------------------------------------------
 
+
 def essential_needs_decided(support: CaseSupport, case: Case) -> bool:
     """The victim's essential-needs support is decided (reference recorded) and under way or delivered."""
-    return any(s.support_type == SupportType.ESSENTIAL_NEEDS and s.person_id == case.victim_id
-               and s.status in (ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED) and s.decision_reference
-               for s in support.services)
+    return any(
+        s.support_type == SupportType.ESSENTIAL_NEEDS
+        and s.person_id == case.victim_id
+        and s.status in (ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED)
+        and s.decision_reference
+        for s in support.services
+    )
 
 
 def checklist(case: Case, support: CaseSupport | None = None) -> list[ChecklistItem]:
@@ -330,12 +450,21 @@ def checklist(case: Case, support: CaseSupport | None = None) -> list[ChecklistI
     open_visits = tuple(format_day(f.due_on) for f in support.follow_ups if f.done_on is None)
     no_visits = () if support.follow_ups else ("plan",)
     return [
-        ChecklistItem("support_considered", rules.CHECKLIST_LABELS["support_considered"], not not_considered,
-                      not_considered),
-        ChecklistItem("protection_ended", rules.CHECKLIST_LABELS["protection_ended"], not open_measures,
-                      open_measures),
-        ChecklistItem("follow_ups_done", rules.CHECKLIST_LABELS["follow_ups_done"],
-                      not open_visits and not no_visits, open_visits or no_visits),
+        ChecklistItem(
+            "support_considered",
+            rules.CHECKLIST_LABELS["support_considered"],
+            not not_considered,
+            not_considered,
+        ),
+        ChecklistItem(
+            "protection_ended", rules.CHECKLIST_LABELS["protection_ended"], not open_measures, open_measures
+        ),
+        ChecklistItem(
+            "follow_ups_done",
+            rules.CHECKLIST_LABELS["follow_ups_done"],
+            not open_visits and not no_visits,
+            open_visits or no_visits,
+        ),
     ]
 
 
@@ -344,20 +473,26 @@ def derived_items(case: Case) -> dict[str, ChecklistItem]:
     support = load(case)
     items = {item.name: item for item in checklist(case, support)}
     items["essential_needs_decided"] = ChecklistItem(
-        "essential_needs_decided", rules.ESSENTIAL_NEEDS_LABEL, essential_needs_decided(support, case))
+        "essential_needs_decided", rules.ESSENTIAL_NEEDS_LABEL, essential_needs_decided(support, case)
+    )
     return items
 
 
 # -- the follow-up list ------------------------------------------------------------------------------
+
 
 def follow_ups_for(user: User, today: date, horizon_days: int = 14) -> list[FollowUp]:
     """Open visits due within ``horizon_days`` (or overdue) on cases the user's agency works on."""
     from datetime import timedelta
 
     query = (
-        sa.select(FollowUp).join(Case, FollowUp.case_id == Case.id)
-        .where(access.visible_cases(user), FollowUp.done_on.is_(None),
-               FollowUp.due_on <= today + timedelta(days=horizon_days))
+        sa.select(FollowUp)
+        .join(Case, FollowUp.case_id == Case.id)
+        .where(
+            access.visible_cases(user),
+            FollowUp.done_on.is_(None),
+            FollowUp.due_on <= today + timedelta(days=horizon_days),
+        )
         .order_by(FollowUp.due_on)
     )
     return [f for f in db.session.scalars(query) if access.can_record_work(user, f.case, Work.REINTEGRATION)]
@@ -366,4 +501,3 @@ def follow_ups_for(user: User, today: date, horizon_days: int = 14) -> list[Foll
 def people_choices(case: Case) -> list[tuple[str, Victim, str | None]]:
     """(id, person, role) of everyone support can be recorded for, for the person picker."""
     return [(str(p.id), p, role) for p, role in people_of(case)]
-

@@ -3,6 +3,7 @@
 Load the case (404 if the user may not know it), check the user may record this work (403),
 validate, call one operation, commit, back to the case page. A stale save keeps the user's input.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,7 +21,13 @@ from victimcare.i18n import format_day
 from victimcare.labels import label
 from victimcare.support import operations
 from victimcare.support.forms import (
-    EndMeasureForm, ExtensionForm, FollowUpForm, MeasureForm, MedicalCareForm, PlanForm, RiskAssessmentForm,
+    EndMeasureForm,
+    ExtensionForm,
+    FollowUpForm,
+    MeasureForm,
+    MedicalCareForm,
+    PlanForm,
+    RiskAssessmentForm,
     ServiceForm,
 )
 from victimcare.support.labels import GOAL_LABELS, warning
@@ -62,17 +69,24 @@ def case_sections(case, groups) -> dict:
     can_act = access.can_act_on_case(current_user, case)
     closing = can_act and case.stage == Stage.REINTEGRATION  # the checklist needs every part
     readable = frozenset(w for w in (Work.SUPPORT, Work.MEDICAL) if reads[w.value])
-    records = operations.load(case, services=frozenset(Work) if closing else readable,
-                              reintegration=closing or reads["reintegration"])
+    records = operations.load(
+        case,
+        services=frozenset(Work) if closing else readable,
+        reintegration=closing or reads["reintegration"],
+    )
     # The checklist counts every service; the page lists only the rows whose group the user reads.
-    shown = {w: [s for s in records.services if operations.work_of(s.support_type) == w] if w in readable else []
-             for w in (Work.SUPPORT, Work.MEDICAL)}
+    shown = {
+        w: [s for s in records.services if operations.work_of(s.support_type) == w] if w in readable else []
+        for w in (Work.SUPPORT, Work.MEDICAL)
+    }
     beneficiary = operations.status_of(case, case.victim, None)
     return dict(
         support=records,
         services=shown[Work.SUPPORT],
         medical=shown[Work.MEDICAL],
-        beneficiary=beneficiary, offers=rules.offers(beneficiary, case.legal_regime), reads=reads,
+        beneficiary=beneficiary,
+        offers=rules.offers(beneficiary, case.legal_regime),
+        reads=reads,
         work={w.value: access.can_record_work(current_user, case, w, groups) for w in Work},
         closing_checklist=operations.checklist(case, records) if closing else None,
     )
@@ -113,9 +127,13 @@ def _save_or_stale(form, record, save, page: str, anchor: str, context: dict):
         except operations.StaleRecord:
             db.session.rollback()
             form.version.data = record.version  # the newest, reloaded after the rollback
-            form.form_errors.append(_("Someone else saved this record while you were editing. Your changes are "
-                                      "below and were not saved; open the case in another tab to see theirs, "
-                                      "then save again."))
+            form.form_errors.append(
+                _(
+                    "Someone else saved this record while you were editing. Your changes are "
+                    "below and were not saved; open the case in another tab to see theirs, "
+                    "then save again."
+                )
+            )
             return render_template(page, form=form, **context), 409
         db.session.commit()
         return _back(context["case"], anchor)
@@ -127,6 +145,7 @@ def _status() -> int:
 
 
 # -- support services and medical care -----------------------------------------------------------
+
 
 @bp.route("/cases/<reference>/support/new", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
@@ -150,18 +169,28 @@ def _new_service(reference: str, work: Work, form_class):
     person, role = found
     status = operations.status_of(case, person, role)
     # The support form lists every entitlement; each form records only the types of its own work.
-    offers = [o for o in rules.offers(status, case.legal_regime)
-              if work == Work.SUPPORT or operations.work_of(o.type) == work]
+    offers = [
+        o
+        for o in rules.offers(status, case.legal_regime)
+        if work == Work.SUPPORT or operations.work_of(o.type) == work
+    ]
     form = form_class()
-    form.support_type.choices = [(o.type.value, label(o.type)) for o in offers
-                                 if o.eligible and operations.work_of(o.type) == work]
+    form.support_type.choices = [
+        (o.type.value, label(o.type)) for o in offers if o.eligible and operations.work_of(o.type) == work
+    ]
     form.provider_agency_id.choices = _agency_choices()
     if request.method == "GET":
         form.provider_agency_id.data = str(current_user.agency_id)
         if len(people) > 1:  # the person picker names them
             audit.record_view(case, ["identity"], purpose="edit", object_type="case_people")
-    context = dict(case=case, people=people, person_id=str(person.id), beneficiary=status, offers=offers,
-                   title=_("Record medical or psychological care") if work == Work.MEDICAL else _("Record support"))
+    context = dict(
+        case=case,
+        people=people,
+        person_id=str(person.id),
+        beneficiary=status,
+        offers=offers,
+        title=_("Record medical or psychological care") if work == Work.MEDICAL else _("Record support"),
+    )
     if form.validate_on_submit():
         operations.record_service(case, current_user, person.id, form.service_data())
         db.session.commit()
@@ -183,15 +212,30 @@ def edit_service(reference: str, service_id):
     form.support_type.choices = [(service.support_type.value, label(service.support_type))]
     form.provider_agency_id.choices = _agency_choices()
     if request.method == "GET":
-        audit.record_view(case, ["medical" if medical else "support"], purpose="edit",
-                          object_type="support_service", object_id=service.id)
+        audit.record_view(
+            case,
+            ["medical" if medical else "support"],
+            purpose="edit",
+            object_type="support_service",
+            object_id=service.id,
+        )
         form.version.data = service.version
         form.provider_agency_id.data = str(service.provider_agency_id or "")
-    context = dict(case=case, service=service, people=None, offers=None,
-                   title=_("Change %(type)s", type=label(service.support_type)))
-    return _save_or_stale(form, service, lambda: operations.update_service(
-        service, current_user, form.service_data(), form.version.data),
-        "support/service_form.html", "medical" if medical else "support", context)
+    context = dict(
+        case=case,
+        service=service,
+        people=None,
+        offers=None,
+        title=_("Change %(type)s", type=label(service.support_type)),
+    )
+    return _save_or_stale(
+        form,
+        service,
+        lambda: operations.update_service(service, current_user, form.service_data(), form.version.data),
+        "support/service_form.html",
+        "medical" if medical else "support",
+        context,
+    )
 
 
 @bp.route("/cases/<reference>/support/<uuid:service_id>/extend", methods=["GET", "POST"])
@@ -205,21 +249,36 @@ def extend_service(reference: str, service_id):
     limit = operations.lodging_limit(service)
     if form.validate_on_submit():
         if limit is not None and form.new_end_on.data <= limit:
-            form.new_end_on.errors.append(_("The new end must come after the current limit (%(day)s).",
-                                            day=format_day(limit)))
+            form.new_end_on.errors.append(
+                _("The new end must come after the current limit (%(day)s).", day=format_day(limit))
+            )
         else:
-            operations.extend_lodging(service, current_user, {
-                "decided_on": form.decided_on.data, "new_end_on": form.new_end_on.data,
-                "decision_reference": form.decision_reference.data})
+            operations.extend_lodging(
+                service,
+                current_user,
+                {
+                    "decided_on": form.decided_on.data,
+                    "new_end_on": form.new_end_on.data,
+                    "decision_reference": form.decision_reference.data,
+                },
+            )
             db.session.commit()
             return _back(case, "support")
-    return render_template("support/form.html", form=form, case=case, anchor="support",
-                           title=_("Extend essential-needs support"),
-                           intro=_("Current limit: %(day)s. Support beyond 120 days needs a decision (Decree 162 Art 17).",
-                                   day=format_day(limit) or "—")), _status()
+    return render_template(
+        "support/form.html",
+        form=form,
+        case=case,
+        anchor="support",
+        title=_("Extend essential-needs support"),
+        intro=_(
+            "Current limit: %(day)s. Support beyond 120 days needs a decision (Decree 162 Art 17).",
+            day=format_day(limit) or "—",
+        ),
+    ), _status()
 
 
 # -- protection ----------------------------------------------------------------------------------
+
 
 @bp.route("/cases/<reference>/protection/assessment", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
@@ -230,8 +289,9 @@ def new_assessment(reference: str):
         operations.assess_risk(case, current_user, form.assessment_data())
         db.session.commit()
         return _back(case, "protection")
-    return render_template("support/form.html", form=form, case=case, anchor="protection",
-                           title=_("Assess the risk")), _status()
+    return render_template(
+        "support/form.html", form=form, case=case, anchor="protection", title=_("Assess the risk")
+    ), _status()
 
 
 @bp.route("/cases/<reference>/protection/measures/new", methods=["GET", "POST"])
@@ -246,8 +306,9 @@ def new_measure(reference: str):
         operations.apply_measure(case, current_user, form.measure_data())
         db.session.commit()
         return _back(case, "protection")
-    return render_template("support/form.html", form=form, case=case, anchor="protection",
-                           title=_("Apply a protection measure")), _status()
+    return render_template(
+        "support/form.html", form=form, case=case, anchor="protection", title=_("Apply a protection measure")
+    ), _status()
 
 
 @bp.route("/cases/<reference>/protection/measures/<uuid:measure_id>/end", methods=["GET", "POST"])
@@ -259,12 +320,23 @@ def end_measure(reference: str, measure_id):
     form.handed_over_to_id.choices = [c for c in _agency_choices() if c[0] != str(current_user.agency_id)]
     if request.method == "GET":
         form.version.data = measure.version
-    context = dict(case=case, anchor="protection", title=_("End or hand over: %(measure)s", measure=label(measure.measure)))
-    return _save_or_stale(form, measure, lambda: operations.end_measure(
-        measure, current_user, form.end_data(), form.version.data), "support/form.html", "protection", context)
+    context = dict(
+        case=case,
+        anchor="protection",
+        title=_("End or hand over: %(measure)s", measure=label(measure.measure)),
+    )
+    return _save_or_stale(
+        form,
+        measure,
+        lambda: operations.end_measure(measure, current_user, form.end_data(), form.version.data),
+        "support/form.html",
+        "protection",
+        context,
+    )
 
 
 # -- reintegration -------------------------------------------------------------------------------
+
 
 @bp.route("/cases/<reference>/reintegration", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
@@ -273,11 +345,21 @@ def plan(reference: str):
     existing = operations.plan_of(case)
     form = PlanForm()
     if request.method == "GET" and existing is not None:
-        audit.record_view(case, ["support"], purpose="edit", object_type="reintegration_plan", object_id=existing.id)
-        form.process(data={"version": existing.version, "starts_on": existing.starts_on, **(existing.goals or {})})
+        audit.record_view(
+            case, ["support"], purpose="edit", object_type="reintegration_plan", object_id=existing.id
+        )
+        form.process(
+            data={"version": existing.version, "starts_on": existing.starts_on, **(existing.goals or {})}
+        )
     context = dict(case=case, anchor="reintegration", title=_("Reintegration plan"))
-    return _save_or_stale(form, existing, lambda: operations.save_plan(
-        case, current_user, form.plan_data(), form.version.data or None), "support/form.html", "reintegration", context)
+    return _save_or_stale(
+        form,
+        existing,
+        lambda: operations.save_plan(case, current_user, form.plan_data(), form.version.data or None),
+        "support/form.html",
+        "reintegration",
+        context,
+    )
 
 
 @bp.route("/cases/<reference>/follow-ups/<uuid:follow_up_id>", methods=["GET", "POST"])
@@ -288,13 +370,25 @@ def record_follow_up(reference: str, follow_up_id):
     form = FollowUpForm(obj=follow_up if request.method == "GET" else None)
     if request.method == "GET":
         if follow_up.done_on is not None:
-            audit.record_view(case, ["support"], purpose="edit", object_type="follow_up", object_id=follow_up.id)
+            audit.record_view(
+                case, ["support"], purpose="edit", object_type="follow_up", object_id=follow_up.id
+            )
         form.version.data = follow_up.version
-    context = dict(case=case, anchor="reintegration",
-                   title=_("Follow-up visit due %(day)s", day=format_day(follow_up.due_on)))
-    return _save_or_stale(form, follow_up, lambda: operations.record_follow_up(
-        follow_up, current_user, form.follow_up_data(), form.version.data), "support/form.html", "reintegration",
-        context)
+    context = dict(
+        case=case,
+        anchor="reintegration",
+        title=_("Follow-up visit due %(day)s", day=format_day(follow_up.due_on)),
+    )
+    return _save_or_stale(
+        form,
+        follow_up,
+        lambda: operations.record_follow_up(
+            follow_up, current_user, form.follow_up_data(), form.version.data
+        ),
+        "support/form.html",
+        "reintegration",
+        context,
+    )
 
 
 @bp.route("/follow-ups")

@@ -1,4 +1,5 @@
 """Helpers shared by the tests: building apps, logging in, posting forms with their CSRF token."""
+
 from __future__ import annotations
 
 import re
@@ -113,8 +114,14 @@ def raw_database_bytes(app) -> bytes:
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
-def add_consent(app, reference: str, by: str = "police1", *, agency_kinds=("health", "social_affairs"),
-                purposes=("medical_care", "shelter_essential_needs", "protection")) -> str:
+def add_consent(
+    app,
+    reference: str,
+    by: str = "police1",
+    *,
+    agency_kinds=("health", "social_affairs"),
+    purposes=("medical_care", "shelter_essential_needs", "protection"),
+) -> str:
     """Record the person's signed consent on a case through the operations; returns its id."""
     import sqlalchemy as sa
 
@@ -129,18 +136,38 @@ def add_consent(app, reference: str, by: str = "police1", *, agency_kinds=("heal
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
         user = db.session.scalar(sa.select(User).where(User.username == by))
         consent = operations.record_consent(
-            case, user, given_by=ConsentGiver.PERSON, guardian_name=None, agency_kinds=list(agency_kinds),
-            purposes=list(purposes), for_statistics=True, contact_family=False, method=ConsentMethod.SIGNED_FORM,
-            witness_name=None, given_at=utcnow())
+            case,
+            user,
+            given_by=ConsentGiver.PERSON,
+            guardian_name=None,
+            agency_kinds=list(agency_kinds),
+            purposes=list(purposes),
+            for_statistics=True,
+            contact_family=False,
+            method=ConsentMethod.SIGNED_FORM,
+            witness_name=None,
+            given_at=utcnow(),
+        )
         db.session.commit()
         consent_id = str(consent.id)
         db.session.remove()
         return consent_id
 
 
-def add_referral(app, reference: str, to: str = "health-demo", by: str = "police1", *, purpose="medical_care",
-                 kind="referral", groups=("identity",), consent_id: str | None = None, legal_basis=None,
-                 urgency="normal", message: str | None = None) -> str:
+def add_referral(
+    app,
+    reference: str,
+    to: str = "health-demo",
+    by: str = "police1",
+    *,
+    purpose="medical_care",
+    kind="referral",
+    groups=("identity",),
+    consent_id: str | None = None,
+    legal_basis=None,
+    urgency="normal",
+    message: str | None = None,
+) -> str:
     """Send a referral through the operations (consent-based unless a legal basis is given); returns its id."""
     import uuid
 
@@ -159,10 +186,17 @@ def add_referral(app, reference: str, to: str = "health-demo", by: str = "police
         to_agency = db.session.scalar(sa.select(Agency).where(Agency.code == to))
         consent = db.session.get(Consent, uuid.UUID(consent_id)) if consent_id else None
         referral = operations.send(
-            case, user, to_agency=to_agency, kind=ReferralKind(kind), purpose=Purpose(purpose),
-            urgency=Urgency(urgency), groups=set(groups),
+            case,
+            user,
+            to_agency=to_agency,
+            kind=ReferralKind(kind),
+            purpose=Purpose(purpose),
+            urgency=Urgency(urgency),
+            groups=set(groups),
             legal_basis=LegalBasis(legal_basis or ("consent" if consent else "criminal_investigation")),
-            consent=consent, message=message)
+            consent=consent,
+            message=message,
+        )
         db.session.commit()
         referral_id = str(referral.id)
         db.session.remove()
@@ -182,14 +216,26 @@ def add_support_records(app, reference: str) -> dict:
 
     with app.app_context():
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
-        service = SupportService(case=case, person_id=case.victim_id, beneficiary="under_identification_vn",
-                                 support_type="essential_needs", status="in_progress", starts_on=date(2026, 11, 1))
+        service = SupportService(
+            case=case,
+            person_id=case.victim_id,
+            beneficiary="under_identification_vn",
+            support_type="essential_needs",
+            status="in_progress",
+            starts_on=date(2026, 11, 1),
+        )
         measure = ProtectionMeasure(case=case, measure="address_secrecy", starts_on=date(2026, 11, 1))
-        plan = ReintegrationPlan(case=case, starts_on=date(2026, 11, 1), goals={"housing": "Về ở với gia đình"})
+        plan = ReintegrationPlan(
+            case=case, starts_on=date(2026, 11, 1), goals={"housing": "Về ở với gia đình"}
+        )
         follow_up = FollowUp(case=case, due_on=date(2026, 12, 1))
         db.session.add_all([service, measure, plan, follow_up])
         db.session.commit()
-        ids = {"service_id": str(service.id), "measure_id": str(measure.id), "follow_up_id": str(follow_up.id)}
+        ids = {
+            "service_id": str(service.id),
+            "measure_id": str(measure.id),
+            "follow_up_id": str(follow_up.id),
+        }
         db.session.remove()
         return ids
 
