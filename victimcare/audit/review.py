@@ -213,3 +213,24 @@ def _grant_of(event: AuditEvent):
         )
         .order_by(BreakGlassGrant.created_at)
     )
+
+
+# -- the home queue's count ------------------------------------------------------------------------
+# Until reviews are recorded, every flag counts as unreviewed; the count looks at the newest events in
+# the user's scope of the last FLAG_WINDOW (at most FLAG_SCAN of them), so the home page stays fast
+# however long the log grows. Replaced by the count of flags without a review once reviews exist.
+FLAG_WINDOW = timedelta(days=7)
+FLAG_SCAN = 300
+
+
+def unreviewed_flag_count(user: User) -> int:
+    """Flagged events in ``user``'s scope (``events_in_scope``) waiting for a look: the home queue's count."""
+    from victimcare.database import utcnow
+
+    events = db.session.scalars(
+        events_in_scope(user)
+        .where(AuditEvent.occurred_at >= utcnow() - FLAG_WINDOW)
+        .order_by(AuditEvent.seq.desc())
+        .limit(FLAG_SCAN)
+    ).all()
+    return len(flags(events)) if events else 0
