@@ -240,12 +240,18 @@ class Case(db.Model):
     __table_args__ = (
         # The case list: an agency's cases, newest first, one page at a time.
         sa.Index("ix_cases_agency_created", "owning_agency_id", "created_at", "reference"),
-        sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline"),
+        # Deadlines of an agency's cases; the stage is in it so the queue counts the overdue ones without
+        # reading the table.
+        sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline", "stage"),
         # Statistics: an agency's cases received in a period (victimcare/reports).
         sa.Index("ix_cases_agency_received", "owning_agency_id", "received_at"),
-        # The work queue: a worker's cases by deadline; an agency's unassigned open cases and caseloads.
-        sa.Index("ix_cases_assigned_deadline", "assigned_user_id", "stage_deadline"),
+        # The work queue (counted from the indexes alone): a worker's cases by deadline; an agency's
+        # unassigned open cases and caseloads; its cases at a stage (ready to close) oldest first.
+        sa.Index(
+            "ix_cases_assigned_deadline", "assigned_user_id", "stage_deadline", "stage", "owning_agency_id"
+        ),
         sa.Index("ix_cases_agency_assigned", "owning_agency_id", "assigned_user_id", "stage"),
+        sa.Index("ix_cases_agency_stage", "owning_agency_id", "stage", "stage_started_at"),
     )
 
     @property
