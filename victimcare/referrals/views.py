@@ -164,7 +164,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
 @bp.route("/cases/<reference>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.REFERRAL_WORK)
 def new(reference: str):
-    case, _seen = case_to_act_on(reference)
+    case, seen = case_to_act_on(reference)
     try:
         purpose = Purpose(request.args.get("purpose", ""))
     except ValueError:
@@ -216,7 +216,7 @@ def new(reference: str):
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
             receiver_sees = _receiver_view(case, to_agency, kind, values["groups"])
-            preview = access.for_case(current_user, case).shown_of(receiver_sees)
+            preview = seen.shown_of(receiver_sees)
             unseen = sorted(receiver_sees - preview)
             audit.record_view(case, preview, purpose="referral_preview")
             form.confirmed.data = "yes"

@@ -1,6 +1,6 @@
 """Recording support, protection, reintegration and medical care; reading them back for a case.
 
-Each write checks ``access.can_record_work``, writes the record and its audit event in the
+Each write checks ``access.for_case(...).may_record``, writes the record and its audit event in the
 caller's transaction, and flushes; the view commits. Versioned records refuse a stale save
 (``StaleRecord``) so a second editor never overwrites the first unseen.
 """
