@@ -57,7 +57,7 @@ def is_open(case: Case) -> bool:
 def may_take(user: User, case: Case) -> bool:
     """A worker of the owning agency takes an open case nobody carries."""
     return (
-        access.can_act_on_case(user, case)
+        access.for_case(user, case).may_act
         and user.role in WORKER_ROLES
         and case.assigned_user_id is None
         and is_open(case)
@@ -66,7 +66,10 @@ def may_take(user: User, case: Case) -> bool:
 
 def supervises(user: User, case: Case) -> bool:
     """Supervisors of the owning agency hand out and move its cases."""
-    return access.has_permission(user, access.Permission.CASE_ASSIGN) and access.can_act_on_case(user, case)
+    return (
+        access.has_permission(user, access.Permission.CASE_ASSIGN)
+        and access.for_case(user, case).reason == access.Reason.OWNER
+    )
 
 
 def may_assign(user: User, case: Case) -> bool:
@@ -74,7 +77,7 @@ def may_assign(user: User, case: Case) -> bool:
 
 
 def take(case: Case, user: User, expected_version: int | None = None) -> CaseAssignment:
-    if not access.can_act_on_case(user, case):
+    if not access.for_case(user, case).may_act:
         raise PermissionError("not a worker of the owning agency")
     with _guarded(case, expected_version):
         if not is_open(case):
