@@ -35,7 +35,9 @@ def section(case, access: CaseAccess) -> hooks.Section:
             if assignment.may_assign(current_user, case)
             else None,
         }
-    return hooks.Section({"assignment": box}, history=tuple(assignment.history_of(case)))
+    # A case nobody carries was never assigned (assignments are never undone): no history to read.
+    history = tuple(assignment.history_of(case)) if case.assigned_user_id else ()
+    return hooks.Section({"assignment": box}, history=history)
 
 
 def assign_form(case, **kwargs) -> AssignForm:
