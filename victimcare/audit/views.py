@@ -46,6 +46,7 @@ ACTIONS = (
     "approval_request",
     "approval_decision",
     "legal_hold",
+    "assign",
 )
 
 
