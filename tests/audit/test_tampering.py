@@ -18,6 +18,7 @@ from tests.helpers import db_session
 from victimcare.audit.chain import canonical
 from victimcare.audit.models import AuditEvent
 from victimcare.crypto.encoding import lp
+from vocabulary import AuditAction, FieldGroup, ObjectType
 
 
 def _verify(app):
@@ -34,7 +35,12 @@ def _append(app, count: int) -> None:
 
     with app.app_context():
         for n in range(count):
-            audit.record("view", object_type="case", object_id=f"later-{n}", fields=["identity"])
+            audit.record(
+                AuditAction.VIEW,
+                object_type=ObjectType.CASE,
+                object_id=f"later-{n}",
+                fields=[FieldGroup.IDENTITY],
+            )
         db.session.commit()
 
 

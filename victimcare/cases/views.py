@@ -36,6 +36,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db, limiter
 from victimcare.labels import label
 from victimcare.pagination import paginate
+from vocabulary import AuditAction, ObjectType, Role
 from workflows import victim_path
 from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
@@ -87,7 +88,11 @@ def index():
     form = SearchForm()
     if form.validate_on_submit():
         found = operations.search_cases(current_user, form.kind.data, form.q.data)
-        audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(found)})
+        audit.record(
+            AuditAction.SEARCH,
+            object_type=ObjectType.VICTIM,
+            detail={"index": form.kind.data, "results": len(found)},
+        )
         rows = listing.load(
             listing.order_newest(listing.select_rows().where(Case.id.in_([c.id for c in found])))
         )
@@ -121,7 +126,9 @@ def new():
     form = IntakeForm()
     if form.validate_on_submit():
         if not _may_check_intake():
-            audit.record("denied", object_type="intake_check", detail={"reason": "rate_limit"})
+            audit.record(
+                AuditAction.DENIED, object_type=ObjectType.INTAKE_CHECK, detail={"reason": "rate_limit"}
+            )
             db.session.commit()
             form.form_errors.append(
                 _(
@@ -176,11 +183,11 @@ def _render_case(case: Case, erase_form: EraseForm | None = None):
     referrals, consents = case_referrals(case)
     history, opened = stage_entries(_history(case, referrals), groups)
     if opened:  # sealed step facts (document numbers, notes, reasons) are on this page
-        audit.record_view(case, opened, purpose="history", object_type="stage_event")
+        audit.record_view(case, opened, purpose="history", object_type=ObjectType.STAGE_EVENT)
     opened_names: set = set()
     consent_names = disclosure.open_names(consents, groups, opened_names)
     if opened_names:  # guardians' and witnesses' names of the consents
-        audit.record_view(case, opened_names, purpose="consent", object_type="consent")
+        audit.record_view(case, opened_names, purpose="consent", object_type=ObjectType.CONSENT)
     return render_template(
         "cases/show.html",
         case=case,
@@ -262,7 +269,7 @@ def _viewers(case: Case):
     """For the owning agency's supervisor: everyone who has opened this record."""
     from victimcare.audit.review import case_viewers
 
-    if current_user.role == "supervisor" and case.owning_agency_id == current_user.agency_id:
+    if current_user.role == Role.SUPERVISOR and case.owning_agency_id == current_user.agency_id:
         return case_viewers(case)
     return None
 

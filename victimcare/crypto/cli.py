@@ -17,6 +17,7 @@ from victimcare.crypto import rotation, scrub
 from victimcare.crypto.errors import KeyringError
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction
 
 keys_cli = AppGroup("keys", help="Manage the keyring.")
 
@@ -42,7 +43,9 @@ def rotate(resume: bool):
     from victimcare.audit import operations as audit
 
     audit.record(
-        "key_rotate", purpose="cli", detail={"primary_kek": keyring.primary_kek_id, "rewrapped": count}
+        AuditAction.KEY_ROTATE,
+        purpose="cli",
+        detail={"primary_kek": keyring.primary_kek_id, "rewrapped": count},
     )
     db.session.commit()
     click.echo(f"Re-wrapped {count} data key(s) under KEK {keyring.primary_kek_id}.")
@@ -139,7 +142,9 @@ def retire(kek_id: int | None, unused: bool):
     from victimcare.audit import operations as audit
 
     audit.record(
-        "key_rotate", purpose="cli", detail={"retired_keks": retiring, "erasures_completed": completed}
+        AuditAction.KEY_ROTATE,
+        purpose="cli",
+        detail={"retired_keks": retiring, "erasures_completed": completed},
     )
     db.session.commit()
     if not retiring:

@@ -23,6 +23,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod, Referral, ReferralEvent
 from victimcare.working_days import deadline_after, local_day
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows import referral as machine
 from workflows.referral import (
     CLOCK,
@@ -95,7 +96,7 @@ def sharing_refusals(
         reasons.append(N_("Only the agency holding the case can refer it."))
     if to_agency not in receiving_agencies(sender.agency, purpose, kind):
         reasons.append(N_("This agency does not take this kind of request in your jurisdiction."))
-    if "identity" not in groups:
+    if FieldGroup.IDENTITY not in groups:
         reasons.append(N_("Share at least the identity part: the receiver needs to know whom it helps."))
     if groups - {str(g) for g in access.field_groups(sender, case)}:
         reasons.append(N_("You can share only parts of the record you can see yourself."))
@@ -145,9 +146,9 @@ def send(
     db.session.flush()
     _history(referral, "send", None, ReferralStatus.PENDING, sender)
     audit.record(
-        "refer",
+        AuditAction.REFER,
         actor=sender,
-        object_type="referral",
+        object_type=ObjectType.REFERRAL,
         object_id=referral.id,
         case=case,
         fields=groups,
@@ -216,9 +217,9 @@ def _transfer_ownership(referral: Referral, actor: User) -> None:
     db.session.flush()
     db.session.expire(case, ["owning_agency"])
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         fields=["owning_agency"],
@@ -286,9 +287,9 @@ def record_consent(
     db.session.add(consent)
     db.session.flush()
     audit.record(
-        "consent",
+        AuditAction.CONSENT,
         actor=actor,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=case,
         detail={
@@ -312,9 +313,9 @@ def withdraw_consent(consent: Consent, actor: User) -> int:
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id
     audit.record(
-        "consent",
+        AuditAction.CONSENT,
         actor=actor,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=consent.case,
         detail={"given": False},
@@ -347,9 +348,9 @@ def _step(
         referral.ended_at = now
     _history(referral, trigger, before, referral.status, actor)
     audit.record(
-        trigger,
+        AuditAction(trigger),  # the machine's triggers are audit actions of the same name
         actor=actor,
-        object_type="referral",
+        object_type=ObjectType.REFERRAL,
         object_id=referral.id,
         case=referral.case,
         purpose=str(referral.purpose),

@@ -25,6 +25,7 @@ from victimcare.pagination import paginate
 from victimcare.referrals import operations
 from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
 from victimcare.referrals.models import Consent, Referral
+from vocabulary import ObjectType
 from workflows.referral import PURPOSES, LegalBasis, Purpose, ReferralKind, ReferralStatus, Urgency
 from workflows.victim_path import TransitionRefused
 
@@ -113,7 +114,7 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
         audit.record_view(
             referral.case,
             [f"referral_{name}" for name in sorted(texts)],
-            object_type="referral",
+            object_type=ObjectType.REFERRAL,
             object_id=referral.id,
         )
     return render_template(
