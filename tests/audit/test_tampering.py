@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from tests.audit.conftest import drop_triggers
 from tests.helpers import db_session
+from victimcare import crypto
 from victimcare.audit.chain import canonical
 from victimcare.audit.models import AuditEvent
 from victimcare.crypto.encoding import lp
@@ -341,7 +342,7 @@ def test_the_chain_key_comes_from_the_keyring_which_old_keyrings_still_give_and_
 ):
     from victimcare.crypto.keyring import Keyring
 
-    keyring = five_events.extensions["victimcare.vault"].keyring
+    keyring = crypto.vault(five_events).keyring
     reloaded = Keyring.from_json(keyring.to_json())  # the keyring format did not change: old files load
     key = reloaded.audit_mac_key
     assert key == keyring.audit_mac_key and len(key) == 32

@@ -17,7 +17,6 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from victimcare.audit.chain import CURRENT_VERSION, event_hash, mac_key
 from victimcare.audit.checkpoints import EVERY_EVENTS
@@ -135,8 +134,7 @@ _SET_HEAD_HASH = sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=sa.bin
 _CHECKPOINT_DUE = "victimcare.audit_checkpoint_due"
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _checkpoint_after_commit(session) -> None:
+def checkpoint_after_commit(session) -> None:
     """Every 1,000th event is signed once it is committed (never for a rolled-back one)."""
     if session.info.pop(_CHECKPOINT_DUE, False):
         from victimcare.audit.checkpoints import CheckpointRefused, write_checkpoint

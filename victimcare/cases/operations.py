@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from victimcare import access
+from victimcare import access, crypto
 from victimcare.accounts.models import Agency, User
 from victimcare.audit import operations as audit
 from victimcare.cases.models import Case, CasePerson, CaseReferenceCounter, DocumentType, Victim
@@ -55,10 +54,6 @@ CODED_FIELDS = (
     "province_code",
     "commune_code",
 )
-
-
-def _vault():
-    return current_app.extensions["victimcare.vault"]
 
 
 def allocate_references(count: int = 1, year: int | None = None) -> list[str]:
@@ -128,13 +123,13 @@ def _candidates(condition) -> list[Victim]:
     victims = (
         db.session.scalars(sa.select(Victim).where(condition, Victim.erased_at.is_(None))).unique().all()
     )
-    _vault().preload(db.session, [v.id for v in victims])
+    crypto.vault().preload(db.session, [v.id for v in victims])
     return victims
 
 
 def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
     """People whose field equals ``term`` after normalisation: bucket lookup, then decrypt and compare."""
-    vault = _vault()
+    vault = crypto.vault()
     kind = SearchKind(kind)
     if kind is SearchKind.NAME:
         tokens = normalise.name_tokens(term)
@@ -185,7 +180,7 @@ def find_possible_duplicates(victim: Victim) -> list[PossibleDuplicate]:
 
     A match may mean re-trafficking: the intake officer is warned before saving.
     """
-    vault = _vault()
+    vault = crypto.vault()
     checks = []
     if victim.id_number:
         checks.append(
@@ -337,7 +332,7 @@ def _erase_subject(
     case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: ObjectType, detail: dict
 ) -> None:
     """Destroy one data subject's keys and blind indexes; the event records which KEK wrapped them."""
-    kek_id = _vault().shred(db.session, subject.id)
+    kek_id = crypto.vault().shred(db.session, subject.id)
     subject.erased_at = utcnow()
     subject.erasure_reason = reason
     subject.erased_by_id = by.id if by else None

@@ -234,9 +234,10 @@ def _erasure_status(case: Case) -> dict | None:
     """
     if case.victim.erased_at is None:
         return None
+    from victimcare import crypto
     from victimcare.crypto import rotation
 
-    vault = current_app.extensions["victimcare.vault"]
+    vault = crypto.vault()
     vault.reload_keyring_if_changed()  # `keys retire` ran in another process: say so at once
     keyring = vault.keyring
     subjects = [case.victim_id] + [p.person_id for p in case.people if p.person.erased_at is not None]
