@@ -72,8 +72,7 @@ def index():
         events=page.items,
         flags=review.flags(page.items),
         actions=ACTIONS,
-        page=page.number,
-        has_next=page.has_next,
+        page=page,
         filter_errors=_filter_errors(),
         reasons=review.break_glass_reasons(page.items, current_user),
     )

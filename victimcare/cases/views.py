@@ -102,8 +102,7 @@ def index():
             form=form,
             cases=rows,
             searched=True,
-            page=1,
-            has_next=False,
+            page=None,  # search results come whole, on one page
             stages=list(Stage),
         )
     page = paginate(_filtered_query(), PAGE_SIZE, load=listing.load)
@@ -114,8 +113,7 @@ def index():
         form=form,
         cases=page.items,
         searched=False,
-        page=page.number,
-        has_next=page.has_next,
+        page=page,
         stages=list(Stage),
     ), status
 

@@ -84,8 +84,7 @@ def index():
     return render_template(
         "referrals/index.html",
         referrals=page.items,
-        has_next=page.has_next,
-        page=page.number,
+        page=page,
         box=box,
         statuses=list(ReferralStatus),
     )
