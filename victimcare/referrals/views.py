@@ -153,11 +153,16 @@ def answer(referral_id: uuid.UUID, trigger: str):
         return _render_referral(referral, form, [_(r) for r in refused.reasons], 400)
     except PermissionError:
         abort(403)
-    db.session.commit()
-    flash(_("Done: %(status)s.", status=label(referral.status)), "success")
+    # Decided before the commit, in the transaction that answered: reading the referral afterwards
+    # would open a second write transaction (and take SQLite's write lock) only to pick a page.
+    done = _("Done: %(status)s.", status=label(referral.status))
     if trigger == "accept" and access.can_see_case(current_user, referral.case):
-        return redirect(url_for("cases.show", reference=referral.case.reference))
-    return redirect(url_for("referrals.show", referral_id=referral.id))
+        target = url_for("cases.show", reference=referral.case.reference)
+    else:
+        target = url_for("referrals.show", referral_id=referral.id)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(target)
 
 
 @bp.route("/cases/<reference>/referrals/new", methods=["GET", "POST"])
