@@ -8,6 +8,7 @@ owner happens in the same transaction as its acceptance, so a failure leaves bot
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -108,6 +109,31 @@ def sharing_refusals(
         elif not consent.covers(to_agency.kind, purpose):
             reasons.append(N_("The person's consent does not cover this kind of agency and purpose."))
     return reasons
+
+
+def receiver_view(case: Case, to_agency: Agency, kind: ReferralKind, groups) -> frozenset[FieldGroup]:
+    """What the receiver will see once it accepts: the shared groups (a transfer: all its kind's groups)."""
+    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
+    if kind == ReferralKind.TRANSFER:
+        return frozenset(kind_groups)
+    return frozenset(FieldGroup(g) for g in groups) & kind_groups
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the sender is shown before sending: the receiver's view, as far as the sender may read it;
+    the rest is named (``unseen``), never shown."""
+
+    shown: frozenset[FieldGroup]
+    unseen: list[FieldGroup]
+
+
+def preview(case: Case, sender: User, to_agency: Agency, kind: ReferralKind, groups) -> Preview:
+    """The preview of a sending, logged as a view of the groups it opens."""
+    receiver_sees = receiver_view(case, to_agency, kind, groups)
+    shown = access.shown_of(sender, case, receiver_sees)
+    audit.record_view(case, shown, purpose="referral_preview")
+    return Preview(shown=shown, unseen=sorted(receiver_sees - shown))
 
 
 def send(
