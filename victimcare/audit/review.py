@@ -86,7 +86,7 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
 # Separation of duties: requests and decisions that change who reads cases, and resets that let an
 # administrator act as someone else, are flagged for supervisors and auditors.
 _APPROVAL_ACTIONS = (AuditAction.APPROVAL_REQUEST, AuditAction.APPROVAL_DECISION)
-_FLAGGED_KINDS = ("role_grant", "agency_change")
+_FLAGGED_KINDS = (ObjectType.ROLE_GRANT, ObjectType.AGENCY_CHANGE)  # approval kinds, named as object types
 
 
 def _duty_marks(event: AuditEvent) -> list[str]:
