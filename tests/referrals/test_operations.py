@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from tests.helpers import add_case, db_session
+from victimcare import access
 from victimcare.accounts.models import Agency, User
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case
@@ -34,7 +35,8 @@ def test_the_preview_shows_only_what_the_sender_reads_names_the_rest_and_logs_wh
     reference = add_case(seeded, "police-demo")
     with db_session(seeded) as session:
         case, police, health = _scene(session, reference)
-        preview = operations.preview(case, police, health, ReferralKind.TRANSFER, {"identity"})
+        seen = access.for_case(police, case)
+        preview = operations.preview(case, seen, health, ReferralKind.TRANSFER, {"identity"})
         session.commit()
         assert preview == operations.Preview(
             shown=frozenset({FieldGroup.IDENTITY}), unseen=[FieldGroup.MEDICAL]

@@ -17,7 +17,8 @@ from victimcare import access
 from victimcare.access import FieldGroup, Permission, requires
 from victimcare.accounts.models import AgencyKind
 from victimcare.audit import operations as audit
-from victimcare.cases.views import get_case_to_act_on
+from victimcare.cases import read_model
+from victimcare.cases.loading import case_to_act_on
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.labels import label
@@ -124,7 +125,7 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
         reasons=reasons,
         texts=texts,
         groups=[FieldGroup(g) for g in referral.shared_groups],
-        can_open_case=access.can_see_case(current_user, referral.case),
+        can_open_case=access.for_case(current_user, referral.case).visible,
     ), status
 
 
@@ -156,7 +157,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
     # Decided before the commit, in the transaction that answered: reading the referral afterwards
     # would open a second write transaction (and take SQLite's write lock) only to pick a page.
     done = _("Done: %(status)s.", status=label(referral.status))
-    if trigger == "accept" and access.can_see_case(current_user, referral.case):
+    if trigger == "accept" and access.for_case(current_user, referral.case).visible:
         target = url_for("cases.show", reference=referral.case.reference)
     else:
         target = url_for("referrals.show", referral_id=referral.id)
@@ -168,7 +169,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
 @bp.route("/cases/<reference>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.REFERRAL_WORK)
 def new(reference: str):
-    case = get_case_to_act_on(reference)
+    case, seen = case_to_act_on(reference)
     try:
         purpose = Purpose(request.args.get("purpose", ""))
     except ValueError:
@@ -204,32 +205,27 @@ def new(reference: str):
             )
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
-            preview = operations.preview(
-                case, current_user, sending["to_agency"], sending["kind"], sending["groups"]
-            )
+            preview = operations.preview(case, seen, sending["to_agency"], sending["kind"], sending["groups"])
         form.confirmed.data = "" if reasons else "yes"  # a refused send always goes back through the preview
         reasons = [_(r) for r in reasons]
     status = 400 if request.method == "POST" and preview is None else 200
     return render_template(
         "referrals/new.html",
         case=case,
-        victim=case.victim,
         form=form,
         purpose=purpose,
         rule=PURPOSES[purpose],
         reasons=reasons,
         preview=preview.shown if preview else None,
+        view=read_model.preview(case, preview.shown) if preview else None,
         unseen=preview.unseen if preview else [],
-        FieldGroup=FieldGroup,
-        groups=preview.shown if preview else frozenset(),
-        can_act=False,
     ), status
 
 
 @bp.route("/cases/<reference>/consents/new", methods=["GET", "POST"])
 @requires(Permission.REFERRAL_WORK)
 def new_consent(reference: str):
-    case = get_case_to_act_on(reference)
+    case, _seen = case_to_act_on(reference)
     form = ConsentForm()
     reasons = []
     if form.validate_on_submit():
@@ -261,7 +257,7 @@ def new_consent(reference: str):
 @bp.route("/cases/<reference>/consents/<uuid:consent_id>/withdraw", methods=["POST"])
 @requires(Permission.REFERRAL_WORK)
 def withdraw_consent(reference: str, consent_id: uuid.UUID):
-    case = get_case_to_act_on(reference)
+    case, _seen = case_to_act_on(reference)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case.id:
         abort(404)
@@ -288,24 +284,3 @@ def withdraw_consent(reference: str, consent_id: uuid.UUID):
         "success",
     )
     return redirect(url_for("cases.show", reference=reference))
-
-
-def case_referrals(case) -> tuple[list[Referral], list[Consent]]:
-    """For the case page: the referrals the user's agency sent or received, and, for the holder, consents."""
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .where(
-            Referral.case_id == case.id,
-            sa.or_(
-                Referral.from_agency_id == current_user.agency_id,
-                Referral.to_agency_id == current_user.agency_id,
-            ),
-        )
-        .order_by(Referral.sent_at.desc())
-    ).all()
-    consents = []
-    if access.can_act_on_case(current_user, case):
-        consents = db.session.scalars(
-            sa.select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_at.desc())
-        ).all()
-    return referrals, consents
