@@ -74,7 +74,7 @@ def test_the_receivers_case_page_asks_for_its_accepted_referral_once(login_as, s
     asked = []
 
     def count(conn, cursor, statement, *args):
-        if "referrals.status = " in statement and "referrals.case_id = " in statement:
+        if "FROM referrals" in statement and "referrals.case_id = " in statement:
             asked.append(statement)
 
     with seeded.app_context():
@@ -84,7 +84,7 @@ def test_the_receivers_case_page_asks_for_its_accepted_referral_once(login_as, s
         assert health.get(f"/cases/{police_case}").status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
-    # can it see the case, which groups, may it record medical care: one answer for the request
+    # can it see the case, which groups, may it record medical care, which referrals to list: one read
     assert len(asked) == 1, asked
 
 
