@@ -145,6 +145,12 @@ class Fact:
     required: bool = True
     sensitive: bool = False
     group: Group | tuple[Group, ...] = field(kw_only=True)
+    # Agency kinds for which a check of the step refuses it without this fact although it is not
+    # ``required`` for everyone: their form marks it required.
+    required_for: frozenset[str] = field(default=frozenset(), kw_only=True)
+
+    def required_of(self, agency_kind: str | None) -> bool:
+        return self.required or agency_kind in self.required_for
 
     @property
     def groups(self) -> frozenset[Group]:
@@ -295,6 +301,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                 N_("Social affairs notified at"),
                 required=False,
                 group=Group.NARRATIVE,
+                required_for=RECEIVERS - {SOCIAL_AFFAIRS},  # social_affairs_notified
             ),
         ),
         checks=(social_affairs_notified, dates_not_in_future),
