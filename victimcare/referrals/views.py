@@ -24,7 +24,13 @@ from victimcare.extensions import db
 from victimcare.labels import label
 from victimcare.pagination import paginate
 from victimcare.referrals import operations, receivers
-from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm, WithdrawConsentForm
+from victimcare.referrals.forms import (
+    AnswerForm,
+    ConsentForm,
+    SendReferralForm,
+    WithdrawConsentForm,
+    consent_summary,
+)
 from victimcare.referrals.models import Consent, Referral
 from vocabulary import ObjectType
 from workflows.referral import PURPOSES, Purpose, ReferralKind, ReferralStatus
