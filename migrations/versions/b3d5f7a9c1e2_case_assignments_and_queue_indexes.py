@@ -1,7 +1,7 @@
 """cases: assignment history, and the indexes of the home work queue and the caseload page
 
 Revision ID: b3d5f7a9c1e2
-Revises: 7c1e2a9d4b10
+Revises: e7d5c3a1b902
 Create Date: 2026-12-04 09:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b3d5f7a9c1e2"
-down_revision = "7c1e2a9d4b10"
+down_revision = "e7d5c3a1b902"
 branch_labels = None
 depends_on = None
 

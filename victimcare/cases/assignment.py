@@ -24,6 +24,7 @@ from victimcare.cases.models import AssignmentHow, Case, CaseAssignment
 from victimcare.cases.path import StaleCase, check_version, lock_case
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 from workflows.victim_path import N_, STOPPED_CLOCK, Stage
 
 # The roles that carry cases: those that may act on the owning agency's cases.
@@ -140,9 +141,9 @@ def _assign(case: Case, to: User, *, by: User, how: AssignmentHow) -> CaseAssign
     db.session.flush()
     db.session.expire(case, ["assigned_user"])
     audit.record(
-        "assign",
+        AuditAction.ASSIGN,
         actor=by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose=how.value,
