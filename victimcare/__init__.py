@@ -64,6 +64,7 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from victimcare import crypto
     from victimcare.accounts.sessions import load_user
+    from victimcare.database import ping_after_idle
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
     from victimcare.private_files import make_sqlite_file_private
@@ -71,6 +72,8 @@ def register_extensions(app: Flask) -> None:
     crypto.init_app(app)
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+    with app.app_context():
+        ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
