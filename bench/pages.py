@@ -332,7 +332,6 @@ def _median_max(counts: list[int]) -> str:
 
 def run_backend(backend: str, rows: list[dict]) -> None:
     from bench.bare_app import FLOOR_TABLE
-    from bench.peer_app import Base as PeerBase
 
     pg_url = peer_url = None
     if backend == "postgresql":
@@ -361,10 +360,8 @@ def run_backend(backend: str, rows: list[dict]) -> None:
         if pg_url:
             drop_postgres(pg_url, app)
             drop_postgres(peer_url)
-        else:
-            import sqlalchemy as sa
-
-            PeerBase.metadata.drop_all(sa.create_engine(peer_url))
+        # The SQLite files, the keyring and the checkpoints: a shared machine's /tmp is not ours to fill.
+        shutil.rmtree(app.config["INSTANCE_PATH"], ignore_errors=True)
 
 
 def _references(app, peer_url: str) -> tuple[str, str]:
