@@ -106,9 +106,8 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     # hide_parameters: a database error names its SQL but never its values (a username typed at
     # login, a password hash, a blind index), so logs and tracebacks carry no personal data.
-    # Connections are tested after idling, not at every checkout (database.ping_after_idle); the
-    # pool hands out the one used last, so the others idle out instead of all being kept warm.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True, "pool_use_lifo": True}
+    # Connections are tested after idling, not at every checkout (database.ping_after_idle).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     DEMO_PASSWORD = "victimcare-demo"
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:
