@@ -69,7 +69,21 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
 
 
-@sa.event.listens_for(Engine, "connect")
+def listen(target, identifier: str, fn) -> None:
+    """Register an SQLAlchemy event listener once, however many apps are built (tests build many).
+
+    Listeners are registered by each part's ``init_app``, never at import time: importing a module
+    changes nothing, and what the app listens to is written down in ``create_app``'s steps.
+    """
+    if not sa.event.contains(target, identifier, fn):
+        sa.event.listen(target, identifier, fn)
+
+
+def init_app(app) -> None:
+    """Every SQLite connection opens with the durability pragmas (before ``db.init_app``)."""
+    listen(Engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Durability first: WAL with full sync, enforced foreign keys, and waiting on locks."""
     if type(dbapi_connection).__module__ != "sqlite3":
@@ -81,7 +95,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA secure_delete=ON")  # erased keys leave no bytes behind in free pages
     cursor.close()
-    # SQLAlchemy, not the driver, starts transactions (see _sqlite_begin_immediate).
+    # SQLAlchemy, not the driver, starts transactions (see transactions._sqlite_begin).
     dbapi_connection.isolation_level = None
 
 
@@ -96,21 +110,19 @@ def ping_after_idle(engine: sa.Engine, seconds: float = PING_AFTER_IDLE_SECONDS)
     the append of its view events): on PostgreSQL two extra round trips per page, each a wait for
     the server's process on a busy machine (bench/pages.py). A connection used a moment ago is as
     alive as one just pinged; one left idle (a server restart, a firewall's timeout) is tested and,
-    if dead, replaced before the request uses it, as pre-ping did.
+    if dead, replaced before the request uses it, as pre-ping did. Registered on the app's engine
+    by ``create_app``.
     """
     dialect = engine.dialect
 
-    @sa.event.listens_for(engine, "connect")
-    def _fresh(dbapi_connection, record) -> None:
+    def fresh(dbapi_connection, record) -> None:
         record.info[_IDLE_SINCE] = time.monotonic()
 
-    @sa.event.listens_for(engine, "checkin")
-    def _idle(dbapi_connection, record) -> None:
+    def idle(dbapi_connection, record) -> None:
         if record is not None:
             record.info[_IDLE_SINCE] = time.monotonic()
 
-    @sa.event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection, record, proxy) -> None:
+    def ping_if_idle(dbapi_connection, record, proxy) -> None:
         if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < seconds:
             return
         try:
@@ -120,6 +132,6 @@ def ping_after_idle(engine: sa.Engine, seconds: float = PING_AFTER_IDLE_SECONDS)
         if not alive:
             raise sa.exc.DisconnectionError("ping failed")
 
-
-# How transactions begin (BEGIN IMMEDIATE, or deferred in a read request) lives beside the request rule.
-from victimcare import transactions  # noqa: E402,F401
+    listen(engine, "connect", fresh)
+    listen(engine, "checkin", idle)
+    listen(engine, "checkout", ping_if_idle)
