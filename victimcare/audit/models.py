@@ -69,3 +69,38 @@ class AuditCheckpoint(db.Model):
     head_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     note: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditFlag(db.Model):
+    """A flag the sweep found on an event (``review.sweep_flags``), so unreviewed flags are counted by a
+    query rather than recomputed from the whole log. Derived from the chain, not part of it."""
+
+    __tablename__ = "audit_flags"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    flag: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+
+
+class AuditFlagSweep(db.Model):
+    """One row: the last event the flag sweep has judged (events after it are judged live)."""
+
+    __tablename__ = "audit_flag_sweep"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0)
+
+
+class AuditReview(db.Model):
+    """A reviewer's mark on one flagged event: who, when, and their note. The marking is itself an event
+    of the log (action ``review``, naming the events and the note's SHA-256)."""
+
+    __tablename__ = "audit_reviews"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    reviewed_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text)

@@ -90,10 +90,39 @@ def record(
         "session_hash": None,
         **_actor_fields(actor),
     }
+    if action == "view" and case is not None:
+        event["detail"] = {**_facts_of_the_view(case, event["agency_code"]), **event["detail"]}
     if reading():
         g.setdefault("audit_pending", []).append(event)
     else:
         _append(event)
+
+
+def _facts_of_the_view(case, viewer_agency: str | None) -> dict:
+    """Who owned the case when it was viewed, and the accepted referral (if any) the viewer's agency
+    read it under: the review judges a view against these facts, not against today's owner (after
+    a transfer, the first owner's earlier views are not another agency's). Part of the chained
+    detail, so they cannot be changed afterwards; events from before carry neither."""
+    owner = case.owning_agency.code
+    facts = {"owner": owner}
+    if viewer_agency and viewer_agency != owner:
+        from victimcare.accounts.models import Agency
+        from victimcare.referrals.models import Referral
+        from workflows.referral import ReferralStatus
+
+        referral = db.session.scalar(
+            sa.select(Referral.id)
+            .join(Agency, Referral.to_agency_id == Agency.id)
+            .where(
+                Referral.case_id == case.id,
+                Agency.code == viewer_agency,
+                Referral.status == ReferralStatus.ACCEPTED,
+            )
+            .limit(1)
+        )
+        if referral is not None:
+            facts["referral"] = str(referral)
+    return facts
 
 
 def _append(event: dict) -> None:

@@ -17,11 +17,10 @@ BULK_CASES = 20  # distinct cases opened by one person within the window
 BULK_INTAKE_CHECKS = 10  # intake duplicate checks by one person within the window: someone may be probing
 
 
-def events_in_scope(user: User):
-    """Auditors review everything; supervisors the events of their province's agencies and cases."""
-    query = sa.select(AuditEvent)
+def scope(user: User):
+    """The condition on ``AuditEvent`` of what ``user`` reviews (None: everything)."""
     if user.role == Role.AUDITOR:
-        return query
+        return None
     from victimcare.cases.models import Case
 
     province_agencies = sa.select(Agency.code).where(Agency.province_code == user.agency.province_code)
@@ -30,9 +29,16 @@ def events_in_scope(user: User):
         .join(Agency, Case.owning_agency_id == Agency.id)
         .where(Agency.province_code == user.agency.province_code)
     )
-    return query.where(
-        sa.or_(AuditEvent.agency_code.in_(province_agencies), AuditEvent.case_reference.in_(province_cases))
+    return sa.or_(
+        AuditEvent.agency_code.in_(province_agencies), AuditEvent.case_reference.in_(province_cases)
     )
+
+
+def events_in_scope(user: User):
+    """Auditors review everything; supervisors the events of their province's agencies and cases."""
+    condition = scope(user)
+    query = sa.select(AuditEvent)
+    return query if condition is None else query.where(condition)
 
 
 def after_hours(moment: datetime) -> bool:
@@ -41,41 +47,85 @@ def after_hours(moment: datetime) -> bool:
 
 
 def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
-    """Flags per event seq: break glass, outside working hours, a case owned by another agency,
-    sharing on a legal basis instead of consent, role grants, agency changes, password resets."""
-    from victimcare.cases.models import Case
-
-    references = {e.case_reference for e in events if e.case_reference}
-    owners = (
-        dict(
-            db.session.execute(
-                sa.select(Case.reference, Agency.code)
-                .join(Agency, Case.owning_agency_id == Agency.id)
-                .where(Case.reference.in_(references))
-            ).all()
-        )
-        if references
-        else {}
-    )
+    """Flags per event seq: break glass, outside working hours, a case owned by another agency when it
+    was viewed, sharing on a legal basis instead of consent, role grants, agency changes, password
+    resets, bulk viewing and searches that opened nothing."""
+    owners = owners_then(events)
     activity = _activity_around(events)
     found: dict[int, list[str]] = {}
     for event in events:
-        marks = []
-        if event.action == "break_glass" or event.purpose == "break_glass":
-            marks.append("break_glass")
-        if event.actor_username and after_hours(event.occurred_at):
-            marks.append("after_hours")
-        owner = owners.get(event.case_reference)
-        if event.action == "view" and owner and event.agency_code and owner != event.agency_code:
-            marks.append("other_agency")
-        if event.action in ("login_failed", "lockout", "denied"):
-            marks.append("denied")
-        if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
-            marks.append("legal_basis")  # shared without the person's consent
+        marks = _marks_of(event, owners.get(event.seq))
         marks += _duty_marks(event)
         marks += _activity_marks(event, activity)
         if marks:
             found[event.seq] = marks
+    return found
+
+
+def _marks_of(event: AuditEvent, owner: str | None) -> list[str]:
+    marks = []
+    if event.action == "break_glass" or event.purpose == "break_glass":
+        marks.append("break_glass")
+    if event.actor_username and after_hours(event.occurred_at):
+        marks.append("after_hours")
+    if (
+        owner
+        and event.agency_code not in (None, owner)
+        and event.action == "view"
+        and not under_referral(event)
+    ):
+        marks.append("other_agency")
+    if event.action in ("login_failed", "lockout", "denied"):
+        marks.append("denied")
+    if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
+        marks.append("legal_basis")  # shared without the person's consent
+    return marks
+
+
+def under_referral(event: AuditEvent) -> bool:
+    """A view by the agency a case was referred to: under a referral accepted then (recorded on the
+    event), or of the referral itself (its page is shown only to its two sides)."""
+    return event.action == "view" and (
+        bool((event.detail or {}).get("referral")) or event.object_type == "referral"
+    )
+
+
+def owners_then(events: list[AuditEvent]) -> dict[int, str]:
+    """The agency that owned each event's case when the event happened, by seq.
+
+    Views record it (``operations._facts_of_the_view``). For events from before, it is worked out
+    from the log itself: the agency a later transfer of the case moved it from, else today's owner.
+    """
+    from victimcare.cases.models import Case
+
+    found = {e.seq: e.detail["owner"] for e in events if (e.detail or {}).get("owner")}
+    unknown = [e for e in events if e.case_reference and e.seq not in found]
+    references = {e.case_reference for e in unknown}
+    if not references:
+        return found
+    current = dict(
+        db.session.execute(
+            sa.select(Case.reference, Agency.code)
+            .join(Agency, Case.owning_agency_id == Agency.id)
+            .where(Case.reference.in_(references))
+        ).all()
+    )
+    transfers: dict[str, list[tuple[int, str]]] = {}
+    for seq, reference, detail in db.session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.case_reference, AuditEvent.detail)
+        .where(
+            AuditEvent.case_reference.in_(references),
+            AuditEvent.action == "update",
+            AuditEvent.purpose == "transfer",
+        )
+        .order_by(AuditEvent.seq)
+    ):
+        transfers.setdefault(reference, []).append((seq, (detail or {}).get("from")))
+    for event in unknown:
+        later = [moved_from for seq, moved_from in transfers.get(event.case_reference, ()) if seq > event.seq]
+        owner = later[0] if later else current.get(event.case_reference)
+        if owner:
+            found[event.seq] = owner
     return found
 
 
@@ -213,3 +263,166 @@ def _grant_of(event: AuditEvent):
         )
         .order_by(BreakGlassGrant.created_at)
     )
+
+
+# -- flags kept for counting, and reviews ---------------------------------------------------------
+
+SWEEP_BATCH = 2_000
+LIVE_TAIL = 5_000  # events after the sweep judged live by ``unreviewed_flag_count`` (cron keeps it short)
+
+
+def sweep_flags() -> int:
+    """Judge the next batch of events not judged yet and keep their flags (``AuditFlag``); returns how
+    many events were judged (0: nothing ready). The caller commits.
+
+    Only events older than ``BULK_WINDOW`` are judged: a search is flagged when nothing was opened
+    within that window after it, so a younger one is not settled yet. Two sweepers racing over the
+    same batch write it once: the sweep row moves only from the value this one read.
+    """
+    from victimcare.audit.models import AuditFlag, AuditFlagSweep
+    from victimcare.database import utcnow
+
+    last = db.session.scalar(sa.select(AuditFlagSweep.last_seq).where(AuditFlagSweep.id == 1)) or 0
+    settled = utcnow() - BULK_WINDOW
+    batch = []
+    for event in db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(SWEEP_BATCH)
+    ):
+        if event.occurred_at > settled:
+            break
+        batch.append(event)
+    if not batch:
+        return 0
+    moved = db.session.execute(
+        sa.update(AuditFlagSweep)
+        .where(AuditFlagSweep.id == 1, AuditFlagSweep.last_seq == last)
+        .values(last_seq=batch[-1].seq)
+    ).rowcount
+    if not moved:
+        return 0
+    rows = [{"seq": seq, "flag": flag} for seq, marks in flags(batch).items() for flag in set(marks)]
+    if rows:
+        db.session.execute(sa.insert(AuditFlag), rows)
+    return len(batch)
+
+
+def _not_reviewed_nor_own(user: User):
+    from victimcare.audit.models import AuditReview
+
+    return sa.and_(
+        ~sa.exists().where(AuditReview.seq == AuditEvent.seq),
+        sa.or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id),
+    )
+
+
+def unreviewed_flag_count(user: User) -> int:
+    """How many flagged events ``user`` may review and nobody has reviewed yet: for the home work queue
+    of supervisors and auditors (0 for everyone else).
+
+    Cheap enough for every home page: the flags of events the sweep has judged (``sweep_flags``, run
+    by ``flask audit sweep-flags`` from cron and by the log's pages) are counted in SQL, and only
+    the few events after it — at most ``LIVE_TAIL`` — are judged here. A user's own events are not
+    counted: somebody else reviews them. Reads only, so it is safe in a GET request.
+    """
+    from victimcare.access import Permission, has_permission
+    from victimcare.audit.models import AuditFlag, AuditFlagSweep
+
+    if not has_permission(user, Permission.AUDIT_VIEW):
+        return 0
+    last = db.session.scalar(sa.select(AuditFlagSweep.last_seq).where(AuditFlagSweep.id == 1)) or 0
+    condition = scope(user)
+    wanted = [_not_reviewed_nor_own(user)] + ([] if condition is None else [condition])
+    swept = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(AuditFlag.seq)))
+        .join(AuditEvent, AuditEvent.seq == AuditFlag.seq)
+        .where(AuditFlag.seq <= last, *wanted)
+    )
+    tail = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.seq > last, *wanted)
+        .order_by(AuditEvent.seq.desc())
+        .limit(LIVE_TAIL)
+    ).all()
+    return swept + len(flags(tail))
+
+
+class ReviewRefused(Exception):
+    """Why events cannot be marked reviewed (a message for the reviewer)."""
+
+
+def reviews_of(seqs) -> dict:
+    """The reviews of the events ``seqs``, by seq."""
+    from victimcare.audit.models import AuditReview
+
+    if not seqs:
+        return {}
+    return {r.seq: r for r in db.session.scalars(sa.select(AuditReview).where(AuditReview.seq.in_(seqs)))}
+
+
+def review_event(user: User, seq: int, note: str) -> int:
+    """Mark one flagged event reviewed, with the reviewer's note; returns 1. Refused for an event of
+    the reviewer's own, one without a flag, or one reviewed already. None in scope: LookupError."""
+    from flask_babel import gettext as _
+
+    event = db.session.scalar(events_in_scope(user).where(AuditEvent.seq == seq))
+    if event is None:
+        raise LookupError(seq)
+    if event.actor_id == user.id:
+        raise ReviewRefused(_("Somebody else must review your own events."))
+    if not flags([event]):
+        raise ReviewRefused(_("This event has no flag to review."))
+    if reviews_of([seq]):
+        raise ReviewRefused(_("This event has already been reviewed."))
+    return _mark(user, [seq], note)
+
+
+def review_day(user: User, day, note: str) -> int:
+    """Mark every flagged event of ``day`` (local) in the reviewer's scope reviewed, but their own and
+    those reviewed already; returns how many."""
+    from flask_babel import gettext as _
+
+    from victimcare.audit.filters import local_midnight
+
+    start = local_midnight(day)
+    query = (
+        events_in_scope(user)
+        .where(
+            AuditEvent.occurred_at >= start,
+            AuditEvent.occurred_at < start + timedelta(days=1),
+            _not_reviewed_nor_own(user),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    flagged: list[int] = []
+    after = 0
+    while chunk := db.session.scalars(query.where(AuditEvent.seq > after).limit(SWEEP_BATCH)).all():
+        flagged += sorted(flags(chunk))
+        after = chunk[-1].seq
+    if not flagged:
+        raise ReviewRefused(_("No flagged event of that day is waiting for your review."))
+    return _mark(user, flagged, note, day=day)
+
+
+def _mark(user: User, seqs: list[int], note: str, day=None) -> int:
+    import hashlib
+
+    from victimcare.audit import operations as audit
+    from victimcare.audit.models import AuditReview
+
+    note = note.strip()
+    db.session.add_all(AuditReview(seq=seq, reviewed_by_id=user.id, note=note) for seq in seqs)
+    db.session.flush()
+    audit.record(
+        "review",
+        actor=user,
+        object_type="audit_event",
+        object_id=seqs[0] if len(seqs) == 1 else None,
+        purpose="review",
+        detail={
+            "events": seqs,
+            "count": len(seqs),
+            **({"day": day.isoformat()} if day else {}),
+            "note_sha256": hashlib.sha256(note.encode()).hexdigest(),
+        },
+    )
+    return len(seqs)
