@@ -108,7 +108,7 @@ def _days(found: LogFilter) -> None:
             continue
         day = parse_day(text)
         if day is None:
-            found.errors[name] = _("Not a valid date (dd/mm/yyyy) between 1900 and 2100.")
+            found.errors[name] = _("Not a valid date (dd/mm/yyyy).")
         else:
             days[name] = day
     if "from" in days and "to" in days and days["from"] > days["to"]:

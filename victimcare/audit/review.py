@@ -68,18 +68,19 @@ def _marks_of(event: AuditEvent, owner: str | None) -> list[str]:
         marks.append("break_glass")
     if event.actor_username and after_hours(event.occurred_at):
         marks.append("after_hours")
-    if (
-        owner
-        and event.agency_code not in (None, owner)
-        and event.action == "view"
-        and not under_referral(event)
-    ):
+    if owner and event.agency_code not in (None, owner) and _views_for_work(event):
         marks.append("other_agency")
     if event.action in ("login_failed", "lockout", "denied"):
         marks.append("denied")
     if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
         marks.append("legal_basis")  # shared without the person's consent
     return marks
+
+
+def _views_for_work(event: AuditEvent) -> bool:
+    """A view of a case done for casework: not one under a referral, nor a reviewer reading an
+    emergency access's reason (purpose ``review``), which are another agency's case by design."""
+    return event.action == "view" and event.purpose != "review" and not under_referral(event)
 
 
 def under_referral(event: AuditEvent) -> bool:
