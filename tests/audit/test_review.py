@@ -79,7 +79,7 @@ def test_events_from_before_get_the_owner_from_the_transfers_logged_after_them(l
 
     reference = add_case(seeded, "police-demo")
     with monkeypatch.context() as old_version:  # events written before views recorded their owner
-        old_version.setattr(operations, "_facts_of_the_view", lambda case, agency: {})
+        old_version.setattr(operations, "_facts_of_the_view", lambda case, viewer: {})
         login_as("police1").get(f"/cases/{reference}")
         _transfer(login_as, seeded, reference)
         login_as("health1").get(f"/cases/{reference}")  # not found: no view

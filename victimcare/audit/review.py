@@ -14,6 +14,7 @@ from victimcare.extensions import db
 WORKING_HOURS = (time(7, 0), time(18, 0))  # Vietnamese offices, Monday to Friday
 BULK_WINDOW = timedelta(minutes=10)
 BULK_CASES = 20  # distinct cases opened by one person within the window
+IN_CHUNK = 500  # values per IN (...): SQLite allows 32,766 parameters a statement
 BULK_INTAKE_CHECKS = 10  # intake duplicate checks by one person within the window: someone may be probing
 
 
@@ -104,24 +105,27 @@ def owners_then(events: list[AuditEvent]) -> dict[int, str]:
     references = {e.case_reference for e in unknown}
     if not references:
         return found
-    current = dict(
-        db.session.execute(
-            sa.select(Case.reference, Agency.code)
-            .join(Agency, Case.owning_agency_id == Agency.id)
-            .where(Case.reference.in_(references))
-        ).all()
-    )
+    current: dict[str, str] = {}
     transfers: dict[str, list[tuple[int, str]]] = {}
-    for seq, reference, detail in db.session.execute(
-        sa.select(AuditEvent.seq, AuditEvent.case_reference, AuditEvent.detail)
-        .where(
-            AuditEvent.case_reference.in_(references),
-            AuditEvent.action == "update",
-            AuditEvent.purpose == "transfer",
+    ordered = sorted(references)
+    for chunk in (ordered[n : n + IN_CHUNK] for n in range(0, len(ordered), IN_CHUNK)):
+        current.update(
+            db.session.execute(
+                sa.select(Case.reference, Agency.code)
+                .join(Agency, Case.owning_agency_id == Agency.id)
+                .where(Case.reference.in_(chunk))
+            ).all()
         )
-        .order_by(AuditEvent.seq)
-    ):
-        transfers.setdefault(reference, []).append((seq, (detail or {}).get("from")))
+        for seq, reference, detail in db.session.execute(
+            sa.select(AuditEvent.seq, AuditEvent.case_reference, AuditEvent.detail)
+            .where(
+                AuditEvent.case_reference.in_(chunk),
+                AuditEvent.action == "update",
+                AuditEvent.purpose == "transfer",
+            )
+            .order_by(AuditEvent.seq)
+        ):
+            transfers.setdefault(reference, []).append((seq, (detail or {}).get("from")))
     for event in unknown:
         later = [moved_from for seq, moved_from in transfers.get(event.case_reference, ()) if seq > event.seq]
         owner = later[0] if later else current.get(event.case_reference)
@@ -355,9 +359,12 @@ def reviews_of(seqs) -> dict:
     """The reviews of the events ``seqs``, by seq."""
     from victimcare.audit.models import AuditReview
 
-    if not seqs:
+    wanted = set(seqs)
+    if not wanted:
         return {}
-    return {r.seq: r for r in db.session.scalars(sa.select(AuditReview).where(AuditReview.seq.in_(seqs)))}
+    # One range, not a parameter per event: an export names up to 100,000 of them.
+    rows = db.session.scalars(sa.select(AuditReview).where(AuditReview.seq.between(min(wanted), max(wanted))))
+    return {r.seq: r for r in rows if r.seq in wanted}
 
 
 def review_event(user: User, seq: int, note: str) -> int:
