@@ -22,9 +22,16 @@ def upgrade():
     op.create_table(
         "audit_flags",
         sa.Column("seq", SEQ, autoincrement=False, nullable=False),
-        sa.Column("flag", sa.String(length=30), nullable=False),
-        sa.PrimaryKeyConstraint("seq", "flag", name=op.f("pk_audit_flags")),
+        sa.Column("flags", sa.String(length=300), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("agency_province", sa.String(length=10), nullable=True),
+        sa.Column("case_province", sa.String(length=10), nullable=True),
+        sa.Column("reviewed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_flags")),
     )
+    op.create_index("ix_audit_flags_agency_province", "audit_flags", ["agency_province", "reviewed"])
+    op.create_index("ix_audit_flags_case_province", "audit_flags", ["case_province", "reviewed"])
+    op.create_index("ix_audit_flags_reviewed", "audit_flags", ["reviewed"])
     sweep = op.create_table(
         "audit_flag_sweep",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),

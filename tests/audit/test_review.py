@@ -139,14 +139,14 @@ def _review(client, **data):
     return post(client, "/audit/review", {"back": "/audit", **data}, token_page="/audit")
 
 
-def _count(app, username: str) -> int:
+def _count(app, username: str, **cap) -> int:
     from victimcare.accounts.models import User
     from victimcare.audit.review import unreviewed_flag_count
     from victimcare.extensions import db
 
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        count = unreviewed_flag_count(user)
+        count = unreviewed_flag_count(user, **cap)
         db.session.remove()
         return count
 
@@ -250,13 +250,50 @@ def test_the_count_is_the_same_before_and_after_the_sweep(login_as, seeded, emer
         judged = review.sweep_flags()
         db.session.commit()
         assert judged > 0 and review.sweep_flags() == 0  # nothing left, nothing written twice
-        flags = {(f.seq, f.flag) for f in db.session.scalars(sa.select(AuditFlag))}
+        flags = {(f.seq, flag) for f in db.session.scalars(sa.select(AuditFlag)) for flag in f.flags.split()}
         db.session.remove()
     _reference, glass, view = emergency
     assert {(glass, "break_glass"), (view, "break_glass"), (view, "other_agency")} <= flags
-    assert _count(seeded, "supervisor1") == 2
+    assert _count(seeded, "supervisor1") == 2 and _count(seeded, "supervisor1", cap=1) == 1  # "1+"
     _review(login_as("supervisor1"), seq=view, note="Hợp lệ.")
     assert _count(seeded, "supervisor1") == 1
+    with db_session(seeded) as session:
+        assert session.get(AuditFlag, view).reviewed and not session.get(AuditFlag, glass).reviewed
+
+
+@pytest.mark.parametrize("swept", [False, True])
+def test_a_supervisor_counts_only_their_provinces_flags(login_as, seeded, monkeypatch, swept):
+    import victimcare.database
+    from tests.helpers import log_in
+    from victimcare.accounts import operations as accounts
+    from victimcare.audit import review
+    from victimcare.extensions import db
+
+    monkeypatch.setattr(review, "after_hours", lambda moment: True)  # every login flagged
+    with seeded.app_context():
+        agency = accounts.save_agency(
+            None, code="police-other", name="Công an tỉnh khác", kind="police", province_code="01"
+        )
+        accounts.create_user(
+            username="police9",
+            display_name="Người Tỉnh Khác",
+            agency=agency,
+            role="officer",
+            password="mật khẩu thử",
+            check_policy=False,
+            must_change_password=False,
+        )
+        db.session.commit()
+    assert log_in(seeded.test_client(), "police9", "mật khẩu thử").status_code == 302
+    login_as("police1")
+    if swept:
+        later = victimcare.database.utcnow() + timedelta(hours=1)
+        monkeypatch.setattr(victimcare.database, "utcnow", lambda: later)
+        with seeded.app_context():
+            assert review.sweep_flags() > 0
+            db.session.commit()
+    assert _count(seeded, "supervisor1") == 1  # police1's login, not the other province's
+    assert _count(seeded, "auditor1") == 2
 
 
 def test_the_sweep_command_judges_settled_events_only(seeded, monkeypatch):

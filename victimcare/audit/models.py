@@ -72,15 +72,26 @@ class AuditCheckpoint(db.Model):
 
 
 class AuditFlag(db.Model):
-    """A flag the sweep found on an event (``review.sweep_flags``), so unreviewed flags are counted by a
-    query rather than recomputed from the whole log. Derived from the chain, not part of it."""
+    """The flags the sweep found on one event (``review.sweep_flags``), with what a reviewer's count
+    filters on — whose event, the provinces of its agency and of its case then, reviewed or not — so
+    unreviewed flags are counted from an index rather than recomputed from the whole log. Derived
+    from the chain, not part of it."""
 
     __tablename__ = "audit_flags"
+    __table_args__ = (
+        sa.Index("ix_audit_flags_agency_province", "agency_province", "reviewed"),
+        sa.Index("ix_audit_flags_case_province", "case_province", "reviewed"),
+        sa.Index("ix_audit_flags_reviewed", "reviewed"),
+    )
 
     seq: Mapped[int] = mapped_column(
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
     )
-    flag: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    flags: Mapped[str] = mapped_column(sa.String(300))  # space-separated ``vocabulary.Flag`` values
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    agency_province: Mapped[str | None] = mapped_column(sa.String(10))
+    case_province: Mapped[str | None] = mapped_column(sa.String(10))
+    reviewed: Mapped[bool] = mapped_column(default=False)
 
 
 class AuditFlagSweep(db.Model):

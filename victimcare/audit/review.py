@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -159,15 +161,32 @@ def case_viewers(case) -> list[AuditEvent]:
     ).all()
 
 
-def _activity_around(events: list[AuditEvent]) -> dict[str, list[AuditEvent]]:
-    """Each person's views and searches around the events shown, in one query."""
+@dataclass
+class _Trail:
+    """One person's case views and intake checks around the events judged, ready for bisecting."""
+
+    views_by_time: list[tuple[datetime, str]] = field(default_factory=list)  # (time, case reference)
+    view_seqs: list[int] = field(default_factory=list)  # in log order…
+    earliest_after: list[datetime] = field(default_factory=list)  # …with the earliest time from there on
+    checks: list[datetime] = field(default_factory=list)  # intake checks' times, sorted
+
+
+def _activity_around(events: list[AuditEvent]) -> dict[str, _Trail]:
+    """Each person's views and searches around the events judged, in one query of a few columns."""
     people = {e.actor_username for e in events if e.actor_username and e.action in ("view", "search")}
     if not people:
         return {}
     start = min(e.occurred_at for e in events) - BULK_WINDOW
     end = max(e.occurred_at for e in events) + BULK_WINDOW
-    rows = db.session.scalars(
-        sa.select(AuditEvent)
+    rows = db.session.execute(
+        sa.select(
+            AuditEvent.actor_username,
+            AuditEvent.seq,
+            AuditEvent.occurred_at,
+            AuditEvent.case_reference,
+            AuditEvent.object_type,
+            AuditEvent.action,
+        )
         .where(
             AuditEvent.actor_username.in_(people),
             AuditEvent.action.in_(("view", "search")),
@@ -175,44 +194,47 @@ def _activity_around(events: list[AuditEvent]) -> dict[str, list[AuditEvent]]:
         )
         .order_by(AuditEvent.seq)
     ).all()
-    by_person: dict[str, list[AuditEvent]] = {}
-    for row in rows:
-        by_person.setdefault(row.actor_username, []).append(row)
-    return by_person
+    trails: dict[str, _Trail] = {}
+    for username, seq, moment, reference, object_type, action in rows:
+        trail = trails.setdefault(username, _Trail())
+        if action == "view" and reference:
+            trail.views_by_time.append((moment, reference))
+            trail.view_seqs.append(seq)
+            trail.earliest_after.append(moment)
+        elif object_type == "intake_check":
+            trail.checks.append(moment)
+    for trail in trails.values():
+        trail.views_by_time.sort()
+        trail.checks.sort()
+        for n in range(len(trail.earliest_after) - 2, -1, -1):
+            trail.earliest_after[n] = min(trail.earliest_after[n], trail.earliest_after[n + 1])
+    return trails
 
 
-def _activity_marks(event: AuditEvent, activity: dict[str, list[AuditEvent]]) -> list[str]:
-    """Bulk viewing (many cases in a short time) and searches that found someone but opened nothing."""
-    mine = activity.get(event.actor_username or "", [])
+def _activity_marks(event: AuditEvent, activity: dict[str, _Trail]) -> list[str]:
+    """Bulk viewing (many cases in a short time), many intake checks, and searches that found someone
+    but opened nothing. Each is a bisection into the person's trail, not a walk through it."""
+    trail = activity.get(event.actor_username or "")
+    if trail is None:
+        return []
     marks = []
+    moment = event.occurred_at
     if event.action == "view" and event.case_reference:
-        recent = {
-            e.case_reference
-            for e in mine
-            if e.action == "view"
-            and e.case_reference
-            and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at
-        }
-        if len(recent) >= BULK_CASES:
-            marks.append("bulk_viewing")
+        first = bisect_left(trail.views_by_time, (moment - BULK_WINDOW, ""))
+        last = bisect_right(trail.views_by_time, (moment, "\uffff"))
+        cases: set[str] = set()
+        for _when, reference in reversed(trail.views_by_time[first:last]):
+            cases.add(reference)
+            if len(cases) >= BULK_CASES:
+                marks.append("bulk_viewing")
+                break
     if event.object_type == "intake_check":
-        checks = [
-            e
-            for e in mine
-            if e.object_type == "intake_check"
-            and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at
-        ]
-        if len(checks) >= BULK_INTAKE_CHECKS:
+        checks = bisect_right(trail.checks, moment) - bisect_left(trail.checks, moment - BULK_WINDOW)
+        if checks >= BULK_INTAKE_CHECKS:
             marks.append("many_intake_checks")
-    if event.action == "search" and event.detail.get("results"):
-        followed = any(
-            e.action == "view"
-            and e.case_reference
-            and e.seq > event.seq
-            and e.occurred_at <= event.occurred_at + BULK_WINDOW
-            for e in mine
-        )
-        if not followed:
+    if event.action == "search" and (event.detail or {}).get("results"):
+        after = bisect_right(trail.view_seqs, event.seq)
+        if after == len(trail.view_seqs) or trail.earliest_after[after] > moment + BULK_WINDOW:
             marks.append("no_follow_up")
     return marks
 
@@ -305,29 +327,67 @@ def sweep_flags() -> int:
     ).rowcount
     if not moved:
         return 0
-    rows = [{"seq": seq, "flag": flag} for seq, marks in flags(batch).items() for flag in set(marks)]
-    if rows:
-        db.session.execute(sa.insert(AuditFlag), rows)
+    marks = flags(batch)
+    flagged = [e for e in batch if e.seq in marks]
+    if flagged:
+        provinces = _provinces_of(flagged)
+        reviewed = reviews_of([e.seq for e in flagged])
+        db.session.execute(
+            sa.insert(AuditFlag),
+            [
+                {
+                    "seq": e.seq,
+                    "flags": " ".join(dict.fromkeys(marks[e.seq])),
+                    "actor_id": e.actor_id,
+                    "agency_province": provinces.get(e.agency_code),
+                    "case_province": provinces.get(e.case_reference),
+                    "reviewed": e.seq in reviewed,
+                }
+                for e in flagged
+            ],
+        )
     return len(batch)
 
 
-def _not_reviewed_nor_own(user: User):
+def _provinces_of(events: list[AuditEvent]) -> dict[str, str]:
+    """The province of each event's agency (by code) and of its case's owner (by reference), now."""
+    from victimcare.cases.models import Case
+
+    found = dict(db.session.execute(sa.select(Agency.code, Agency.province_code)).all())
+    references = sorted({e.case_reference for e in events if e.case_reference})
+    for chunk in (references[n : n + IN_CHUNK] for n in range(0, len(references), IN_CHUNK)):
+        found.update(
+            db.session.execute(
+                sa.select(Case.reference, Agency.province_code)
+                .join(Agency, Case.owning_agency_id == Agency.id)
+                .where(Case.reference.in_(chunk))
+            ).all()
+        )
+    return found
+
+
+def _not_reviewed_nor_own(user: User, row=AuditEvent):
     from victimcare.audit.models import AuditReview
 
     return sa.and_(
-        ~sa.exists().where(AuditReview.seq == AuditEvent.seq),
-        sa.or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id),
+        ~sa.exists().where(AuditReview.seq == row.seq),
+        sa.or_(row.actor_id.is_(None), row.actor_id != user.id),
     )
 
 
-def unreviewed_flag_count(user: User) -> int:
+COUNT_CAP = 1_000  # the queue says "1,000 or more" rather than count a backlog row by row
+
+
+def unreviewed_flag_count(user: User, cap: int = COUNT_CAP) -> int:
     """How many flagged events ``user`` may review and nobody has reviewed yet: for the home work queue
     of supervisors and auditors (0 for everyone else).
 
-    Cheap enough for every home page: the flags of events the sweep has judged (``sweep_flags``, run
-    by ``flask audit sweep-flags`` from cron and by the log's pages) are counted in SQL, and only
-    the few events after it — at most ``LIVE_TAIL`` — are judged here. A user's own events are not
-    counted: somebody else reviews them. Reads only, so it is safe in a GET request.
+    Cheap enough for every home page: the events the sweep has judged (``sweep_flags``, run by
+    ``flask audit sweep-flags`` from cron and by the log's page) are counted from ``audit_flags``'
+    indexes, and only the events after it — at most ``LIVE_TAIL`` — are judged here. A user's own
+    events are not counted: somebody else reviews them. A supervisor's province is matched as the
+    event's agency and case stood when the sweep judged it. The count stops at ``cap`` (a queue
+    shows "1,000+"), so a backlog costs no more than that. Reads only: safe in a GET request.
     """
     from victimcare.access import Permission, has_permission
     from victimcare.audit.models import AuditFlag, AuditFlagSweep
@@ -335,20 +395,30 @@ def unreviewed_flag_count(user: User) -> int:
     if not has_permission(user, Permission.AUDIT_VIEW):
         return 0
     last = db.session.scalar(sa.select(AuditFlagSweep.last_seq).where(AuditFlagSweep.id == 1)) or 0
-    condition = scope(user)
-    wanted = [_not_reviewed_nor_own(user)] + ([] if condition is None else [condition])
-    swept = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(AuditFlag.seq)))
-        .join(AuditEvent, AuditEvent.seq == AuditFlag.seq)
-        .where(AuditFlag.seq <= last, *wanted)
+    swept = sa.select(AuditFlag.seq).where(
+        AuditFlag.reviewed.is_(False), _not_reviewed_nor_own(user, AuditFlag)
     )
+    if user.role != Role.AUDITOR:  # a union, so each half reads its own index
+        province = user.agency.province_code
+        halves = [
+            swept.where(AuditFlag.agency_province == province).limit(cap).subquery(),
+            swept.where(AuditFlag.case_province == province).limit(cap).subquery(),
+        ]
+        swept = sa.union(*(sa.select(half.c.seq) for half in halves))
+    condition = scope(user)
     tail = db.session.scalars(
         sa.select(AuditEvent)
-        .where(AuditEvent.seq > last, *wanted)
+        .where(
+            AuditEvent.seq > last, _not_reviewed_nor_own(user), *([] if condition is None else [condition])
+        )
         .order_by(AuditEvent.seq.desc())
         .limit(LIVE_TAIL)
     ).all()
-    return swept + len(flags(tail))
+    live = len(flags(tail))
+    if live >= cap:
+        return cap
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(swept.limit(cap - live).subquery()))
+    return live + counted
 
 
 class ReviewRefused(Exception):
@@ -415,10 +485,12 @@ def _mark(user: User, seqs: list[int], note: str, day=None) -> int:
     import hashlib
 
     from victimcare.audit import operations as audit
-    from victimcare.audit.models import AuditReview
+    from victimcare.audit.models import AuditFlag, AuditReview
 
     note = note.strip()
     db.session.add_all(AuditReview(seq=seq, reviewed_by_id=user.id, note=note) for seq in seqs)
+    for chunk in (seqs[n : n + IN_CHUNK] for n in range(0, len(seqs), IN_CHUNK)):
+        db.session.execute(sa.update(AuditFlag).where(AuditFlag.seq.in_(chunk)).values(reviewed=True))
     db.session.flush()
     audit.record(
         "review",
