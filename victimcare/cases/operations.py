@@ -99,6 +99,7 @@ def open_case(
     """Open a case at intake; its first deadline (notify social affairs) starts now."""
     from victimcare.cases.path import start_stage
 
+    db.session.add(victim)  # a new person, or one already known: the case is theirs either way
     case = Case(
         reference=reference or allocate_references()[0],
         victim=victim,

@@ -120,7 +120,6 @@ def new():
         victim = operations.new_victim(form.victim_data())
         check = operations.check_intake(victim, current_user)
         if not check.warns or form.confirm_new_person.data:
-            db.session.add(victim)
             case = operations.open_case(
                 victim=victim, agency=current_user.agency, created_by=current_user, facts=form.case_data()
             )
