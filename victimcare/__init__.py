@@ -62,13 +62,17 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from victimcare import crypto
+    """Extensions, and the SQLAlchemy listeners of the parts that need them (none listen at import time)."""
+    from victimcare import audit, cases, crypto, database
     from victimcare.accounts.sessions import load_user
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
     from victimcare.private_files import make_sqlite_file_private
 
-    crypto.init_app(app)
+    database.init_app(app)
+    crypto.init_app(app)  # seals values before a flush: before cases' listener reads them
+    cases.init_app(app)
+    audit.init_app(app)
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -102,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from victimcare.approvals import views as approval_views
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
+    from victimcare.places import views as place_views
     from victimcare.referrals import views as referral_views
     from victimcare.reports import views as report_views
     from victimcare.support import views as support_views
@@ -115,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(support_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(approval_views.bp)
+    app.register_blueprint(place_views.bp)
     # The case page's sections from the domains that build on cases (victimcare/cases/hooks.py).
     from victimcare.referrals import page as referral_page
     from victimcare.support import page as support_page

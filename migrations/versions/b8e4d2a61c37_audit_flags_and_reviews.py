@@ -1,7 +1,7 @@
 """audit: flags kept for counting (and the sweep's position), and reviewers' marks on flagged events
 
 Revision ID: b8e4d2a61c37
-Revises: 7c1e2a9d4b10
+Revises: e7d5c3a1b902
 Create Date: 2026-12-10 09:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b8e4d2a61c37"
-down_revision = "7c1e2a9d4b10"
+down_revision = "e7d5c3a1b902"
 branch_labels = None
 depends_on = None
 

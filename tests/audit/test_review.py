@@ -230,11 +230,19 @@ def test_a_whole_day_is_marked_reviewed_but_for_the_reviewers_own_events(login_a
     assert "Ngày không hợp lệ (dd/mm/yyyy)." in auditor.get(bad.headers["Location"]).text
 
 
-def test_the_review_goes_back_to_the_log_only(login_as, seeded, emergency):
-    response = _review(
-        login_as("supervisor1"), seq=emergency[1], note="Hợp lệ.", back="https://evil.example/"
-    )
-    assert response.headers["Location"] == "/audit"
+@pytest.mark.parametrize(
+    "back, location",
+    [
+        ("https://evil.example/", "/audit"),
+        ("//evil.example/audit", "/audit"),
+        ("/\\evil.example/audit", "/audit"),
+        ("/cases", "/audit"),
+        ("/audit?case=42&from=01/01/2026", "/audit?case=42&from=01/01/2026"),
+    ],
+)
+def test_the_review_goes_back_to_the_log_only(login_as, seeded, emergency, back, location):
+    response = _review(login_as("supervisor1"), seq=emergency[1], note="Hợp lệ.", back=back)
+    assert response.headers["Location"] == location
 
 
 def test_the_count_is_the_same_before_and_after_the_sweep(login_as, seeded, emergency, monkeypatch):

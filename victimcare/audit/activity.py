@@ -15,10 +15,11 @@ from victimcare.audit import review
 from victimcare.audit.filters import local_midnight
 from victimcare.audit.labels import code_label
 from victimcare.audit.models import AuditEvent
-from victimcare.audit.vocabulary import Action, EventField
+from victimcare.audit.vocabulary import EventField
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.i18n import format_moment
+from vocabulary import AuditAction
 
 MOST_EVENTS = 20_000  # a month of one person's work is far below this
 
@@ -88,7 +89,7 @@ def of_month(viewer: User, person: User, month: date) -> Activity:
     cases: dict[str, OpenedCase] = {}
     other: dict[str, int] = {}
     for action, reference, fields, moment in events:
-        if action == "view" and reference:
+        if action == AuditAction.VIEW and reference:
             opened = cases.setdefault(reference, OpenedCase(reference, first=moment))
             opened.views += 1
             opened.last = moment
@@ -97,6 +98,6 @@ def of_month(viewer: User, person: User, month: date) -> Activity:
             other[action] = other.get(action, 0) + 1
     return Activity(
         cases=sorted(cases.values(), key=lambda c: c.last, reverse=True),
-        other=sorted(((code_label(a, Action), n) for a, n in other.items()), key=lambda pair: -pair[1]),
+        other=sorted(((code_label(a, AuditAction), n) for a, n in other.items()), key=lambda pair: -pair[1]),
         total=len(events),
     )

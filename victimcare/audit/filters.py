@@ -18,9 +18,9 @@ from flask_babel import to_utc
 from victimcare.accounts.models import Agency, Role, User
 from victimcare.audit.labels import code_label
 from victimcare.audit.models import AuditEvent
-from victimcare.audit.vocabulary import Action
 from victimcare.extensions import db
-from victimcare.forms import parse_day
+from victimcare.forms import invalid_date, parse_day
+from vocabulary import AuditAction
 
 _REFERENCE = re.compile(r"^(?:VC[-\s]?)?(?:(\d{4})[-\s]?)?0*(\d{1,6})$", re.IGNORECASE)
 
@@ -50,7 +50,9 @@ def reviewable_agencies(viewer: User) -> list[Agency]:
 
 
 def action_choices() -> list[tuple[str, str]]:
-    return sorted(((a.value, code_label(a.value, Action)) for a in Action), key=lambda pair: pair[1])
+    return sorted(
+        ((a.value, code_label(a.value, AuditAction)) for a in AuditAction), key=lambda pair: pair[1]
+    )
 
 
 def case_condition(text: str):
@@ -77,7 +79,7 @@ def parse(args, viewer: User) -> LogFilter:
             found.conditions.append(condition)
     action = found.args.get("action", "")
     if action:
-        if action in {a.value for a in Action}:
+        if action in {a.value for a in AuditAction}:
             found.conditions.append(AuditEvent.action == action)
         else:
             found.errors["action"] = _("Choose an action from the list.")
@@ -108,7 +110,7 @@ def _days(found: LogFilter) -> None:
             continue
         day = parse_day(text)
         if day is None:
-            found.errors[name] = _("Not a valid date (dd/mm/yyyy).")
+            found.errors[name] = str(invalid_date())
         else:
             days[name] = day
     if "from" in days and "to" in days and days["from"] > days["to"]:

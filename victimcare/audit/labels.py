@@ -1,4 +1,5 @@
-"""Labels of the confidentiality log's codes (``victimcare.audit.vocabulary``), and ``code_label``, which
+"""Labels of the confidentiality log's codes (``vocabulary.AuditAction`` and ``ObjectType``, and
+``victimcare.audit.vocabulary``), and ``code_label``, which
 finds the label of a code that may belong to one of several enums (a purpose is a referral purpose, an
 erasure reason, a legal-hold reason or one of the log's own)."""
 
@@ -9,49 +10,47 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 
 from victimcare.audit.vocabulary import (
-    Action,
     Change,
     CheckedIdentifier,
     EventField,
     EventOutcome,
     EventPurpose,
     Flag,
-    ObjectType,
 )
 from victimcare.labels import label, register
+from vocabulary import AuditAction, ObjectType
 
 register(
-    Action,
+    AuditAction,
     {
-        Action.VIEW: _l("Viewed"),
-        Action.SEARCH: _l("Searched"),
-        Action.CREATE: _l("Created"),
-        Action.UPDATE: _l("Changed"),
-        Action.TRANSITION: _l("Took a step"),
-        Action.ERASE: _l("Erased personal data"),
-        Action.BREAK_GLASS: _l("Emergency access"),
-        Action.DENIED: _l("Refused"),
-        Action.LOGIN: _l("Logged in"),
-        Action.LOGIN_FAILED: _l("Failed login"),
-        Action.LOCKOUT: _l("Account locked after failed logins"),
-        Action.LOGOUT: _l("Logged out"),
-        Action.MFA: _l("Two-factor sign-in"),
-        Action.USER_CHANGE: _l("Account changed"),
-        Action.AGENCY_CHANGE: _l("Agency changed"),
-        Action.KEY_ROTATE: _l("Encryption keys rotated or retired"),
-        Action.REFER: _l("Sent a referral"),
-        Action.ACCEPT: _l("Accepted a referral"),
-        Action.DECLINE: _l("Declined a referral"),
-        Action.WITHDRAW: _l("Withdrew a referral"),
-        Action.COMPLETE: _l("Completed a referral"),
-        Action.EXPIRE: _l("Referral expired"),
-        Action.CONSENT: _l("Consent recorded or withdrawn"),
-        Action.APPROVAL_REQUEST: _l("Asked for approval"),
-        Action.APPROVAL_DECISION: _l("Decided an approval"),
-        Action.LEGAL_HOLD: _l("Legal hold"),
-        Action.APPROVE: _l("Approved report figures"),
-        Action.EXPORT: _l("Exported"),
-        Action.REVIEW: _l("Reviewed flagged events"),
+        AuditAction.VIEW: _l("Viewed"),
+        AuditAction.SEARCH: _l("Searched"),
+        AuditAction.CREATE: _l("Created"),
+        AuditAction.UPDATE: _l("Changed"),
+        AuditAction.TRANSITION: _l("Took a step"),
+        AuditAction.ERASE: _l("Erased personal data"),
+        AuditAction.BREAK_GLASS: _l("Emergency access"),
+        AuditAction.DENIED: _l("Refused"),
+        AuditAction.LOGIN: _l("Logged in"),
+        AuditAction.LOGIN_FAILED: _l("Failed login"),
+        AuditAction.LOCKOUT: _l("Account locked after failed logins"),
+        AuditAction.LOGOUT: _l("Logged out"),
+        AuditAction.USER_CHANGE: _l("Account changed"),
+        AuditAction.AGENCY_CHANGE: _l("Agency changed"),
+        AuditAction.KEY_ROTATE: _l("Encryption keys rotated or retired"),
+        AuditAction.REFER: _l("Sent a referral"),
+        AuditAction.ACCEPT: _l("Accepted a referral"),
+        AuditAction.DECLINE: _l("Declined a referral"),
+        AuditAction.WITHDRAW: _l("Withdrew a referral"),
+        AuditAction.COMPLETE: _l("Completed a referral"),
+        AuditAction.EXPIRE: _l("Referral expired"),
+        AuditAction.CONSENT: _l("Consent recorded or withdrawn"),
+        AuditAction.APPROVAL_REQUEST: _l("Asked for approval"),
+        AuditAction.APPROVAL_DECISION: _l("Decided an approval"),
+        AuditAction.LEGAL_HOLD: _l("Legal hold"),
+        AuditAction.APPROVE: _l("Approved report figures"),
+        AuditAction.EXPORT: _l("Exported"),
+        AuditAction.REVIEW: _l("Reviewed flagged events"),
     },
 )
 register(
@@ -59,7 +58,6 @@ register(
     {
         ObjectType.CASE: _l("Case"),
         ObjectType.CASE_LIST: _l("List of cases"),
-        ObjectType.CASE_PEOPLE: _l("People on the case"),
         ObjectType.CASE_PERSON: _l("Person on the case"),
         ObjectType.VICTIM: _l("Person"),
         ObjectType.STAGE_EVENT: _l("Case history"),
@@ -80,7 +78,7 @@ register(
         ObjectType.AUDIT_LOG: _l("Confidentiality log"),
         ObjectType.AUDIT_EVENT: _l("Event of the confidentiality log"),
         ObjectType.ROLE_GRANT: _l("Role grant"),
-        ObjectType.AGENCY_KIND_CHANGE: _l("Change of an agency's kind or province"),
+        ObjectType.AGENCY_CHANGE: _l("Change of an agency's kind or province"),
         ObjectType.ERASURE: _l("Erasure of a person's data"),
     },
 )

@@ -18,19 +18,18 @@ from victimcare.audit import review
 from victimcare.audit.labels import code_label
 from victimcare.audit.models import AuditEvent
 from victimcare.audit.vocabulary import (
-    Action,
     Change,
     CheckedIdentifier,
     EventField,
     EventOutcome,
     EventPurpose,
     Flag,
-    ObjectType,
 )
 from victimcare.cases.models import LegalHoldReason
 from victimcare.cases.operations import ErasureReason, SearchKind
 from victimcare.extensions import db
 from victimcare.i18n import format_moment
+from vocabulary import AuditAction, ObjectType
 from workflows import victim_path
 from workflows.referral import LegalBasis, Purpose, ReferralKind
 from workflows.support import SupportType
@@ -124,10 +123,10 @@ def _row(event: AuditEvent, names: Names) -> Row:
         user=names.user(event.actor_username),
         agency=names.agency(event.agency_code),
         role=code_label(event.role, Role),
-        action=code_label(event.action, Action),
+        action=code_label(event.action, AuditAction),
         purpose=code_label(event.purpose, *PURPOSES),
         outcome="" if event.outcome == "ok" else code_label(event.outcome, EventOutcome, ApprovalOutcome),
-        record=event.case_reference or code_label(event.object_type, ObjectType),
+        record=event.case_reference or code_label(event.object_kind, ObjectType),
         fields=", ".join(code_label(f, FieldGroup, EventField) for f in event.fields or ()),
         summary=summary(event, names),
     )
@@ -138,16 +137,23 @@ def summary(event: AuditEvent, names: Names) -> str:
     result count, the account change; empty when the action and purpose say it all."""
     detail = event.detail or {}
     action = event.action
-    if action == "transition":
+    if action == AuditAction.TRANSITION:
         return _step(detail)
-    if action == "update" and event.purpose == "transfer":
+    if action == AuditAction.UPDATE and event.purpose == "transfer":
         return _(
             "from %(from)s to %(to)s",
             **{"from": names.agency(detail.get("from")), "to": names.agency(detail.get("to"))},
         )
-    if action in ("refer", "accept", "decline", "withdraw", "complete", "expire"):
+    if action in (
+        AuditAction.REFER,
+        AuditAction.ACCEPT,
+        AuditAction.DECLINE,
+        AuditAction.WITHDRAW,
+        AuditAction.COMPLETE,
+        AuditAction.EXPIRE,
+    ):
         return _referral(detail, names)
-    if action == "search":
+    if action == AuditAction.SEARCH:
         indexes = detail.get("index")
         indexes = indexes if isinstance(indexes, list) else [indexes]
         return ngettext(
@@ -189,15 +195,15 @@ def _other(event: AuditEvent, detail: dict, names: Names) -> str:
         if detail.get("agency") or detail.get("code"):
             words.append(names.agency(detail.get("agency") or detail.get("code")))
         return ", ".join(words)
-    if event.action == "agency_change":
+    if event.action == AuditAction.AGENCY_CHANGE:
         return names.agency(detail.get("code"))
-    if event.action in ("approval_request", "approval_decision"):
+    if event.action in (AuditAction.APPROVAL_REQUEST, AuditAction.APPROVAL_DECISION):
         return code_label(detail.get("kind"), ApprovalKind)
-    if event.action == "consent":
+    if event.action == AuditAction.CONSENT:
         return _("given") if detail.get("given") else _("withdrawn")
     if detail.get("type"):
         return code_label(detail["type"], SupportType)
-    if event.action == "review" or event.object_type == "audit_log":
+    if event.action == AuditAction.REVIEW or event.object_type == ObjectType.AUDIT_LOG:
         count = int(detail.get("count", detail.get("rows")) or 0)
         return ngettext("%(num)d event", "%(num)d events", count)
     if event.object_type in ("case_list", "import"):

@@ -12,6 +12,7 @@ from flask_babel import to_user_timezone
 from victimcare.accounts.models import Agency, Role, User
 from victimcare.audit.models import AuditEvent
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 
 WORKING_HOURS = (time(7, 0), time(18, 0))  # Vietnamese offices, Monday to Friday
 BULK_WINDOW = timedelta(minutes=10)
@@ -67,15 +68,15 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
 
 def _marks_of(event: AuditEvent, owner: str | None) -> list[str]:
     marks = []
-    if event.action == "break_glass" or event.purpose == "break_glass":
+    if event.action == AuditAction.BREAK_GLASS or event.purpose == "break_glass":
         marks.append("break_glass")
     if event.actor_username and after_hours(event.occurred_at):
         marks.append("after_hours")
     if owner and event.agency_code not in (None, owner) and _views_for_work(event):
         marks.append("other_agency")
-    if event.action in ("login_failed", "lockout", "denied"):
+    if event.action in (AuditAction.LOGIN_FAILED, AuditAction.LOCKOUT, AuditAction.DENIED):
         marks.append("denied")
-    if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
+    if event.action == AuditAction.REFER and (event.detail or {}).get("legal_basis", "consent") != "consent":
         marks.append("legal_basis")  # shared without the person's consent
     return marks
 
@@ -83,14 +84,14 @@ def _marks_of(event: AuditEvent, owner: str | None) -> list[str]:
 def _views_for_work(event: AuditEvent) -> bool:
     """A view of a case done for casework: not one under a referral, nor a reviewer reading an
     emergency access's reason (purpose ``review``), which are another agency's case by design."""
-    return event.action == "view" and event.purpose != "review" and not under_referral(event)
+    return event.action == AuditAction.VIEW and event.purpose != "review" and not under_referral(event)
 
 
 def under_referral(event: AuditEvent) -> bool:
     """A view by the agency a case was referred to: under a referral accepted then (recorded on the
     event), or of the referral itself (its page is shown only to its two sides)."""
-    return event.action == "view" and (
-        bool((event.detail or {}).get("referral")) or event.object_type == "referral"
+    return event.action == AuditAction.VIEW and (
+        bool((event.detail or {}).get("referral")) or event.object_type == ObjectType.REFERRAL
     )
 
 
@@ -122,7 +123,7 @@ def owners_then(events: list[AuditEvent]) -> dict[int, str]:
             sa.select(AuditEvent.seq, AuditEvent.case_reference, AuditEvent.detail)
             .where(
                 AuditEvent.case_reference.in_(chunk),
-                AuditEvent.action == "update",
+                AuditEvent.action == AuditAction.UPDATE,
                 AuditEvent.purpose == "transfer",
             )
             .order_by(AuditEvent.seq)
@@ -138,15 +139,19 @@ def owners_then(events: list[AuditEvent]) -> dict[int, str]:
 
 # Separation of duties: requests and decisions that change who reads cases, and resets that let an
 # administrator act as someone else, are flagged for supervisors and auditors.
-_APPROVAL_ACTIONS = ("approval_request", "approval_decision")
-_FLAGGED_KINDS = ("role_grant", "agency_change")
+_APPROVAL_ACTIONS = (AuditAction.APPROVAL_REQUEST, AuditAction.APPROVAL_DECISION)
+_FLAGGED_KINDS = (ObjectType.ROLE_GRANT, ObjectType.AGENCY_CHANGE)  # approval kinds, named as object types
 
 
 def _duty_marks(event: AuditEvent) -> list[str]:
     detail = event.detail or {}
     if event.action in _APPROVAL_ACTIONS and detail.get("kind") in _FLAGGED_KINDS:
         return [detail["kind"]]
-    if event.action == "user_change" and detail.get("change") == "password_reset" and event.actor_username:
+    if (
+        event.action == AuditAction.USER_CHANGE
+        and detail.get("change") == "password_reset"
+        and event.actor_username
+    ):
         return ["password_reset"]
     return []
 
@@ -155,7 +160,7 @@ def case_viewers(case) -> list[AuditEvent]:
     """Who has seen this person's record: every view of the case, newest first."""
     return db.session.scalars(
         sa.select(AuditEvent)
-        .where(AuditEvent.case_reference == case.reference, AuditEvent.action == "view")
+        .where(AuditEvent.case_reference == case.reference, AuditEvent.action == AuditAction.VIEW)
         .order_by(AuditEvent.seq.desc())
         .limit(200)
     ).all()
@@ -173,7 +178,11 @@ class _Trail:
 
 def _activity_around(events: list[AuditEvent]) -> dict[str, _Trail]:
     """Each person's views and searches around the events judged, in one query of a few columns."""
-    people = {e.actor_username for e in events if e.actor_username and e.action in ("view", "search")}
+    people = {
+        e.actor_username
+        for e in events
+        if e.actor_username and e.action in (AuditAction.VIEW, AuditAction.SEARCH)
+    }
     if not people:
         return {}
     start = min(e.occurred_at for e in events) - BULK_WINDOW
@@ -189,7 +198,7 @@ def _activity_around(events: list[AuditEvent]) -> dict[str, _Trail]:
         )
         .where(
             AuditEvent.actor_username.in_(people),
-            AuditEvent.action.in_(("view", "search")),
+            AuditEvent.action.in_((AuditAction.VIEW, AuditAction.SEARCH)),
             AuditEvent.occurred_at.between(start, end),
         )
         .order_by(AuditEvent.seq)
@@ -197,11 +206,11 @@ def _activity_around(events: list[AuditEvent]) -> dict[str, _Trail]:
     trails: dict[str, _Trail] = {}
     for username, seq, moment, reference, object_type, action in rows:
         trail = trails.setdefault(username, _Trail())
-        if action == "view" and reference:
+        if action == AuditAction.VIEW and reference:
             trail.views_by_time.append((moment, reference))
             trail.view_seqs.append(seq)
             trail.earliest_after.append(moment)
-        elif object_type == "intake_check":
+        elif object_type == ObjectType.INTAKE_CHECK:
             trail.checks.append(moment)
     for trail in trails.values():
         trail.views_by_time.sort()
@@ -219,7 +228,7 @@ def _activity_marks(event: AuditEvent, activity: dict[str, _Trail]) -> list[str]
         return []
     marks = []
     moment = event.occurred_at
-    if event.action == "view" and event.case_reference:
+    if event.action == AuditAction.VIEW and event.case_reference:
         first = bisect_left(trail.views_by_time, (moment - BULK_WINDOW, ""))
         last = bisect_right(trail.views_by_time, (moment, "\uffff"))
         cases: set[str] = set()
@@ -228,11 +237,11 @@ def _activity_marks(event: AuditEvent, activity: dict[str, _Trail]) -> list[str]
             if len(cases) >= BULK_CASES:
                 marks.append("bulk_viewing")
                 break
-    if event.object_type == "intake_check":
+    if event.object_type == ObjectType.INTAKE_CHECK:
         checks = bisect_right(trail.checks, moment) - bisect_left(trail.checks, moment - BULK_WINDOW)
         if checks >= BULK_INTAKE_CHECKS:
             marks.append("many_intake_checks")
-    if event.action == "search" and (event.detail or {}).get("results"):
+    if event.action == AuditAction.SEARCH and (event.detail or {}).get("results"):
         after = bisect_right(trail.view_seqs, event.seq)
         if after == len(trail.view_seqs) or trail.earliest_after[after] > moment + BULK_WINDOW:
             marks.append("no_follow_up")
@@ -252,7 +261,7 @@ def break_glass_reasons(events: list[AuditEvent], user: User) -> dict[int, str]:
         return {}
     reasons = {}
     for event in events:
-        if event.action != "break_glass" or not event.case_reference:
+        if event.action != AuditAction.BREAK_GLASS or not event.case_reference:
             continue
         grant = _grant_of(event)
         if grant is None or grant.case.owning_agency.province_code != user.agency.province_code:
@@ -264,7 +273,7 @@ def break_glass_reasons(events: list[AuditEvent], user: User) -> dict[int, str]:
                 grant.case,
                 ["break_glass_reason"],
                 purpose="review",
-                object_type="break_glass_grant",
+                object_type=ObjectType.BREAK_GLASS_GRANT,
                 object_id=grant.id,
             )
     return reasons
@@ -493,9 +502,9 @@ def _mark(user: User, seqs: list[int], note: str, day=None) -> int:
         db.session.execute(sa.update(AuditFlag).where(AuditFlag.seq.in_(chunk)).values(reviewed=True))
     db.session.flush()
     audit.record(
-        "review",
+        AuditAction.REVIEW,
         actor=user,
-        object_type="audit_event",
+        object_type=ObjectType.AUDIT_EVENT,
         object_id=seqs[0] if len(seqs) == 1 else None,
         purpose="review",
         detail={

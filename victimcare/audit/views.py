@@ -7,6 +7,7 @@ import csv
 import io
 import uuid
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,14 +16,15 @@ from flask_login import current_user
 
 from victimcare.access import Permission, requires
 from victimcare.accounts.models import User
-from victimcare.accounts.views import safe_next
 from victimcare.audit import activity, filters, reading, review
 from victimcare.audit import operations as audit
 from victimcare.audit.forms import ReviewForm
 from victimcare.audit.models import AuditEvent
 from victimcare.extensions import db
+from victimcare.forms import has_control_characters
 from victimcare.pagination import paginate
 from victimcare.transactions import write_apart
+from vocabulary import AuditAction, ObjectType
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
@@ -59,8 +61,7 @@ def _page(wanted, page, form: ReviewForm, status: int = 200):
             users=filters.reviewable_users(current_user),
             agencies=filters.reviewable_agencies(current_user),
             actions=filters.action_choices(),
-            page=page.number,
-            has_next=page.has_next,
+            page=page,
             form=form,
             back=request.full_path if request.method == "GET" else form.back.data,
             reasons=review.break_glass_reasons(page.items, current_user),
@@ -74,9 +75,7 @@ def _page(wanted, page, form: ReviewForm, status: int = 200):
 def mark_reviewed():
     """Mark one flagged event, or a day of them, reviewed; back to the log as it was filtered."""
     form = ReviewForm()
-    back = safe_next(form.back.data)
-    if not back.startswith(url_for("audit.index")):
-        back = url_for("audit.index")
+    back = _back_to_the_log(form.back.data)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -97,6 +96,16 @@ def mark_reviewed():
     return redirect(back)
 
 
+def _back_to_the_log(target: str | None) -> str:
+    """Where the reviewer came from, if it is a page of the log on this site; the log otherwise."""
+    log = url_for("audit.index")
+    if target and "\\" not in target and not has_control_characters(target):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith(log):
+            return target
+    return log
+
+
 EXPORT_LIMIT = 100_000
 
 
@@ -109,7 +118,11 @@ def export():
     if wanted.errors:
         return redirect(url_for("audit.index", **wanted.args))
     events = db.session.scalars(_filtered(wanted).order_by(AuditEvent.seq).limit(EXPORT_LIMIT)).all()
-    audit.record("export", object_type="audit_log", detail={"rows": len(events), "filters": wanted.args})
+    audit.record(
+        AuditAction.EXPORT,
+        object_type=ObjectType.AUDIT_LOG,
+        detail={"rows": len(events), "filters": wanted.args},
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(

@@ -1,77 +1,16 @@
-"""The coded words of the confidentiality log: what an event's action, object, purpose, outcome and
-field names may be, and the flags a reviewer sees.
+"""The log's own coded words, besides the project's vocabulary (``vocabulary.AuditAction``,
+``ObjectType``, ``FieldGroup``, ``Role``): purposes, outcomes, field names, changes and the flags a
+reviewer sees.
 
 Events store these codes (they are hashed into the chain, so they never change); the page and the
-CSV show their labels (``victimcare.audit.labels``). Values already coded elsewhere — field groups,
-referral purposes, erasure and legal-hold reasons, roles, approval kinds and outcomes — keep their
-own enums and labels and are not repeated here. ``tests/audit/test_labels.py`` checks that every
-code written anywhere in ``victimcare`` is one of these.
+CSV show their labels (``victimcare.audit.labels``). Values coded elsewhere — referral purposes,
+erasure and legal-hold reasons, approval kinds and outcomes — keep their own enums and labels.
+``tests/audit/test_labels.py`` checks that every purpose written anywhere in ``victimcare`` is known.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-
-
-class Action(StrEnum):
-    VIEW = "view"
-    SEARCH = "search"
-    CREATE = "create"
-    UPDATE = "update"
-    TRANSITION = "transition"
-    ERASE = "erase"
-    BREAK_GLASS = "break_glass"
-    DENIED = "denied"
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOCKOUT = "lockout"
-    LOGOUT = "logout"
-    MFA = "mfa"
-    USER_CHANGE = "user_change"
-    AGENCY_CHANGE = "agency_change"
-    KEY_ROTATE = "key_rotate"
-    REFER = "refer"
-    ACCEPT = "accept"
-    DECLINE = "decline"
-    WITHDRAW = "withdraw"
-    COMPLETE = "complete"
-    EXPIRE = "expire"
-    CONSENT = "consent"
-    APPROVAL_REQUEST = "approval_request"
-    APPROVAL_DECISION = "approval_decision"
-    LEGAL_HOLD = "legal_hold"
-    APPROVE = "approve"
-    EXPORT = "export"
-    REVIEW = "review"
-
-
-class ObjectType(StrEnum):
-    CASE = "case"
-    CASE_LIST = "case_list"
-    CASE_PEOPLE = "case_people"
-    CASE_PERSON = "case_person"
-    VICTIM = "victim"
-    STAGE_EVENT = "stage_event"
-    INTAKE_CHECK = "intake_check"
-    IMPORT = "import"
-    CONSENT = "consent"
-    REFERRAL = "referral"
-    BREAK_GLASS_GRANT = "break_glass_grant"
-    SUPPORT_SERVICE = "support_service"
-    LODGING_EXTENSION = "lodging_extension"
-    RISK_ASSESSMENT = "risk_assessment"
-    PROTECTION_MEASURE = "protection_measure"
-    REINTEGRATION_PLAN = "reintegration_plan"
-    FOLLOW_UP = "follow_up"
-    REPORT = "report"
-    USER = "user"
-    AGENCY = "agency"
-    AUDIT_LOG = "audit_log"
-    AUDIT_EVENT = "audit_event"
-    # Approval requests name their kind as the object (victimcare.approvals.models.ApprovalKind).
-    ROLE_GRANT = "role_grant"
-    AGENCY_KIND_CHANGE = "agency_change"
-    ERASURE = "erasure"
 
 
 class EventPurpose(StrEnum):

@@ -146,8 +146,7 @@ class Victim(db.Model):
         return f"<Victim {self.id}>"
 
 
-@sa.event.listens_for(Session, "before_flush")
-def _refresh_minor_snapshots(session: Session, flush_context, instances) -> None:
+def refresh_minor_snapshots(session: Session, flush_context, instances) -> None:
     """Whatever code changed a person's birth data, their snapshot follows before it is written."""
     new = session.new
     for victim in [*new, *session.dirty]:
@@ -194,6 +193,17 @@ class IntakeChannel(StrEnum):
     RESCUE = "rescue"
     REPATRIATION = "repatriation"
     SELF_PRESENTED = "self_presented"
+
+
+# How each kind of agency usually receives a person: the intake form's first guess (issue 16). Border
+# posts receive people handed over at the border, the police reports of a crime, social affairs the
+# 111 hotline it runs, foreign affairs people brought home; others, people who come in themselves.
+USUAL_CHANNEL = {
+    "border_guard": IntakeChannel.BORDER_HANDOVER,
+    "police": IntakeChannel.CRIME_REPORT,
+    "social_affairs": IntakeChannel.HOTLINE_111,
+    "foreign_affairs": IntakeChannel.REPATRIATION,
+}
 
 
 class Case(db.Model):

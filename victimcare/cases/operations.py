@@ -5,15 +5,16 @@ Functions change state and flush; the request or CLI command commits once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from victimcare import access
+from victimcare import access, crypto
 from victimcare.accounts.models import Agency, User
 from victimcare.audit import operations as audit
 from victimcare.cases.models import Case, CasePerson, CaseReferenceCounter, DocumentType, Victim
@@ -21,13 +22,19 @@ from victimcare.crypto import normalise
 from victimcare.crypto.fields import forget_plaintext
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows.victim_path import Stage
 
 
 class SearchKind(StrEnum):
     NAME = "name"
+    NAME_AND_BIRTH = "name_and_birth"
+    REFERENCE = "reference"
     ID_NUMBER = "id_number"
     PHONE = "phone"
+
+
+_REFERENCE = re.compile(r"^(?:vc)?[\s-]*(?:(\d{4})[\s-]+)?0*(\d{1,9})$", re.IGNORECASE)
 
 
 class ErasureReason(StrEnum):
@@ -54,10 +61,6 @@ CODED_FIELDS = (
     "province_code",
     "commune_code",
 )
-
-
-def _vault():
-    return current_app.extensions["victimcare.vault"]
 
 
 def allocate_references(count: int = 1, year: int | None = None) -> list[str]:
@@ -113,12 +116,12 @@ def open_case(
     db.session.add(case)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=created_by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
-        fields=["identity", "contact", "narrative"],
+        fields=[FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE],
         ciphertext=victim.full_name_sealed,
     )
     return case
@@ -128,14 +131,32 @@ def _candidates(condition) -> list[Victim]:
     victims = (
         db.session.scalars(sa.select(Victim).where(condition, Victim.erased_at.is_(None))).unique().all()
     )
-    _vault().preload(db.session, [v.id for v in victims])
+    crypto.vault().preload(db.session, [v.id for v in victims])
     return victims
 
 
-def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
+def _born_matches(victim: Victim, born: date) -> bool:
+    """Same date of birth; a person whose day is unknown matches on the year alone."""
+    return victim.date_of_birth == born if victim.date_of_birth else victim.birth_year == born.year
+
+
+def _by_name_and_birth(term: str, born: date | None) -> list[Victim]:
+    """Whole name and date of birth through the name-and-birth-year blind index (the duplicate check's):
+    only the people of one bucket are decrypted, never the whole table."""
+    key = normalise.duplicate_key(term, born.year if born else None)
+    if not key:
+        return []
+    tokens = normalise.name_tokens(term)
+    candidates = _candidates(Victim.bi_dup_key == crypto.vault().bucket("dup_key", key))
+    return [v for v in candidates if normalise.name_tokens(v.full_name) == tokens and _born_matches(v, born)]
+
+
+def search_victims(kind: SearchKind | str, term: str, born: date | None = None) -> list[Victim]:
     """People whose field equals ``term`` after normalisation: bucket lookup, then decrypt and compare."""
-    vault = _vault()
+    vault = crypto.vault()
     kind = SearchKind(kind)
+    if kind is SearchKind.NAME_AND_BIRTH:
+        return _by_name_and_birth(term, born)
     if kind is SearchKind.NAME:
         tokens = normalise.name_tokens(term)
         if not tokens:
@@ -163,12 +184,33 @@ def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
     return [v for v in matches if normalise.phone(v.phone) == number]
 
 
-def search_cases(user: User | None, kind: SearchKind | str, term: str) -> list[Case]:
-    """Cases of the people found, limited to those ``user`` may see (None: an operator at the CLI)."""
-    victims = search_victims(kind, term)
-    if not victims:
-        return []
-    query = sa.select(Case).where(Case.victim_id.in_([v.id for v in victims]))
+def reference_condition(term: str):
+    """Cases a typed reference names: "VC-2026-000042", "2026-000042" or "2026-42" one case; "42" the
+    42nd case of any year. None when the text is no reference."""
+    match = _REFERENCE.match(term.strip())
+    if match is None:
+        return None
+    year, number = match.groups()
+    if year:
+        return Case.reference == f"VC-{year}-{int(number):06d}"
+    return Case.reference.like(f"VC-____-{int(number):06d}")
+
+
+def search_cases(
+    user: User | None, kind: SearchKind | str, term: str, born: date | None = None
+) -> list[Case]:
+    """Cases of the people found (or of the reference typed), limited to those ``user`` may see (None:
+    an operator at the CLI). ``born``: the date of birth of a name-and-birth search."""
+    if SearchKind(kind) is SearchKind.REFERENCE:
+        condition = reference_condition(term)
+        if condition is None:
+            return []
+        query = sa.select(Case).where(condition)
+    else:
+        victims = search_victims(kind, term, born)
+        if not victims:
+            return []
+        query = sa.select(Case).where(Case.victim_id.in_([v.id for v in victims]))
     if user is not None:
         query = query.where(access.visible_cases(user))
     return db.session.scalars(query.order_by(Case.created_at.desc())).unique().all()
@@ -185,7 +227,7 @@ def find_possible_duplicates(victim: Victim) -> list[PossibleDuplicate]:
 
     A match may mean re-trafficking: the intake officer is warned before saving.
     """
-    vault = _vault()
+    vault = crypto.vault()
     checks = []
     if victim.id_number:
         checks.append(
@@ -253,9 +295,9 @@ def check_intake(victim: Victim, user: User) -> IntakeCheck:
         if present
     ]
     audit.record(
-        "search",
+        AuditAction.SEARCH,
         actor=user,
-        object_type="intake_check",
+        object_type=ObjectType.INTAKE_CHECK,
         detail={"index": compared, "results": len(found), "outside_view": len(found) - len(visible)},
     )
     return IntakeCheck(visible=visible, elsewhere=len(visible) < len(found))
@@ -323,19 +365,21 @@ def erase_person(
             case.victim,
             reason,
             by,
-            "victim",
+            ObjectType.VICTIM,
             {"people_erased": len(people) - len(kept), "people_kept": len(kept)},
         )
     for person in people:
         if others[person.case_person.id] is OtherPersonChoice.ERASE:
-            _erase_subject(case, person.case_person.person, reason, by, "case_person", {"person": person.key})
+            _erase_subject(
+                case, person.case_person.person, reason, by, ObjectType.CASE_PERSON, {"person": person.key}
+            )
 
 
 def _erase_subject(
-    case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: str, detail: dict
+    case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: ObjectType, detail: dict
 ) -> None:
     """Destroy one data subject's keys and blind indexes; the event records which KEK wrapped them."""
-    kek_id = _vault().shred(db.session, subject.id)
+    kek_id = crypto.vault().shred(db.session, subject.id)
     subject.erased_at = utcnow()
     subject.erasure_reason = reason
     subject.erased_by_id = by.id if by else None
@@ -344,7 +388,7 @@ def _erase_subject(
     forget_plaintext(subject)
     db.session.flush()
     audit.record(
-        "erase",
+        AuditAction.ERASE,
         actor=by,
         object_type=object_type,
         object_id=subject.id,
@@ -367,12 +411,12 @@ def update_person(case: Case, data: dict, actor: User, expected_version) -> None
     victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
     _touch(case)
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="victim",
+        object_type=ObjectType.VICTIM,
         object_id=victim.id,
         case=case,
-        fields=["identity", "contact"],
+        fields=[FieldGroup.IDENTITY, FieldGroup.CONTACT],
         ciphertext=_sealed(victim),
     )
 
@@ -391,12 +435,12 @@ def update_case_facts(case: Case, data: dict, actor: User, expected_version) -> 
         setattr(case, name, value)
     _touch(case)
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
-        fields=["narrative"] + (["investigation"] if "investigation_notes" in data else []),
+        fields=[FieldGroup.NARRATIVE] + ([FieldGroup.INVESTIGATION] if "investigation_notes" in data else []),
         ciphertext=_sealed(case),
     )
 
@@ -426,9 +470,9 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
     db.session.add(grant)
     db.session.flush()
     audit.record(
-        "break_glass",
+        AuditAction.BREAK_GLASS,
         actor=user,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose="emergency",
@@ -446,12 +490,12 @@ def add_person(case: Case, role: str, data: dict, actor: User) -> None:
     db.session.add(CasePerson(case=case, person=person, role=role))
     _touch(case)
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="case_person",
+        object_type=ObjectType.CASE_PERSON,
         object_id=person.id,
         case=case,
-        fields=["identity", "contact"],
+        fields=[FieldGroup.IDENTITY, FieldGroup.CONTACT],
         ciphertext=_sealed(person),
     )
 
@@ -547,9 +591,9 @@ def set_legal_hold(case: Case, reason: str, by: User):
     db.session.add(hold)
     db.session.flush()
     audit.record(
-        "legal_hold",
+        AuditAction.LEGAL_HOLD,
         actor=by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose=hold.reason.value,
@@ -566,9 +610,9 @@ def lift_legal_hold(case: Case, by: User) -> None:
     hold.lifted_by_id, hold.lifted_at = by.id, utcnow()
     db.session.flush()
     audit.record(
-        "legal_hold",
+        AuditAction.LEGAL_HOLD,
         actor=by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose=hold.reason.value,

@@ -18,12 +18,14 @@ from victimcare.cases import hooks
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 from workflows import victim_path
 from workflows.victim_path import STOPPED_CLOCK, CasePath, Stage, Transition, TransitionRefused
 
 __all__ = [
     "StaleCase",
     "TransitionRefused",
+    "defaults_for",
     "derived_items",
     "fire_transition",
     "start_stage",
@@ -92,9 +94,9 @@ def fire_transition(
     )
     event = record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
     audit.record(
-        "transition",
+        AuditAction.TRANSITION,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         fields=sorted(sealed_fact_groups(event.details or {})),
@@ -120,6 +122,21 @@ def derived_items(case: Case, transition: Transition) -> list:
         return []
     found = hooks.derived(case)  # support registers the facts it derives (it builds on cases)
     return [found[name] for name in transition.derived]
+
+
+def defaults_for(case: Case, transition: Transition) -> dict:
+    """What a step's form proposes before the user changes anything: what the records already say
+    (how and when the person was received, the latest risk assessment, the measures on file) and
+    the case's version. A fact the records say nothing about is left for the user to choose."""
+    from victimcare.support.operations import step_defaults  # support builds on cases
+
+    known = {"channel": case.intake_channel, "received_at": case.received_at}
+    asked = {fact.name for fact in transition.facts}
+    if asked & {"risk_level", "protection_decision"}:
+        known.update(step_defaults(case))
+    return {"version": case.version} | {
+        name: value for name, value in known.items() if name in asked and value
+    }
 
 
 def derived_facts(case: Case, trigger: str) -> dict:

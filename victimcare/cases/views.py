@@ -38,6 +38,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db, limiter
 from victimcare.labels import label
 from victimcare.pagination import paginate
+from vocabulary import AuditAction, ObjectType
 from workflows import victim_path
 from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
@@ -73,8 +74,12 @@ def _filtered_query():
 def index():
     form = SearchForm()
     if form.validate_on_submit():
-        found = operations.search_cases(current_user, form.kind.data, form.q.data)
-        audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(found)})
+        found = operations.search_cases(current_user, form.kind.data, form.q.data, born=form.born.data)
+        audit.record(
+            AuditAction.SEARCH,
+            object_type=ObjectType.VICTIM,
+            detail={"index": form.kind.data, "results": len(found)},
+        )
         rows = listing.load(
             listing.order_newest(listing.select_rows().where(Case.id.in_([c.id for c in found])))
         )
@@ -84,8 +89,7 @@ def index():
             form=form,
             cases=rows,
             searched=True,
-            page=1,
-            has_next=False,
+            page=None,  # search results come whole, on one page
             stages=list(Stage),
         )
     page = paginate(_filtered_query(), PAGE_SIZE, load=listing.load)
@@ -96,8 +100,7 @@ def index():
         form=form,
         cases=page.items,
         searched=False,
-        page=page.number,
-        has_next=page.has_next,
+        page=page,
         stages=list(Stage),
     ), status
 
@@ -108,7 +111,9 @@ def new():
     form = IntakeForm()
     if form.validate_on_submit():
         if not _may_check_intake():
-            audit.record("denied", object_type="intake_check", detail={"reason": "rate_limit"})
+            audit.record(
+                AuditAction.DENIED, object_type=ObjectType.INTAKE_CHECK, detail={"reason": "rate_limit"}
+            )
             db.session.commit()
             form.form_errors.append(
                 _(
@@ -159,7 +164,7 @@ def _render_case(case: Case, seen: CaseAccess, erase_form: EraseForm | None = No
         purpose="break_glass" if seen.reason == Reason.BREAK_GLASS else None,
     )
     if history_opened:
-        audit.record_view(case, history_opened, purpose="history", object_type="stage_event")
+        audit.record_view(case, history_opened, purpose="history", object_type=ObjectType.STAGE_EVENT)
     actions = []
     if seen.may_act:
         actions = victim_path.available(
@@ -209,9 +214,10 @@ def _erasure_status(case: Case) -> dict | None:
     """
     if case.victim.erased_at is None:
         return None
+    from victimcare import crypto
     from victimcare.crypto import rotation
 
-    vault = current_app.extensions["victimcare.vault"]
+    vault = crypto.vault()
     vault.reload_keyring_if_changed()  # `keys retire` ran in another process: say so at once
     keyring = vault.keyring
     subjects = [case.victim_id] + [p.person_id for p in case.people if p.person.erased_at is not None]
@@ -242,7 +248,8 @@ def transition(reference: str, trigger: str):
     step = victim_path.find(trigger, case.stage, case.suspended_from)
     if step is None:
         abort(404)
-    form = transition_form(step, data=_prefill(case, step) if request.method == "GET" else None)
+    defaults = path.defaults_for(case, step) if request.method == "GET" else None
+    form = transition_form(step, current_user.agency.kind, data=defaults)
     reasons, status = [], 200
     if form.validate_on_submit():
         try:
@@ -272,15 +279,6 @@ def transition(reference: str, trigger: str):
         reasons=reasons,
         derived=path.derived_items(case, step),
     ), status
-
-
-def _prefill(case: Case, step) -> dict:
-    known = {"channel": case.intake_channel, "received_at": case.received_at, "version": case.version}
-    return {
-        name: value
-        for name, value in known.items()
-        if name == "version" or name in {f.name for f in step.facts}
-    }
 
 
 @bp.route("/<reference>/edit/person", methods=["GET", "POST"])

@@ -8,7 +8,8 @@ owner happens in the same transaction as its acceptance, so a failure leaves bot
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,6 +24,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod, Referral, ReferralEvent
 from victimcare.working_days import deadline_after, local_day
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows import referral as machine
 from workflows.referral import (
     CLOCK,
@@ -54,15 +56,19 @@ def answer_due(sent_at: datetime, urgency: str) -> datetime:
 
 
 def receiving_agencies(sender: Agency, purpose: Purpose, kind: ReferralKind) -> list[Agency]:
-    """Agencies that do this kind of work, in the sender's province (any province for a transfer)."""
+    """Agencies that do this kind of work, in the sender's province; in any province for a transfer, or
+    when none in the province does this work (legal aid, say): the wider choice (``receivers.note``)."""
     query = sa.select(Agency).where(
         Agency.active.is_(True),
         Agency.id != sender.id,
         Agency.kind.in_(sorted(PURPOSES[purpose].receivers)),
     )
+    ordered = query.order_by(Agency.province_code != sender.province_code, Agency.name)
     if kind != ReferralKind.TRANSFER:
-        query = query.where(Agency.province_code == sender.province_code)
-    return list(db.session.scalars(query.order_by(Agency.province_code != sender.province_code, Agency.name)))
+        local = list(db.session.scalars(ordered.where(Agency.province_code == sender.province_code)))
+        if local:
+            return local
+    return list(db.session.scalars(ordered))
 
 
 def default_groups(purpose: Purpose) -> list[str]:
@@ -95,7 +101,7 @@ def sharing_refusals(
         reasons.append(N_("Only the agency holding the case can refer it."))
     if to_agency not in receiving_agencies(sender.agency, purpose, kind):
         reasons.append(N_("This agency does not take this kind of request in your jurisdiction."))
-    if "identity" not in groups:
+    if FieldGroup.IDENTITY not in groups:
         reasons.append(N_("Share at least the identity part: the receiver needs to know whom it helps."))
     if groups - {str(g) for g in access.for_case(sender, case).groups}:
         reasons.append(N_("You can share only parts of the record you can see yourself."))
@@ -107,6 +113,32 @@ def sharing_refusals(
         elif not consent.covers(to_agency.kind, purpose):
             reasons.append(N_("The person's consent does not cover this kind of agency and purpose."))
     return reasons
+
+
+def receiver_view(case: Case, to_agency: Agency, kind: ReferralKind, groups) -> frozenset[FieldGroup]:
+    """What the receiver will see once it accepts: the shared groups (a transfer: all its kind's groups)."""
+    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
+    if kind == ReferralKind.TRANSFER:
+        return frozenset(kind_groups)
+    return frozenset(FieldGroup(g) for g in groups) & kind_groups
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the sender is shown before sending: the receiver's view, as far as the sender may read it;
+    the rest is named (``unseen``), never shown."""
+
+    shown: frozenset[FieldGroup]
+    unseen: list[FieldGroup]
+
+
+def preview(case: Case, seen: access.CaseAccess, to_agency: Agency, kind: ReferralKind, groups) -> Preview:
+    """The preview of a sending for a sender who sees the case as ``seen``, logged as a view of the
+    groups it opens."""
+    receiver_sees = receiver_view(case, to_agency, kind, groups)
+    shown = seen.shown_of(receiver_sees)
+    audit.record_view(case, shown, purpose="referral_preview")
+    return Preview(shown=shown, unseen=sorted(receiver_sees - shown))
 
 
 def send(
@@ -145,9 +177,9 @@ def send(
     db.session.flush()
     _history(referral, "send", None, ReferralStatus.PENDING, sender)
     audit.record(
-        "refer",
+        AuditAction.REFER,
         actor=sender,
-        object_type="referral",
+        object_type=ObjectType.REFERRAL,
         object_id=referral.id,
         case=case,
         fields=groups,
@@ -216,9 +248,9 @@ def _transfer_ownership(referral: Referral, actor: User) -> None:
     db.session.flush()
     db.session.expire(case, ["owning_agency"])
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         fields=["owning_agency"],
@@ -286,9 +318,9 @@ def record_consent(
     db.session.add(consent)
     db.session.flush()
     audit.record(
-        "consent",
+        AuditAction.CONSENT,
         actor=actor,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=case,
         detail={
@@ -303,31 +335,47 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(consent: Consent, actor: User) -> int:
-    """The person takes their consent back: every open referral resting on it ends now."""
+def resting_on(consent: Consent) -> list[Referral]:
+    """The open referrals that rest on ``consent``: what withdrawing it ends."""
+    return list(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
+            .order_by(Referral.sent_at)
+        )
+    )
+
+
+def withdraw_consent(
+    consent: Consent, actor: User, *, withdrawn_on: date | None = None, reason: str | None = None
+) -> list[Referral]:
+    """The person takes their consent back (on ``withdrawn_on``, for ``reason``, sealed): every open
+    referral resting on it ends now. Returns those referrals."""
     if not access.for_case(actor, consent.case).may_act:
         raise PermissionError("not allowed to act on this case")
     if consent.withdrawn_at is not None:
         raise TransitionRefused([N_("This consent was already withdrawn.")])
+    if withdrawn_on is not None and withdrawn_on < local_day(consent.given_at):
+        raise TransitionRefused([N_("Consent cannot be withdrawn before the day it was given.")])
     consent.withdrawn_at = utcnow()
+    consent.withdrawn_on = withdrawn_on or local_day(consent.withdrawn_at)
+    consent.withdrawal_reason = (reason or "").strip() or None
     consent.withdrawn_by_id = actor.id
+    resting = resting_on(consent)
     audit.record(
-        "consent",
+        AuditAction.CONSENT,
         actor=actor,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=consent.case,
-        detail={"given": False},
+        detail={"given": False, "referrals_ended": len(resting)},
     )
-    resting = db.session.scalars(
-        sa.select(Referral).where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
-    ).all()
     with _lost_race():
         for referral in resting:
             _lock(referral)
             _step(referral, "withdraw", CONSENT, actor)
         db.session.flush()
-    return len(resting)
+    return resting
 
 
 def _step(
@@ -347,9 +395,9 @@ def _step(
         referral.ended_at = now
     _history(referral, trigger, before, referral.status, actor)
     audit.record(
-        trigger,
+        AuditAction(trigger),  # the machine's triggers are audit actions of the same name
         actor=actor,
-        object_type="referral",
+        object_type=ObjectType.REFERRAL,
         object_id=referral.id,
         case=referral.case,
         purpose=str(referral.purpose),

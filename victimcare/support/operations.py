@@ -28,8 +28,10 @@ from victimcare.support.models import (
     ProtectionMeasure,
     ReintegrationPlan,
     RiskAssessment,
+    RiskLevel,
     SupportService,
 )
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows import support as rules
 from workflows.support import Beneficiary, ChecklistItem, Due, ServiceStatus, SupportType
 
@@ -125,9 +127,9 @@ def record_service(case: Case, actor: User, person_id, data: dict) -> SupportSer
     db.session.add(service)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="support_service",
+        object_type=ObjectType.SUPPORT_SERVICE,
         object_id=service.id,
         case=case,
         fields=[_group(work)],
@@ -143,9 +145,9 @@ def update_service(service: SupportService, actor: User, data: dict, expected_ve
     _apply(service, data)
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="support_service",
+        object_type=ObjectType.SUPPORT_SERVICE,
         object_id=service.id,
         case=service.case,
         fields=[_group(work)],
@@ -153,8 +155,8 @@ def update_service(service: SupportService, actor: User, data: dict, expected_ve
     )
 
 
-def _group(work: Work) -> str:
-    return "medical" if work == Work.MEDICAL else "support"
+def _group(work: Work) -> FieldGroup:
+    return FieldGroup.MEDICAL if work == Work.MEDICAL else FieldGroup.SUPPORT
 
 
 def _apply(service: SupportService, data: dict) -> None:
@@ -189,12 +191,12 @@ def extend_lodging(service: SupportService, actor: User, data: dict) -> LodgingE
     db.session.add(extension)
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="lodging_extension",
+        object_type=ObjectType.LODGING_EXTENSION,
         object_id=extension.id,
         case=service.case,
-        fields=["support"],
+        fields=[FieldGroup.SUPPORT],
         detail={"new_end_on": extension.new_end_on.isoformat()},
     )
     return extension
@@ -242,6 +244,9 @@ def deadlines_of(service: SupportService, today: date) -> list[Deadline]:
 
 # -- protection ------------------------------------------------------------------------------------
 
+# Protection records are read in either group (police and border guards protect, as social affairs do).
+_PROTECTION_GROUPS = sorted(access.WORK_GROUPS[Work.PROTECTION])
+
 
 def assess_risk(case: Case, actor: User, data: dict) -> RiskAssessment:
     _check(actor, case, Work.PROTECTION)
@@ -249,12 +254,12 @@ def assess_risk(case: Case, actor: User, data: dict) -> RiskAssessment:
     db.session.add(assessment)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="risk_assessment",
+        object_type=ObjectType.RISK_ASSESSMENT,
         object_id=assessment.id,
         case=case,
-        fields=["protection"],
+        fields=_PROTECTION_GROUPS,
         detail={
             "level": str(assessment.level),
             "refused": assessment.person_refused,
@@ -270,12 +275,12 @@ def apply_measure(case: Case, actor: User, data: dict) -> ProtectionMeasure:
     db.session.add(measure)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="protection_measure",
+        object_type=ObjectType.PROTECTION_MEASURE,
         object_id=measure.id,
         case=case,
-        fields=["protection"],
+        fields=_PROTECTION_GROUPS,
         detail={"measure": str(measure.measure)},
     )
     return measure
@@ -289,12 +294,12 @@ def end_measure(measure: ProtectionMeasure, actor: User, data: dict, expected_ve
         setattr(measure, name, data.get(name))
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="protection_measure",
+        object_type=ObjectType.PROTECTION_MEASURE,
         object_id=measure.id,
         case=measure.case,
-        fields=["protection"],
+        fields=_PROTECTION_GROUPS,
         detail={"ended": measure.ended_on is not None, "handed_over": measure.handed_over_to_id is not None},
     )
 
@@ -320,12 +325,12 @@ def save_plan(case: Case, actor: User, data: dict, expected_version=None) -> Rei
             db.session.add(FollowUp(case=case, due_on=due_on))
     db.session.flush()
     audit.record(
-        "create" if created else "update",
+        AuditAction.CREATE if created else AuditAction.UPDATE,
         actor=actor,
-        object_type="reintegration_plan",
+        object_type=ObjectType.REINTEGRATION_PLAN,
         object_id=plan.id,
         case=case,
-        fields=["support"],
+        fields=[FieldGroup.SUPPORT],
     )
     return plan
 
@@ -338,12 +343,12 @@ def record_follow_up(follow_up: FollowUp, actor: User, data: dict, expected_vers
     follow_up.recorded_by_id = actor.id
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="follow_up",
+        object_type=ObjectType.FOLLOW_UP,
         object_id=follow_up.id,
         case=follow_up.case,
-        fields=["support"],
+        fields=[FieldGroup.SUPPORT],
         detail={"outcome": str(follow_up.outcome) if follow_up.outcome else None},
     )
 
@@ -484,6 +489,23 @@ def derived_items(case: Case) -> dict[str, ChecklistItem]:
         "essential_needs_decided", rules.ESSENTIAL_NEEDS_LABEL, essential_needs_decided(support, case)
     )
     return items
+
+
+def step_defaults(case: Case) -> dict:
+    """The protection step's facts as the records have them (``cases.path.defaults_for``): the level of
+    the latest risk assessment, and measures applied when one is in force or not yet ended, a refusal
+    when the latest assessment records one, no measures needed when the risk is low and none is on
+    file. Otherwise the decision is the user's."""
+    support = load(case, services=frozenset(), reintegration=False)
+    latest = support.assessments[0] if support.assessments else None  # newest first
+    found = {"risk_level": str(latest.level)} if latest else {}
+    if support.measures_in_force or any(not m.settled for m in support.measures):
+        found["protection_decision"] = "measures_applied"
+    elif latest is not None and latest.person_refused:
+        found["protection_decision"] = "refused_with_commitment"
+    elif latest is not None and latest.level == RiskLevel.LOW and not support.measures:
+        found["protection_decision"] = "not_needed"
+    return found
 
 
 # -- the follow-up list ------------------------------------------------------------------------------
