@@ -97,6 +97,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
     import victimcare.approvals.labels  # noqa: F401
+    import victimcare.audit.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.cases.labels  # noqa: F401
     import victimcare.crypto.models  # noqa: F401
