@@ -27,7 +27,13 @@ class SendReferralForm(Form):
     """Receiving agency, consent and field groups are filled per case and purpose by the view."""
 
     kind = RadioField(
-        _l("Kind of handoff"), choices=lambda: choices(ReferralKind), default=ReferralKind.REFERRAL.value
+        _l("Kind of handoff"),
+        choices=lambda: choices(ReferralKind),
+        default=ReferralKind.REFERRAL.value,
+        description=_l(
+            "A referral lets the receiver read the parts you choose below while it works on the case; "
+            "a transfer hands over the whole case and its record, and the parts to share do not apply."
+        ),
     )
     to_agency = SelectField(_l("Receiving agency"), validators=[required()], choices=[])
     urgency = RadioField(_l("Urgency"), choices=lambda: choices(Urgency), default=Urgency.NORMAL.value)

@@ -20,9 +20,10 @@ from victimcare.audit import operations as audit
 from victimcare.cases.views import get_case_to_act_on
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from victimcare.i18n import format_day
 from victimcare.labels import label
 from victimcare.pagination import paginate
-from victimcare.referrals import operations
+from victimcare.referrals import handoff, operations
 from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
 from victimcare.referrals.models import Consent, Referral
 from workflows.referral import PURPOSES, LegalBasis, Purpose, ReferralKind, ReferralStatus, Urgency
@@ -40,6 +41,11 @@ def agency_kind_label(value: str) -> str:
 @bp.app_template_filter("purpose_label")
 def purpose_label(value: str) -> str:
     return label(Purpose(value))
+
+
+@bp.app_template_filter("referral_step_title")
+def referral_step_title(event) -> str:
+    return handoff.step_title(event)
 
 
 @bp.app_context_processor
@@ -123,7 +129,10 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
         side=side,
         reasons=reasons,
         texts=texts,
-        groups=[FieldGroup(g) for g in referral.shared_groups],
+        receiver_groups=sorted(
+            handoff.receiver_groups(referral.kind, referral.to_agency.kind, referral.shared_groups),
+            key=list(FieldGroup).index,
+        ),
         can_open_case=access.can_see_case(current_user, referral.case),
     ), status
 
@@ -154,7 +163,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
     except PermissionError:
         abort(403)
     db.session.commit()
-    flash(_("Done: %(status)s.", status=label(referral.status)), "success")
+    flash(handoff.answer_message(referral, trigger), "success")
     if trigger == "accept" and access.can_see_case(current_user, referral.case):
         return redirect(url_for("cases.show", reference=referral.case.reference))
     return redirect(url_for("referrals.show", referral_id=referral.id))
@@ -188,12 +197,16 @@ def new(reference: str):
     if form.validate_on_submit():
         to_agency = db.session.get(Agency, uuid.UUID(form.to_agency.data))
         consent = next((c for c in consents if str(c.id) == form.consent.data), None)
+        groups = set(form.groups.data or [])
+        if kind == ReferralKind.TRANSFER:  # the whole record moves: the share boxes do not apply
+            groups = handoff.transfer_groups(current_user, case, to_agency)
+            form.groups.data = sorted(groups)
         values = dict(
             to_agency=to_agency,
             kind=kind,
             purpose=purpose,
             urgency=Urgency(form.urgency.data),
-            groups=set(form.groups.data or []),
+            groups=groups,
             legal_basis=LegalBasis(form.legal_basis.data),
             consent=consent,
             message=form.message.data,
@@ -204,17 +217,10 @@ def new(reference: str):
         if not reasons and form.confirmed.data == "yes":
             referral = operations.send(case, current_user, **values)
             db.session.commit()
-            flash(
-                _(
-                    "Sent to %(agency)s. They must answer by %(when)s.",
-                    agency=to_agency.name,
-                    when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M"),
-                ),
-                "success",
-            )
+            flash(handoff.sent_message(referral), "success")
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
-            receiver_sees = _receiver_view(case, to_agency, kind, values["groups"])
+            receiver_sees = handoff.receiver_groups(kind, to_agency.kind, values["groups"])
             preview = access.shown_of(current_user, case, receiver_sees)
             unseen = sorted(receiver_sees - preview)
             audit.record_view(case, preview, purpose="referral_preview")
@@ -239,18 +245,10 @@ def new(reference: str):
     ), status
 
 
-def _receiver_view(case, to_agency: Agency, kind: ReferralKind, groups: set[str]) -> frozenset[FieldGroup]:
-    """What the receiver will see once it accepts: shared groups (a transfer: all its kind's groups)."""
-    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
-    if kind == ReferralKind.TRANSFER:
-        return frozenset(kind_groups)
-    return frozenset(FieldGroup(g) for g in groups) & kind_groups
-
-
 def _consent_summary(consent: Consent) -> str:
     kinds = ", ".join(label(AgencyKind(k)) for k in consent.agency_kinds)
     purposes = ", ".join(label(Purpose(p)) for p in consent.purposes)
-    return f"{consent.given_at.strftime('%d/%m/%Y')}: {kinds} — {purposes}"
+    return f"{format_day(consent.given_at)}: {kinds} — {purposes}"
 
 
 @bp.route("/cases/<reference>/consents/new", methods=["GET", "POST"])
