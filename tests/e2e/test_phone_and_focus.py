@@ -88,3 +88,16 @@ def test_the_focus_ring_stands_out_three_to_one_wherever_it_lands(page, live_app
             assert ring["ratio"] >= 3, ring
     kinds = {ring["element"].split(" ")[0].split("#")[0] for ring in seen}
     assert {"A", "BUTTON", "INPUT", "SELECT", "TEXTAREA"} <= kinds, kinds
+
+
+def test_choosing_a_transfer_hides_the_share_boxes_and_says_why(page, live_app):
+    reference = _reintegration_case(live_app)
+    log_in(page, "social1")
+    page.goto(f"/cases/{reference}/referrals/new?purpose=protection")
+    boxes, note = page.locator(".vc-share-groups"), page.get_by_test_id("transfer-note")
+    assert boxes.is_visible() and not note.is_visible()
+    page.check("input[name=kind][value=transfer]")
+    assert not boxes.is_visible() and note.is_visible()
+    assert "chuyển toàn bộ hồ sơ" in note.inner_text()
+    page.check("input[name=kind][value=referral]")
+    assert boxes.is_visible() and not note.is_visible()
