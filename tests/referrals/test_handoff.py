@@ -219,5 +219,5 @@ def test_what_the_page_lists_is_what_the_receiver_reads_once_it_accepts(
         referral = db.session.get(Referral, uuid.UUID(referral_id))
         user = db.session.scalar(sa.select(User).where(User.username == receiver))
         promised = handoff.receiver_groups(referral.kind, referral.to_agency.kind, referral.shared_groups)
-        assert access.field_groups(user, referral.case) == promised
+        assert access.for_case(user, referral.case).groups == promised
         assert FieldGroup.IDENTITY in promised

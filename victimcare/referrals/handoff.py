@@ -24,7 +24,7 @@ def receiver_groups(kind: str, to_agency_kind: str, shared_groups) -> frozenset[
 
     A transfer: what that kind of agency reads on a case it holds (its case workers also read the
     medical part, as on every case their agency holds). A referral: the parts shared that the
-    receiver's work needs, plus the part it records its own work in (``access.referred_groups``).
+    receiver's work needs, plus the part it records its own work in (as ``access.for_case`` decides).
     """
     kind_groups = access.GROUPS_BY_AGENCY_KIND.get(str(to_agency_kind), frozenset())
     if kind == ReferralKind.TRANSFER:
@@ -36,14 +36,15 @@ def receiver_groups(kind: str, to_agency_kind: str, shared_groups) -> frozenset[
     return frozenset(groups) & kind_groups
 
 
-def transfer_groups(sender, case, to_agency) -> set[str]:
-    """What a transfer records as handed over: every part the sender reads that the receiver's work needs.
+def transfer_groups(sender_groups, to_agency_kind: str) -> set[str]:
+    """What a transfer records as handed over: every part the sender reads (``sender_groups``, from
+    ``access.for_case``) that the receiver's work needs.
 
     The share boxes do not apply to a transfer (the whole record moves); this is what its history,
     log and checks name instead of whatever boxes happened to be ticked.
     """
-    receiver = access.GROUPS_BY_AGENCY_KIND.get(str(to_agency.kind), frozenset())
-    return {str(group) for group in access.field_groups(sender, case) & receiver}
+    receiver = access.GROUPS_BY_AGENCY_KIND.get(str(to_agency_kind), frozenset())
+    return {str(group) for group in frozenset(sender_groups) & receiver}
 
 
 def sent_message(referral) -> str:
