@@ -53,10 +53,17 @@ def _reintegration_case(app) -> str:
         )
 
 
+def _log_in_vietnamese(page, username):
+    """Log in and make sure the page speaks Vietnamese (another browser test may have left a user on English)."""
+    log_in(page, username)
+    if page.locator("html").get_attribute("lang") != "vi":
+        page.get_by_test_id("language-switch").click()
+
+
 def test_the_case_page_fits_a_390_px_phone(page, live_app, screenshot):
     reference = _reintegration_case(live_app)
+    _log_in_vietnamese(page, "social1")  # at full width: the language switch is in the menu on a phone
     page.set_viewport_size(PHONE)
-    log_in(page, "social1")
     for url in (f"/cases/{reference}", "/cases", "/referrals", "/follow-ups", f"/cases/{reference}/workflow"):
         page.goto(url)
         assert page.locator("main").count() == 1
@@ -71,8 +78,8 @@ def test_the_case_page_fits_a_390_px_phone(page, live_app, screenshot):
 
 def test_the_focus_ring_stands_out_three_to_one_wherever_it_lands(page, live_app):
     reference = _reintegration_case(live_app)
+    _log_in_vietnamese(page, "social1")  # at full width: the language switch is in the menu on a phone
     page.set_viewport_size(PHONE)
-    log_in(page, "social1")
     seen = []
     # The case page (links and buttons, on the page and in the navigation bar) and a form (fields,
     # radios, checkboxes, a select).
@@ -92,7 +99,7 @@ def test_the_focus_ring_stands_out_three_to_one_wherever_it_lands(page, live_app
 
 def test_choosing_a_transfer_hides_the_share_boxes_and_says_why(page, live_app):
     reference = _reintegration_case(live_app)
-    log_in(page, "social1")
+    _log_in_vietnamese(page, "social1")
     page.goto(f"/cases/{reference}/referrals/new?purpose=protection")
     boxes, note = page.locator(".vc-share-groups"), page.get_by_test_id("transfer-note")
     assert boxes.is_visible() and not note.is_visible()
