@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from victimcare import access, transactions
+    from victimcare.accounts.labels import user_role_label
     from victimcare.audit.operations import commit_views
     from victimcare.i18n import register_i18n
     from victimcare.labels import label
@@ -147,6 +148,7 @@ def register_request_hooks(app: Flask) -> None:
     register_security_headers(app)
     register_i18n(app)
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["role_of"] = user_role_label
     app.jinja_env.filters["group_label"] = lambda value: label(access.FieldGroup(value))
     app.jinja_env.globals["has_permission"] = access.has_permission
     app.jinja_env.globals["Permission"] = access.Permission

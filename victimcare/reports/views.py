@@ -21,6 +21,7 @@ from victimcare.access import Permission, ReportScope, requires
 from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.audit import operations as audit
 from victimcare.extensions import db
+from victimcare.i18n import format_day
 from victimcare.labels import label
 from victimcare.provinces import province_name
 from victimcare.reports import dashboard, figures, operations, periods, xlsx
@@ -258,13 +259,13 @@ def _title_lines(asked: Request, threshold: int) -> list[str]:
         _(
             "Period: %(period)s (%(start)s – %(end)s)",
             period=asked.period.code,
-            start=asked.period.start.strftime("%d/%m/%Y"),
-            end=asked.period.last_day.strftime("%d/%m/%Y"),
+            start=format_day(asked.period.start),
+            end=format_day(asked.period.last_day),
         ),
         _("Jurisdiction: %(where)s", where=where),
         _(
             "Prepared on %(day)s by %(name)s",
-            day=asked.today.strftime("%d/%m/%Y"),
+            day=format_day(asked.today),
             name=current_user.display_name,
         ),
         _(
