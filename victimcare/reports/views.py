@@ -40,9 +40,9 @@ PRESETS = (
 def _enum_labels():
     from victimcare.cases.models import Exploitation, Gender, IntakeChannel
     from victimcare.support.models import Measure
-    from workflows.referral import ReferralStatus
+    from workflows.referral import ReferralKind, ReferralStatus
     from workflows.support import Beneficiary, SupportType
-    from workflows.victim_path import ClosureReason
+    from workflows.victim_path import ClosureReason, Stage
 
     return {
         Breakdown.SEX: Gender,
@@ -54,6 +54,8 @@ def _enum_labels():
         Breakdown.MEASURE: Measure,
         Breakdown.RECEIVER_KIND: AgencyKind,
         Breakdown.REFERRAL_STATUS: ReferralStatus,
+        Breakdown.REFERRAL_KIND: ReferralKind,
+        Breakdown.STAGE: Stage,
     }
 
 
@@ -75,6 +77,10 @@ def value_label(by: str, value: str, agencies: dict[str, str]) -> str:
     if by == "month":
         year, month = value.split("-")
         return f"{month}/{year}"
+    if by == Breakdown.ROUTE and ">" in value:
+        return " → ".join(
+            value_label(Breakdown.RECEIVER_KIND, kind, agencies) for kind in value.split(">", 1)
+        )
     enum_cls = _enum_labels().get(by)
     if enum_cls is not None:
         try:
@@ -239,10 +245,26 @@ def _headings() -> tuple[str, str, str]:
 
 
 def _sheets(tables):
+    """(sheet name, title, [(caption, table)], notes) per indicator; a median is a note under its tables."""
     return [
-        (indicator.code, _(indicator.label), [(_(BREAKDOWN_LABELS[t.by]), t) for t in indicator_tables])
-        for indicator, indicator_tables in tables
+        (
+            indicator.code,
+            _(indicator.label),
+            [(_(BREAKDOWN_LABELS[t.by]), t) for t in indicator_tables],
+            _notes(indicator, middle),
+        )
+        for indicator, indicator_tables, middle in tables
     ]
+
+
+def _notes(indicator, middle) -> list[str]:
+    notes = []
+    if indicator.snapshot:
+        notes.append(_("Counted on the last day of the period, from the stage each case was in then."))
+    if indicator.median is not None:
+        shown = _("not shown (fewer than the threshold, or none)") if middle is None else f"{middle:g}"
+        notes.append(f"{_(indicator.median)}: {shown}")
+    return notes
 
 
 def _title_lines(asked: Request, threshold: int) -> list[str]:

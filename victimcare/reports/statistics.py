@@ -1,0 +1,172 @@
+"""The statistics table: every indicator's rows, stored per case, kept exact as records change.
+
+Counting the base tables for a province-year at 1,000,000 cases joins cases, victims and stage
+events for every indicator on every request (15 s for the dashboard). ``report_facts`` holds what
+``sources`` selects, one row per counted unit, so a figure is one range scan of one narrow table.
+
+Exactness: whenever a flush writes a row that anything is counted from (a case, its victim, a step,
+a service, a lodging extension, an assessment, a measure, a referral, a follow-up), the case it
+belongs to is noted, and before the transaction commits that case's rows are rewritten from the
+same SELECTs figures would run; so the table changes in the same transaction as what it counts, and
+a rollback undoes both. Bulk inserts through the session (the import) are noted from their
+parameters. Any other bulk UPDATE or DELETE of those tables marks the table stale, and figures then
+count the base tables until ``flask reports rebuild``. Figures also fall back when the table was
+built by another version of this code or with other time limits (``STAGE_TIME_LIMITS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import g, has_app_context
+from sqlalchemy.orm import Session
+
+from victimcare.database import utcnow
+from victimcare.extensions import db
+from victimcare.reports import sources
+from victimcare.reports.indicators import INDICATORS, Indicator
+from victimcare.reports.models import ReportFact, ReportFactsState
+
+# Bump when what a source selects changes: stored rows of an older version are then never read.
+VERSION = 1
+CHUNK = 500  # cases per rewrite: keeps IN lists within every database's parameter limits
+NOTED = "report_facts_cases"
+STALE = "report_facts_stale"
+STATE_ID = 1
+
+
+def ready() -> bool:
+    """Whether figures may read the statistics table (cached for the request or command)."""
+    cache = g if has_app_context() else None
+    if cache is not None and "report_facts_ready" in cache:
+        return cache.report_facts_ready
+    state = db.session.get(ReportFactsState, STATE_ID)
+    current = state is not None and state.version == VERSION and state.limits == sources.stage_limits()
+    if cache is not None:
+        cache.report_facts_ready = current
+    return current
+
+
+def _forget_readiness() -> None:
+    if has_app_context():
+        g.pop("report_facts_ready", None)
+
+
+def rebuild() -> int:
+    """Rewrite every row, then mark the table current; returns the number of rows."""
+    session = db.session
+    session.execute(sa.delete(ReportFact))
+    for indicator in INDICATORS:
+        session.execute(_insert(indicator, None))
+    count = session.scalar(sa.select(sa.func.count()).select_from(ReportFact)) or 0
+    state = session.get(ReportFactsState, STATE_ID)
+    if state is None:
+        state = ReportFactsState(id=STATE_ID)
+        session.add(state)
+    state.version, state.limits, state.built_at = VERSION, sources.stage_limits(), utcnow()
+    session.flush()
+    _forget_readiness()
+    return count
+
+
+def rewrite(session: Session, case_ids: Iterable) -> None:
+    """Rewrite the rows of these cases from the base tables (a deleted case loses its rows)."""
+    ids = sorted(set(case_ids))
+    for first in range(0, len(ids), CHUNK):
+        chunk = ids[first : first + CHUNK]
+        session.execute(sa.delete(ReportFact).where(ReportFact.case_id.in_(chunk)))
+        for indicator in INDICATORS:
+            session.execute(_insert(indicator, chunk))
+
+
+def mark_stale(session: Session) -> None:
+    session.execute(sa.delete(ReportFactsState))
+    _forget_readiness()
+
+
+def _insert(indicator: Indicator, cases) -> sa.Insert:
+    """INSERT … SELECT of an indicator's source rows, their moment turned into a local day."""
+    query, timed = sources.select_for(indicator, cases=cases)
+    rows = query.subquery("source")
+    day = sources.local_day(rows.c.moment) if timed else rows.c.moment
+    names = ["indicator", "case_id", "agency_id", "day", *sources.EXTRA_COLUMNS]
+    names += [b.value for b in sources.STORED_BREAKDOWNS]
+    values = [sa.literal(indicator.code, sa.String), rows.c.case_id, rows.c.agency_id, day]
+    values += [rows.c[name] if name in rows.c else sa.null() for name in names[4:]]
+    return sa.insert(ReportFact).from_select(names, sa.select(*values))
+
+
+# -- keeping the table exact ----------------------------------------------------------------------
+
+_CASE_OWNED = {
+    "stage_events",
+    "support_services",
+    "risk_assessments",
+    "protection_measures",
+    "referrals",
+    "follow_ups",
+}
+_WATCHED = {"cases", "victims", "lodging_extensions", *_CASE_OWNED}
+
+
+def _cases_of(session: Session, obj) -> set:
+    """The cases whose counted rows a written object can change."""
+    table = getattr(obj, "__tablename__", None)
+    if table == "cases":
+        return {obj.id}
+    if table in _CASE_OWNED:
+        found = {obj.case_id}
+        history = sa.inspect(obj).attrs.case_id.history  # a row moved to another case changes both
+        found.update(history.deleted or ())
+        return found
+    if table == "lodging_extensions":
+        return {obj.service.case_id} if obj.service is not None else set()
+    if table == "victims" and obj not in session.new:
+        from victimcare.cases.models import Case
+
+        with session.no_autoflush:
+            return set(session.scalars(sa.select(Case.id).where(Case.victim_id == obj.id)))
+    return set()
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, flush_context) -> None:
+    noted = session.info.setdefault(NOTED, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(obj, "__tablename__", None) in _WATCHED:
+            noted.update(i for i in _cases_of(session, obj) if i is not None)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _note_bulk(state) -> None:
+    """Core INSERT/UPDATE/DELETE through the session: note inserted cases, or mark the table stale."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name not in _WATCHED:
+        return
+    params = state.parameters
+    rows = params if isinstance(params, list) else [params] if params else []
+    key = {"cases": "id"}.get(name, "case_id")
+    if state.is_insert and rows and name != "lodging_extensions" and all(key in row for row in rows):
+        state.session.info.setdefault(NOTED, set()).update(row[key] for row in rows)
+    elif not (state.is_insert and name == "victims"):  # a new person is counted through their case
+        state.session.info[STALE] = True
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _rewrite_noted(session: Session) -> None:
+    session.flush()
+    noted = session.info.pop(NOTED, set())
+    if session.info.pop(STALE, False):
+        mark_stale(session)
+    elif noted:
+        rewrite(session, noted)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_noted(session: Session) -> None:
+    session.info.pop(NOTED, None)
+    session.info.pop(STALE, None)
