@@ -77,10 +77,12 @@ def upgrade():
         unique=False,
     )
     op.create_index(
-        "ix_report_facts_indicator_agency_until",
+        "ix_report_facts_spells",
         "report_facts",
-        ["indicator", "agency_id", "until_day"],
+        ["indicator", "agency_id", "until_day", "day", "due_day"],
         unique=False,
+        sqlite_where=sa.text("until_day IS NOT NULL"),
+        postgresql_where=sa.text("until_day IS NOT NULL"),
     )
     state = op.create_table(
         "report_facts_state",
@@ -111,7 +113,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("report_facts_state")
-    op.drop_index("ix_report_facts_indicator_agency_until", table_name="report_facts")
+    op.drop_index("ix_report_facts_spells", table_name="report_facts")
     op.drop_index("ix_report_facts_indicator_agency_day", table_name="report_facts")
     op.drop_index("ix_report_facts_case_id", table_name="report_facts")
     op.drop_table("report_facts")

@@ -101,7 +101,7 @@ BREAKDOWN_LABELS: dict[Breakdown, str] = {
     Breakdown.ON_TIME: N_("Within the time limit"),
     Breakdown.SUPPORTED: N_("Received support"),
     Breakdown.STAGE: N_("Stage"),
-    Breakdown.ROUTE: N_("Sending → receiving agency kind"),
+    Breakdown.ROUTE: N_("Sending and receiving agency kinds"),
     Breakdown.REFERRAL_KIND: N_("Referral or transfer"),
     Breakdown.ANSWER_TIME: N_("Time to answer"),
     Breakdown.LEGAL_REGIME: N_("Legal regime"),

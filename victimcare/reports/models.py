@@ -1,4 +1,4 @@
-"""What was released and what was approved: counts and codes only, never a person's data."""
+"""What was released and approved, and the statistics table: counts and codes only, never a person's data."""
 
 from __future__ import annotations
 
@@ -64,8 +64,18 @@ class ReportFact(db.Model):
     __table_args__ = (
         # Counts and breakdowns of a jurisdiction over a range of days: the one range scan figures need.
         sa.Index("ix_report_facts_indicator_agency_day", "indicator", "agency_id", "day"),
-        # Snapshots: spells that were still open at a period's end.
-        sa.Index("ix_report_facts_indicator_agency_until", "indicator", "agency_id", "until_day"),
+        # Snapshots: spells still open at a period's end (until_day on or after it), counted from the
+        # index alone. Only spells have an until_day (9999-12-31 while open), so only they are in it.
+        sa.Index(
+            "ix_report_facts_spells",
+            "indicator",
+            "agency_id",
+            "until_day",
+            "day",
+            "due_day",
+            sqlite_where=sa.text("until_day IS NOT NULL"),
+            postgresql_where=sa.text("until_day IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
@@ -73,7 +83,7 @@ class ReportFact(db.Model):
     case_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
     agency_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     day: Mapped[date | None]  # the local day that places the unit in a period (a spell: its first day)
-    until_day: Mapped[date | None]  # a spell: the local day the case left the stage
+    until_day: Mapped[date | None]  # a spell: the local day the case left the stage (9999-12-31: not yet)
     due_day: Mapped[date | None]  # a time limit: the local day it passes
     timing: Mapped[str | None] = mapped_column(sa.String(12))  # on_time, late, withdrawn or open
     value: Mapped[float | None] = mapped_column(sa.Float)  # an answer: hours taken

@@ -17,6 +17,7 @@ built by another version of this code or with other time limits (``STAGE_TIME_LI
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 from flask import g, has_app_context
@@ -30,6 +31,7 @@ from victimcare.reports.models import ReportFact, ReportFactsState
 
 # Bump when what a source selects changes: stored rows of an older version are then never read.
 VERSION = 1
+OPEN = date(9999, 12, 31)  # a spell's until_day while the case is still in the stage: keeps it in range scans
 CHUNK = 500  # cases per rewrite: keeps IN lists within every database's parameter limits
 NOTED = "report_facts_cases"
 STALE = "report_facts_stale"
@@ -94,6 +96,8 @@ def _insert(indicator: Indicator, cases) -> sa.Insert:
     names += [b.value for b in sources.STORED_BREAKDOWNS]
     values = [sa.literal(indicator.code, sa.String), rows.c.case_id, rows.c.agency_id, day]
     values += [rows.c[name] if name in rows.c else sa.null() for name in names[4:]]
+    if indicator.snapshot:
+        values[names.index("until_day")] = sa.func.coalesce(rows.c.until_day, sa.literal(OPEN, sa.Date))
     return sa.insert(ReportFact).from_select(names, sa.select(*values))
 
 

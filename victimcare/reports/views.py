@@ -78,9 +78,10 @@ def value_label(by: str, value: str, agencies: dict[str, str]) -> str:
         year, month = value.split("-")
         return f"{month}/{year}"
     if by == Breakdown.ROUTE and ">" in value:
-        return " → ".join(
+        sender, receiver = (
             value_label(Breakdown.RECEIVER_KIND, kind, agencies) for kind in value.split(">", 1)
         )
+        return _("from %(sender)s to %(receiver)s", sender=sender, receiver=receiver)
     enum_cls = _enum_labels().get(by)
     if enum_cls is not None:
         try:
