@@ -19,7 +19,8 @@ down_revision = "7c1e2a9d4b10"
 branch_labels = None
 depends_on = None
 
-# The time limits the code of this revision computes deadlines with (workflows/victim_path.py), in seconds.
+# The limits the code of this revision computes deadlines with (workflows/victim_path.py, in seconds,
+# and SUPPORT_LODGING_DAYS).
 DEFAULT_LIMITS = {
     "intake": 86400,
     "verification": 259200,
@@ -28,6 +29,7 @@ DEFAULT_LIMITS = {
     "initial_support": 10368000,
     "reintegration": 31536000,
     "reopened": 86400,
+    "lodging_days": 120,
 }
 BREAKDOWNS = (
     "sex",

@@ -84,7 +84,9 @@ def test_every_change_through_the_app_keeps_the_table_exact(app):
     from victimcare.referrals import operations as referrals
     from victimcare.referrals.models import Referral
 
-    seed(app, with_cases=True)
+    seed(app)
+    for agency in ("police-demo", "social-demo", "border-demo"):
+        add_case(app, agency)
     kept = _table(app)
     assert kept == _rebuilt(app)
     police = app.test_client()
@@ -138,7 +140,8 @@ def test_a_bulk_update_outside_the_orm_makes_figures_count_the_records_until_reb
     from victimcare.cases.models import Case
     from victimcare.extensions import db
 
-    seed(app, with_cases=True)
+    seed(app)
+    add_case(app, "police-demo")
     with app.app_context():
         db.session.execute(sa.update(Case).values(trafficked_abroad=False))
         db.session.commit()
@@ -156,8 +159,10 @@ def test_a_rolled_back_change_leaves_the_table_as_it_was(app):
     from victimcare.cases.models import Victim
     from victimcare.extensions import db
 
-    seed(app, with_cases=True)
+    seed(app)
+    add_case(app, "police-demo")
     before = _table(app)
+    assert before
     with app.app_context():
         for victim in db.session.scalars(sa.select(Victim)):
             victim.gender = "Masculine"
@@ -169,7 +174,8 @@ def test_a_rolled_back_change_leaves_the_table_as_it_was(app):
 
 def test_other_time_limits_make_the_table_stale_until_rebuilt(app_factory):
     app = app_factory()
-    seed(app, with_cases=True)
+    seed(app)
+    add_case(app, "police-demo")
     longer = app_factory(STAGE_TIME_LIMITS={"verification": 24 * 5})
     with longer.app_context():
         assert not statistics.ready()  # built with 3 days: never read with 5

@@ -121,5 +121,7 @@ class ReportFactsState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int]
-    limits: Mapped[dict] = mapped_column(sa.JSON)  # stage → seconds, as the deadlines were computed
+    limits: Mapped[dict] = mapped_column(
+        sa.JSON
+    )  # stage → seconds, and lodging_days: as deadlines were computed
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

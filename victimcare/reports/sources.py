@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 
 from victimcare.accounts.models import Agency
 from victimcare.cases.models import Case, Gender, StageEvent, Victim
@@ -58,6 +59,16 @@ def stage_limits() -> dict[str, int]:
     from victimcare.cases.path import time_limits
 
     return {Stage(stage).value: int(limit.total_seconds()) for stage, limit in time_limits().items()}
+
+
+def lodging_days() -> int:
+    """How long essential needs last before an extension is needed (``SUPPORT_LODGING_DAYS``)."""
+    return int(current_app.config.get("SUPPORT_LODGING_DAYS", LODGING_DAYS))
+
+
+def limits() -> dict[str, int]:
+    """The settings the stored rows were computed with: stage limits and the lodging days."""
+    return {**stage_limits(), "lodging_days": lodging_days()}
 
 
 def select_for(
@@ -292,7 +303,7 @@ def _lodging_limit(indicator, agencies, cases):
         .scalar_subquery()
     )
     limit = sa.type_coerce(
-        sa.func.coalesce(extended, plus_days(SupportService.starts_on, LODGING_DAYS - 1)), sa.Date
+        sa.func.coalesce(extended, plus_days(SupportService.starts_on, lodging_days() - 1)), sa.Date
     )
     timing = sa.case(
         (SupportService.ends_on.is_(None), "open"),

@@ -11,7 +11,8 @@ same SELECTs figures would run; so the table changes in the same transaction as 
 a rollback undoes both. Bulk inserts through the session (the import) are noted from their
 parameters. Any other bulk UPDATE or DELETE of those tables marks the table stale, and figures then
 count the base tables until ``flask reports rebuild``. Figures also fall back when the table was
-built by another version of this code or with other time limits (``STAGE_TIME_LIMITS``).
+built by another version of this code or with other time limits (``STAGE_TIME_LIMITS``,
+``SUPPORT_LODGING_DAYS``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def ready() -> bool:
     if cache is not None and "report_facts_ready" in cache:
         return cache.report_facts_ready
     state = db.session.get(ReportFactsState, STATE_ID)
-    current = state is not None and state.version == VERSION and state.limits == sources.stage_limits()
+    current = state is not None and state.version == VERSION and state.limits == sources.limits()
     if cache is not None:
         cache.report_facts_ready = current
     return current
@@ -66,7 +67,7 @@ def rebuild() -> int:
     if state is None:
         state = ReportFactsState(id=STATE_ID)
         session.add(state)
-    state.version, state.limits, state.built_at = VERSION, sources.stage_limits(), utcnow()
+    state.version, state.limits, state.built_at = VERSION, sources.limits(), utcnow()
     session.flush()
     _forget_readiness()
     return count
@@ -126,12 +127,21 @@ def _cases_of(session: Session, obj) -> set:
         return found
     if table == "lodging_extensions":
         return {obj.service.case_id} if obj.service is not None else set()
-    if table == "victims" and obj not in session.new:
+    if table == "victims" and obj not in session.new and _counted_facts_changed(obj):
         from victimcare.cases.models import Case
 
         with session.no_autoflush:
             return set(session.scalars(sa.select(Case.id).where(Case.victim_id == obj.id)))
     return set()
+
+
+# A person's clear coded facts that breakdowns read (sources.person_facts); their other columns count for nothing.
+_PERSON_FACTS = ("gender", "birth_year", "is_ethnic_minority", "province_code")
+
+
+def _counted_facts_changed(victim) -> bool:
+    attrs = sa.inspect(victim).attrs
+    return any(attrs[name].history.has_changes() for name in _PERSON_FACTS)
 
 
 @sa.event.listens_for(Session, "after_flush")
