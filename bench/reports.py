@@ -360,7 +360,9 @@ def fill(app) -> dict:
     )
     with app.app_context(), db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":  # filling only: a big page cache, no fsync per batch
-            raw = connection.connection.driver_connection  # outside a transaction, as PRAGMA synchronous needs
+            raw = (
+                connection.connection.driver_connection
+            )  # outside a transaction, as PRAGMA synchronous needs
             raw.execute("PRAGMA cache_size=-2000000")
             raw.execute("PRAGMA synchronous=OFF")
         agencies = []
@@ -532,6 +534,7 @@ def show(name: str, seconds: list[float], target_ms: int) -> None:
 
 def measure(app) -> None:
     import sqlalchemy as sa
+    from flask import g
 
     from victimcare.accounts.models import Agency
     from victimcare.extensions import db
@@ -564,6 +567,31 @@ def measure(app) -> None:
             print(f"plan of the {code} breakdowns:")
             for line in figures.explain(BY_CODE[code], scope, year, TODAY):
                 print("   ", line)
+        rewrites(app)
+        g.report_facts_ready = False  # the same dashboard counted from the base tables, once, to compare
+        show(
+            "dashboard from the base tables",
+            runs(lambda: dashboard.build(scope, year, INDICATORS[0], TODAY, 10), 1),
+            1_000,
+        )
+
+
+def rewrites(app) -> None:
+    """What keeping the table exact costs a write: one case's rows rewritten (a step, an edit)."""
+    import sqlalchemy as sa
+
+    from victimcare.cases.models import Case
+    from victimcare.extensions import db
+    from victimcare.reports import statistics
+
+    ids = list(db.session.scalars(sa.select(Case.id).where(Case.reference.like("VC-B-00%")).limit(REPEAT)))
+    took = []
+    for case_id in ids:
+        began = time.perf_counter()
+        statistics.rewrite(db.session, {case_id: statistics.ALL})
+        took.append(time.perf_counter() - began)
+    db.session.rollback()
+    show("one case's rows, all sources, rewritten", took, 100)
 
 
 def main() -> None:

@@ -77,14 +77,24 @@ def select_for(
     """The indicator's rows, and whether their moment is a UTC instant (else a local day).
 
     ``agencies`` and ``cases`` narrow the rows early where a source needs it (the spells' window
-    over stage events); callers still filter on the result's ``agency_id``.
+    over stage events); callers still filter on the result's ``agency_id``. ``cases`` may be
+    ``CASE_IDS``: the rows of the cases in the ``:case_ids`` parameter of a statement compiled once.
     """
     builder = _BUILDERS[indicator.source]
     return builder(indicator, tuple(agencies) if agencies is not None else None, _ids(cases))
 
 
+CASE_IDS = "case_ids"  # a parameter, expanded when the statement runs
+
+
 def _ids(cases):
-    return tuple(cases) if cases is not None else None
+    return cases if cases is None or cases == CASE_IDS else tuple(cases)
+
+
+def _among(column, cases):
+    if cases == CASE_IDS:
+        return column.op("IN")(sa.literal_column(f":{CASE_IDS}"))
+    return column.in_(cases)
 
 
 # -- the sources ---------------------------------------------------------------------------------
@@ -352,8 +362,8 @@ def spells(agencies=None, cases=None):
         events = events.join(Case, StageEvent.case_id == Case.id).where(Case.owning_agency_id.in_(agencies))
         opened = opened.where(Case.owning_agency_id.in_(agencies))
     if cases is not None:
-        events = events.where(StageEvent.case_id.in_(cases))
-        opened = opened.where(Case.id.in_(cases))
+        events = events.where(_among(StageEvent.case_id, cases))
+        opened = opened.where(_among(Case.id, cases))
     steps = sa.union_all(opened, events).subquery("steps")
     until = sa.func.lead(steps.c.start).over(
         partition_by=steps.c.case_id, order_by=(steps.c.start, steps.c.seq)
@@ -458,7 +468,7 @@ _BUILDERS = {
 
 
 def _narrow(query: sa.Select, case_column, cases):
-    return query if cases is None else query.where(case_column.in_(cases))
+    return query if cases is None else query.where(_among(case_column, cases))
 
 
 # -- the facts of a person and a case -----------------------------------------------------------
@@ -542,7 +552,10 @@ def day_after_seconds(instant, seconds):
             + sa.text(f"interval '{VIETNAM_HOURS} hours'"),
             sa.Date,
         )
-    shift = sa.literal("+") + sa.cast(seconds, sa.String) + sa.literal(" seconds")
+    if isinstance(seconds, int):
+        shift = f"+{seconds} seconds"
+    else:
+        shift = sa.literal("+") + sa.cast(seconds, sa.String) + sa.literal(" seconds")
     return sa.type_coerce(sa.func.date(instant, shift, f"+{VIETNAM_HOURS} hours"), sa.Date)
 
 

@@ -17,7 +17,6 @@ built by another version of this code or with other time limits (``STAGE_TIME_LI
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.reports import sources
-from victimcare.reports.indicators import INDICATORS, Indicator
+from victimcare.reports.indicators import INDICATORS, Indicator, Source
 from victimcare.reports.models import ReportFact, ReportFactsState
 
 # Bump when what a source selects changes: stored rows of an older version are then never read.
@@ -61,7 +60,7 @@ def rebuild() -> int:
     session = db.session
     session.execute(sa.delete(ReportFact))
     for indicator in INDICATORS:
-        session.execute(_insert(indicator, None))
+        session.execute(sa.insert(ReportFact).from_select(_NAMES, _select(indicator, None)))
     count = session.scalar(sa.select(sa.func.count()).select_from(ReportFact)) or 0
     state = session.get(ReportFactsState, STATE_ID)
     if state is None:
@@ -73,14 +72,50 @@ def rebuild() -> int:
     return count
 
 
-def rewrite(session: Session, case_ids: Iterable) -> None:
-    """Rewrite the rows of these cases from the base tables (a deleted case loses its rows)."""
-    ids = sorted(set(case_ids))
-    for first in range(0, len(ids), CHUNK):
-        chunk = ids[first : first + CHUNK]
-        session.execute(sa.delete(ReportFact).where(ReportFact.case_id.in_(chunk)))
-        for indicator in INDICATORS:
-            session.execute(_insert(indicator, chunk))
+def rewrite(session: Session, changes: dict) -> None:
+    """Rewrite, from the base tables, the rows of these cases that come from these sources.
+
+    ``changes`` maps a case to the sources a write touched (``ALL`` for the case or its person:
+    every breakdown reads them). Cases touched alike go together: one DELETE and one INSERT … SELECT
+    of all their sources' rows (UNION ALL) per chunk, so a step costs two statements, compiled once
+    per process (building them costs more than running them). A deleted case loses its rows.
+    """
+    groups: dict[frozenset, list] = {}
+    for case_id, touched in changes.items():
+        groups.setdefault(frozenset(touched), []).append(case_id)
+    for touched, case_ids in groups.items():
+        delete, insert = _statements(session, touched)
+        ids = sorted(case_ids)
+        for first in range(0, len(ids), CHUNK):
+            chunk = {sources.CASE_IDS: ids[first : first + CHUNK]}
+            session.execute(delete, chunk)
+            session.execute(insert, chunk)
+
+
+_COMPILED: dict[tuple, tuple[sa.TextClause, sa.TextClause]] = {}
+
+
+def _statements(session: Session, touched: frozenset) -> tuple[sa.TextClause, sa.TextClause]:
+    """The DELETE and INSERT … SELECT for cases touched in these sources, as SQL text whose one
+    parameter, ``:case_ids``, expands to the cases; cached per database and settings."""
+    dialect = session.get_bind().dialect
+    key = (dialect.name, touched, tuple(sorted(sources.limits().items())))
+    if key not in _COMPILED:
+        indicators = [i for i in INDICATORS if i.source in touched]
+        delete = sa.delete(ReportFact).where(
+            ReportFact.case_id.op("IN")(sa.literal_column(f":{sources.CASE_IDS}")),
+            ReportFact.indicator.in_([i.code for i in indicators]),
+        )
+        insert = sa.insert(ReportFact).from_select(
+            _NAMES, sa.union_all(*(_select(i, sources.CASE_IDS) for i in indicators))
+        )
+        _COMPILED[key] = (_text(delete, dialect), _text(insert, dialect))
+    return _COMPILED[key]
+
+
+def _text(statement, dialect) -> sa.TextClause:
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return sa.text(sql).bindparams(sa.bindparam(sources.CASE_IDS, expanding=True, type_=sa.Uuid))
 
 
 def mark_stale(session: Session) -> None:
@@ -88,36 +123,56 @@ def mark_stale(session: Session) -> None:
     _forget_readiness()
 
 
-def _insert(indicator: Indicator, cases) -> sa.Insert:
-    """INSERT … SELECT of an indicator's source rows, their moment turned into a local day."""
+_NAMES = [
+    "indicator",
+    "case_id",
+    "agency_id",
+    "day",
+    *sources.EXTRA_COLUMNS,
+    *(b.value for b in sources.STORED_BREAKDOWNS),
+]
+
+
+def _select(indicator: Indicator, cases) -> sa.Select:
+    """An indicator's source rows as the table's columns, their moment turned into a local day.
+
+    Columns the source lacks are typed NULLs, so several sources can share one UNION ALL.
+    """
     query, timed = sources.select_for(indicator, cases=cases)
     rows = query.subquery("source")
-    day = sources.local_day(rows.c.moment) if timed else rows.c.moment
-    names = ["indicator", "case_id", "agency_id", "day", *sources.EXTRA_COLUMNS]
-    names += [b.value for b in sources.STORED_BREAKDOWNS]
-    values = [sa.literal(indicator.code, sa.String), rows.c.case_id, rows.c.agency_id, day]
-    values += [rows.c[name] if name in rows.c else sa.null() for name in names[4:]]
+    table = ReportFact.__table__
+    values = [sa.literal(indicator.code, sa.String), rows.c.case_id, rows.c.agency_id]
+    values.append(sources.local_day(rows.c.moment) if timed else rows.c.moment)
+    values += [rows.c[n] if n in rows.c else sa.cast(sa.null(), table.c[n].type) for n in _NAMES[4:]]
     if indicator.snapshot:
-        values[names.index("until_day")] = sa.func.coalesce(rows.c.until_day, sa.literal(OPEN, sa.Date))
-    return sa.insert(ReportFact).from_select(names, sa.select(*values))
+        values[_NAMES.index("until_day")] = sa.func.coalesce(rows.c.until_day, sa.literal(OPEN, sa.Date))
+    return sa.select(*values)
 
 
 # -- keeping the table exact ----------------------------------------------------------------------
 
-_CASE_OWNED = {
-    "stage_events",
-    "support_services",
-    "risk_assessments",
-    "protection_measures",
-    "referrals",
-    "follow_ups",
+ALL = frozenset(Source)
+# What a write to each table can change: a case and its person feed every breakdown; a service also
+# decides whether an identified victim "received support" (a fact of the step).
+_SOURCES_OF = {
+    "cases": ALL,
+    "victims": ALL,
+    "stage_events": frozenset({Source.STEP, Source.SPELL, Source.OVERDUE, Source.VERIFICATION_LIMIT}),
+    "support_services": frozenset({Source.SUPPORT, Source.DECISION_LIMIT, Source.LODGING_LIMIT, Source.STEP}),
+    "lodging_extensions": frozenset({Source.LODGING_LIMIT}),
+    "risk_assessments": frozenset({Source.REFUSAL}),
+    "protection_measures": frozenset({Source.MEASURE}),
+    "referrals": frozenset({Source.REFERRAL, Source.ANSWER, Source.ANSWER_LIMIT}),
+    "follow_ups": frozenset({Source.FOLLOW_UP}),
 }
-_WATCHED = {"cases", "victims", "lodging_extensions", *_CASE_OWNED}
+_CASE_OWNED = set(_SOURCES_OF) - {"cases", "victims", "lodging_extensions"}
+# A person's clear coded facts that breakdowns read (sources.person_facts); their other columns count for nothing.
+_PERSON_FACTS = ("gender", "birth_year", "is_ethnic_minority", "province_code")
 
 
 def _cases_of(session: Session, obj) -> set:
     """The cases whose counted rows a written object can change."""
-    table = getattr(obj, "__tablename__", None)
+    table = obj.__tablename__
     if table == "cases":
         return {obj.id}
     if table in _CASE_OWNED:
@@ -135,21 +190,24 @@ def _cases_of(session: Session, obj) -> set:
     return set()
 
 
-# A person's clear coded facts that breakdowns read (sources.person_facts); their other columns count for nothing.
-_PERSON_FACTS = ("gender", "birth_year", "is_ethnic_minority", "province_code")
-
-
 def _counted_facts_changed(victim) -> bool:
     attrs = sa.inspect(victim).attrs
     return any(attrs[name].history.has_changes() for name in _PERSON_FACTS)
 
 
+def _note(session: Session, case_ids, table: str) -> None:
+    noted = session.info.setdefault(NOTED, {})
+    for case_id in case_ids:
+        if case_id is not None:
+            noted[case_id] = noted.get(case_id, frozenset()) | _SOURCES_OF[table]
+
+
 @sa.event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, flush_context) -> None:
-    noted = session.info.setdefault(NOTED, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) in _WATCHED:
-            noted.update(i for i in _cases_of(session, obj) if i is not None)
+        table = getattr(obj, "__tablename__", None)
+        if table in _SOURCES_OF:
+            _note(session, _cases_of(session, obj), table)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -157,15 +215,14 @@ def _note_bulk(state) -> None:
     """Core INSERT/UPDATE/DELETE through the session: note inserted cases, or mark the table stale."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", None)
-    if name not in _WATCHED:
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name not in _SOURCES_OF:
         return
     params = state.parameters
     rows = params if isinstance(params, list) else [params] if params else []
     key = {"cases": "id"}.get(name, "case_id")
     if state.is_insert and rows and name != "lodging_extensions" and all(key in row for row in rows):
-        state.session.info.setdefault(NOTED, set()).update(row[key] for row in rows)
+        _note(state.session, (row[key] for row in rows), name)
     elif not (state.is_insert and name == "victims"):  # a new person is counted through their case
         state.session.info[STALE] = True
 
@@ -173,7 +230,7 @@ def _note_bulk(state) -> None:
 @sa.event.listens_for(Session, "before_commit")
 def _rewrite_noted(session: Session) -> None:
     session.flush()
-    noted = session.info.pop(NOTED, set())
+    noted = session.info.pop(NOTED, {})
     if session.info.pop(STALE, False):
         mark_stale(session)
     elif noted:
