@@ -168,6 +168,7 @@ def register_commands(app: Flask) -> None:
     from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
     from victimcare.referrals.cli import referrals_cli
+    from victimcare.reports.cli import reports_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
@@ -175,4 +176,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(referrals_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(seed_demo_command)
