@@ -68,11 +68,13 @@ def register_extensions(app: Flask) -> None:
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
     from victimcare.private_files import make_sqlite_file_private
+    from victimcare.reports import statistics as report_statistics
 
     database.init_app(app)
     crypto.init_app(app)  # seals values before a flush: before cases' listener reads them
     cases.init_app(app)
     audit.init_app(app)
+    report_statistics.init_app(app)  # counts what the others wrote, at each commit
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     with app.app_context():

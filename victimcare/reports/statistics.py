@@ -202,7 +202,6 @@ def _note(session: Session, case_ids, table: str) -> None:
             noted[case_id] = noted.get(case_id, frozenset()) | _SOURCES_OF[table]
 
 
-@sa.event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, flush_context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(obj, "__tablename__", None)
@@ -210,7 +209,6 @@ def _note_flushed(session: Session, flush_context) -> None:
             _note(session, _cases_of(session, obj), table)
 
 
-@sa.event.listens_for(Session, "do_orm_execute")
 def _note_bulk(state) -> None:
     """Core INSERT/UPDATE/DELETE through the session: note inserted cases, or mark the table stale."""
     if not (state.is_insert or state.is_update or state.is_delete):
@@ -227,7 +225,6 @@ def _note_bulk(state) -> None:
         state.session.info[STALE] = True
 
 
-@sa.event.listens_for(Session, "before_commit")
 def _rewrite_noted(session: Session) -> None:
     session.flush()
     noted = session.info.pop(NOTED, {})
@@ -237,7 +234,16 @@ def _rewrite_noted(session: Session) -> None:
         rewrite(session, noted)
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _forget_noted(session: Session) -> None:
     session.info.pop(NOTED, None)
     session.info.pop(STALE, None)
+
+
+def init_app(app) -> None:
+    """Keep the statistics table in step with every commit that changes what it counts."""
+    from victimcare.database import listen
+
+    listen(Session, "after_flush", _note_flushed)
+    listen(Session, "do_orm_execute", _note_bulk)
+    listen(Session, "before_commit", _rewrite_noted)
+    listen(Session, "after_rollback", _forget_noted)
