@@ -88,6 +88,8 @@ MATRIX = {
     ("approvals.decide", "POST"): DECIDES_POLICE_ERASURE,
     ("audit.index", "GET"): REVIEWERS,
     ("audit.export", "GET"): REVIEWERS,
+    ("audit.mark_reviewed", "POST"): REVIEWERS,
+    ("audit.user_activity", "GET"): REVIEWERS,
     ("cases.index", "GET"): CASE_WORKERS,
     ("cases.index", "POST"): CASE_WORKERS,
     ("cases.new", "GET"): CASE_WORKERS,

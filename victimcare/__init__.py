@@ -75,6 +75,8 @@ def register_extensions(app: Flask) -> None:
     audit.init_app(app)
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+    with app.app_context():
+        database.ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -95,6 +97,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
     import victimcare.approvals.labels  # noqa: F401
+    import victimcare.audit.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.cases.labels  # noqa: F401
     import victimcare.crypto.models  # noqa: F401
@@ -132,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from victimcare import access, transactions
+    from victimcare.accounts.labels import user_role_label
     from victimcare.audit.operations import commit_views
     from victimcare.i18n import register_i18n
     from victimcare.labels import label
@@ -144,6 +148,7 @@ def register_request_hooks(app: Flask) -> None:
     register_security_headers(app)
     register_i18n(app)
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["role_of"] = user_role_label
     app.jinja_env.filters["group_label"] = lambda value: label(access.FieldGroup(value))
     app.jinja_env.globals["has_permission"] = access.has_permission
     app.jinja_env.globals["Permission"] = access.Permission
@@ -163,6 +168,7 @@ def register_commands(app: Flask) -> None:
     from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
     from victimcare.referrals.cli import referrals_cli
+    from victimcare.reports.cli import reports_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
@@ -170,4 +176,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(referrals_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(seed_demo_command)

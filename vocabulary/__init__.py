@@ -79,6 +79,7 @@ class AuditAction(StrEnum):
     APPROVAL_REQUEST = "approval_request"
     APPROVAL_DECISION = "approval_decision"
     APPROVE = "approve"  # a period's figures
+    REVIEW = "review"  # a supervisor or auditor marked flagged events of the log reviewed
 
 
 class ObjectType(StrEnum):
@@ -108,6 +109,7 @@ class ObjectType(StrEnum):
     ERASURE = "erasure"
     REPORT = "report"
     AUDIT_LOG = "audit_log"
+    AUDIT_EVENT = "audit_event"  # events of the log, as a review names them
 
     @classmethod
     def read(cls, stored: str | None) -> ObjectType | str | None:

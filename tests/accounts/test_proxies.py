@@ -79,3 +79,35 @@ def test_the_number_of_trusted_proxies_must_be_a_whole_number(tmp_path):
         assert "VICTIMCARE_TRUSTED_PROXIES" in str(error)
     else:
         raise AssertionError("a bad value must be refused")
+
+
+def _succeed(app, remote: str, username: str = "social1") -> int:
+    client = _client(app, remote)
+    return client.post(
+        "/login",
+        data={"username": username, "password": "victimcare-demo", "csrf_token": csrf_token(client)},
+    ).status_code
+
+
+def test_successful_logins_between_failures_use_none_of_the_addresss_failure_budget(app_factory):
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
+    seed(app)
+    office = "192.0.2.40"
+    guesser = _client(app, office)
+    token = csrf_token(guesser)
+    codes = [_fail(guesser, token, "nobody0")]
+    codes += [_succeed(app, office, name) for name in ("social1", "health1", "police1", "border1")]
+    codes += [_fail(guesser, token, f"nobody{i}") for i in (1, 2)]
+    assert codes == [401, 302, 302, 302, 302, 401, 401], "four logins did not count against the office"
+    assert _fail(guesser, token, "nobody3") == 429, "the third failure in the minute still throttles"
+
+
+def test_an_address_out_of_failures_is_refused_even_the_right_password_and_others_are_not(app_factory):
+    """Failures from one address still throttle that address (per-account locks are separate)."""
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
+    seed(app)
+    guesser = _client(app, "192.0.2.50")
+    token = csrf_token(guesser)
+    assert [_fail(guesser, token, f"nobody{i}") for i in range(3)] == [401, 401, 401]
+    assert _succeed(app, "192.0.2.50") == 429
+    assert _succeed(app, "192.0.2.51") == 302  # another address is not affected

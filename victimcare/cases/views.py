@@ -383,13 +383,14 @@ def add_person(reference: str):
 @requires(Permission.CASE_VIEW)
 def workflow(reference: str):
     case, _seen = case_or_404(reference)
-    from victimcare.cases.diagram import diagram_svg
+    from victimcare.cases.diagram import diagram_svg, path_table
 
     return render_template(
         "cases/workflow.html",
         case=read_model.header(case),
         path=PATH,
         svg_available=diagram_svg(case.stage) is not None,
+        steps=path_table(),
     )
 
 
