@@ -34,7 +34,7 @@ def test_a_wrong_password_shows_the_vietnamese_message(page):
     if page.locator("html").get_attribute("lang") != "vi":
         page.get_by_test_id("language-switch").click()
     log_in(page, "police1", "not the password at all")
-    expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+    expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.")
 
 
 def test_the_page_runs_without_content_security_policy_violations(page):

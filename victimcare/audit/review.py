@@ -42,7 +42,8 @@ def after_hours(moment: datetime) -> bool:
 
 def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
     """Flags per event seq: break glass, outside working hours, a case owned by another agency,
-    sharing on a legal basis instead of consent, role grants, agency changes, password resets."""
+    sharing on a legal basis instead of consent, role grants, agency changes, resets of passwords and
+    second factors."""
     from victimcare.cases.models import Case
 
     references = {e.case_reference for e in events if e.case_reference}
@@ -68,7 +69,9 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
         owner = owners.get(event.case_reference)
         if event.action == "view" and owner and event.agency_code and owner != event.agency_code:
             marks.append("other_agency")
-        if event.action in ("login_failed", "lockout", "denied"):
+        if event.action in ("login_failed", "lockout", "denied") or (
+            event.action == "step_up" and event.outcome == "refused"
+        ):
             marks.append("denied")
         if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
             marks.append("legal_basis")  # shared without the person's consent
@@ -89,8 +92,12 @@ def _duty_marks(event: AuditEvent) -> list[str]:
     detail = event.detail or {}
     if event.action in _APPROVAL_ACTIONS and detail.get("kind") in _FLAGGED_KINDS:
         return [detail["kind"]]
-    if event.action == "user_change" and detail.get("change") == "password_reset" and event.actor_username:
-        return ["password_reset"]
+    if (
+        event.action == "user_change"
+        and detail.get("change") in ("password_reset", "second_factor_reset")
+        and event.actor_username
+    ):
+        return [detail["change"]]
     return []
 
 

@@ -12,6 +12,7 @@ from flask_babel import to_utc
 from flask_login import current_user
 
 from victimcare.access import Permission, requires
+from victimcare.accounts import step_up
 from victimcare.audit import operations as audit
 from victimcare.audit import review
 from victimcare.audit.models import AuditEvent
@@ -46,6 +47,7 @@ ACTIONS = (
     "approval_request",
     "approval_decision",
     "legal_hold",
+    "step_up",
 )
 
 
@@ -113,6 +115,7 @@ EXPORT_LIMIT = 100_000
 
 @bp.route("/export.csv")
 @requires(Permission.AUDIT_VIEW)
+@step_up.required
 def export():
     """The filtered log as CSV (no personal values in it); the export is logged before it leaves."""
     events = db.session.scalars(_filtered().order_by(AuditEvent.seq).limit(EXPORT_LIMIT)).all()

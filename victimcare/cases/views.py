@@ -14,6 +14,7 @@ from limits import parse as parse_limit
 
 from victimcare import access
 from victimcare.access import FieldGroup, Permission, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.forms import ConfirmForm
 from victimcare.audit import operations as audit
 from victimcare.cases import disclosure, listing, operations, path
@@ -437,6 +438,8 @@ def workflow_svg(reference: str):
 @requires(Permission.CASE_BREAK_GLASS)
 def break_glass(reference: str):
     """Emergency access with a written reason. Answers the same whether or not the case exists."""
+    if request.method == "POST":
+        step_up.demand()
     form = BreakGlassForm()
     if form.validate_on_submit():
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
@@ -465,6 +468,7 @@ def _case_for_owning_supervisor(reference: str) -> Case:
 def erase(reference: str):
     """Ask for erasure; it takes effect when a second supervisor of the owning agency approves."""
     case = _case_for_owning_supervisor(reference)
+    step_up.demand()
     form = erase_form_for(case)
     if case.victim.erased_at is not None and not form.other_fields():
         flash(_("This person's personal data was already erased."), "info")
