@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from tests.conftest import BACKEND
 from tests.helpers import add_case, db_session
 from victimcare.cases.operations import search_cases
-from victimcare.crypto import rotation
 from victimcare.config import Config
+from victimcare.crypto import rotation
 from victimcare.crypto.models import DataKey
 from victimcare.demo import USERS
 
