@@ -94,7 +94,8 @@ def log_in(client, username: str, password: str, **kwargs):
 
 
 def totp_code(app, username: str) -> str:
-    """The code a demo user's authenticator shows now ("000000" for anyone without a demo secret).
+    """The code the user's authenticator shows now, for a demo secret (the demo users' of roles that
+    require one, or one given with ``give_authenticator``); "000000" for a user without one.
 
     A code is accepted only once: when this user's current code was used already (logged in twice
     within 30 seconds), the clock moves on to the next step, as the user would wait for the next code.
@@ -104,16 +105,34 @@ def totp_code(app, username: str) -> str:
     from victimcare.accounts import totp
     from victimcare.accounts.models import User
     from victimcare.database import utcnow
-    from victimcare.demo import USERS, demo_totp_secret
+    from victimcare.demo import demo_totp_secret
 
-    if username.lower() not in {u[0] for u in USERS}:
-        return "000000"
     with db_session(app) as session:
-        last = session.scalar(sa.select(User.totp_last_step).where(User.username == username.lower()))
+        row = session.execute(
+            sa.select(User.totp_enabled_at, User.totp_last_step).where(User.username == username.lower())
+        ).first()
+    if row is None or row.totp_enabled_at is None:
+        return "000000"
+    last = row.totp_last_step
     step = int(utcnow().timestamp()) // 30
     if last is not None and last >= step:
         CLOCK.advance(seconds=(last + 1) * 30 - utcnow().timestamp())
     return totp.code_at(demo_totp_secret(username.lower()), utcnow())
+
+
+def give_authenticator(app, username: str) -> None:
+    """Enrol a user made by a test, as the demo enrols its own (``totp_code`` knows the secret)."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import User
+    from victimcare.database import utcnow
+    from victimcare.demo import demo_totp_secret
+
+    with db_session(app) as session:
+        user = session.scalar(sa.select(User).where(User.username == username))
+        user.totp_secret = demo_totp_secret(username)
+        user.totp_enabled_at = utcnow()
+        session.commit()
 
 
 def step_up(client, username: str) -> None:
