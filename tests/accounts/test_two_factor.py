@@ -338,3 +338,12 @@ def test_an_admin_cannot_reset_their_own_factor(seeded, login_as):
 def test_demo_users_of_roles_that_require_it_are_enrolled(seeded, username):
     assert detached(seeded, User, username=username).has_second_factor
     assert totp_code(seeded, username) == _code_now(username)
+
+
+def test_the_readme_gives_each_enrolled_demo_user_their_secret():
+    from victimcare.config import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for username in ("supervisor1", "supervisor2", "supervisor3", "auditor1", "admin1", "admin2"):
+        row = re.search(rf"^\| `{username}`.*$", readme, re.M).group(0)
+        assert f"`{demo_totp_secret(username)}`" in row, username
