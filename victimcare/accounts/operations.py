@@ -75,6 +75,8 @@ def authenticate(username: str, password: str) -> LoginResult:
     if user.has_second_factor:
         throttle.record_failure(username)
         sessions.start_session(user, awaiting_code=True)
+        # One event, as a wrong password writes one: the two answers take the same work.
+        audit.record("login_password", username=user.username, outcome="awaiting_code")
         return LoginResult(user=user, needs_code=True)
     throttle.clear(username)
     user.last_login_at = utcnow()

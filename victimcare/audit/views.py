@@ -31,6 +31,7 @@ ACTIONS = (
     "erase",
     "break_glass",
     "login",
+    "login_password",
     "login_failed",
     "lockout",
     "logout",
