@@ -114,6 +114,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(support_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(approval_views.bp)
+    # The case page's sections from the domains that build on cases (victimcare/cases/hooks.py).
+    from victimcare.referrals import page as referral_page
+    from victimcare.support import page as support_page
+
+    support_page.init_app(app)
+    referral_page.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -130,6 +136,7 @@ def register_request_hooks(app: Flask) -> None:
     register_security_headers(app)
     register_i18n(app)
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["group_label"] = lambda value: label(access.FieldGroup(value))
     app.jinja_env.globals["has_permission"] = access.has_permission
     app.jinja_env.globals["Permission"] = access.Permission
 

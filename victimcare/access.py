@@ -8,6 +8,7 @@ declared policy, so a new route cannot be forgotten. Default deny.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import Flask, abort, g, redirect, request, session, url_for
@@ -276,95 +277,13 @@ OWN_WORK_GROUP = {
 }
 
 
-def referred_groups(user: User, case) -> frozenset[FieldGroup]:
-    """What accepted referrals to the user's agency share of ``case``, plus where it records its work.
+class Reason(StrEnum):
+    """Why a user sees a case: the audit log and the page say which."""
 
-    A receiving agency's case page asks this up to four times (can it see, which groups, may it
-    record each kind of work). A read request changes no referral, so there the answer is kept for
-    the request; a request that writes asks the database every time.
-    """
-    from victimcare.extensions import db
-
-    memo = g.setdefault("_victimcare_referred_groups", {}) if reading() else {}
-    key = (user.id, case.id)
-    if key not in memo:
-        referrals = db.session.scalars(_accepted_referrals(user, case)).all()
-        groups = {FieldGroup(group) for referral in referrals for group in referral.shared_groups}
-        if referrals and user.agency.kind in OWN_WORK_GROUP:
-            groups.add(OWN_WORK_GROUP[user.agency.kind])
-        memo[key] = frozenset(groups & GROUPS_BY_AGENCY_KIND.get(user.agency.kind, frozenset()))
-    return memo[key]
-
-
-def active_break_glass(user: User, case):
-    """The user's unexpired emergency grant on this case, if any."""
-    import sqlalchemy as sa
-
-    from victimcare.cases.models import BreakGlassGrant
-    from victimcare.database import utcnow
-    from victimcare.extensions import db
-
-    return db.session.scalar(
-        sa.select(BreakGlassGrant).where(
-            BreakGlassGrant.user_id == user.id,
-            BreakGlassGrant.case_id == case.id,
-            BreakGlassGrant.expires_at > utcnow(),
-        )
-    )
-
-
-def can_see_case(user: User, case) -> bool:
-    if not has_permission(user, Permission.CASE_VIEW):
-        return False
-    return _sees_whole_case(user, case) or bool(referred_groups(user, case))
-
-
-def _sees_whole_case(user: User, case) -> bool:
-    """Owner, supervisor of the jurisdiction, or emergency access: the agency kind's groups."""
-    if case.owning_agency_id == user.agency_id:
-        return True
-    if user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code:
-        return True
-    return active_break_glass(user, case) is not None
-
-
-def is_owning_supervisor(user: User, case) -> bool:
-    """Erasure and legal holds belong to the supervisors of the agency that owns the case."""
-    return (
-        has_permission(user, Permission.CASE_ERASE)
-        and user.role == Role.SUPERVISOR
-        and case.owning_agency_id == user.agency_id
-    )
-
-
-def can_act_on_case(user: User, case) -> bool:
-    """Fire steps and edit records: the owning agency's officers, case workers and supervisors."""
-    return has_permission(user, Permission.CASE_EDIT) and case.owning_agency_id == user.agency_id
-
-
-def field_groups(user: User, case) -> frozenset[FieldGroup]:
-    """The parts of ``case`` this user may read: their agency kind's needs, if they see the case at all."""
-    if not has_permission(user, Permission.CASE_VIEW):
-        return frozenset()
-    if not _sees_whole_case(user, case):
-        return referred_groups(user, case)  # a receiving agency: only what was shared, while accepted
-    groups = set(GROUPS_BY_AGENCY_KIND.get(user.agency.kind, ()))
-    if case.owning_agency_id == user.agency_id and user.role == Role.CASE_WORKER:
-        groups.add(FieldGroup.MEDICAL)  # the owning agency's case workers coordinate care
-    return frozenset(groups)
-
-
-def shown_of(user: User, case, groups) -> frozenset[FieldGroup]:
-    """The part of ``groups`` that ``user`` may be shown on ``case``.
-
-    Whatever a page shows — the case itself, a preview of what someone else will see, a history
-    entry, an export — is at most what the person looking may read themselves; the rest is named,
-    never shown.
-    """
-    return frozenset(FieldGroup(g) for g in groups) & field_groups(user, case)
-
-
-# -- work recorded on a case: support, protection, reintegration, medical care -------------------
+    OWNER = "owner"
+    SUPERVISOR = "supervisor"
+    BREAK_GLASS = "break_glass"
+    REFERRAL = "referral"
 
 
 class Work(StrEnum):
@@ -393,25 +312,166 @@ WORKERS: dict[Work, frozenset[str]] = {
 }
 
 
-def can_read_work(groups: frozenset[FieldGroup], work: Work) -> bool:
-    return bool(groups & WORK_GROUPS[work])
+@dataclass(frozen=True)
+class CaseAccess:
+    """Everything one user may do with one case, decided once (``for_case``).
 
-
-def can_record_work(user: User, case, work: Work, groups: frozenset[FieldGroup] | None = None) -> bool:
-    """Add or change support, protection, reintegration or medical records on ``case``.
-
-    The owning agency's staff record what they can read; an agency the case was referred to
-    records the work its kind does, while the referral is accepted. Supervisors elsewhere in the
-    province and emergency access read only.
+    Views, operations, previews, history and exports ask this object; templates receive only what
+    a read model built from it. ``groups`` are the parts of the record the user may read;
+    ``recordable`` the kinds of work they may add; ``may_act`` whether they fire steps and edit.
     """
-    if not has_permission(user, Permission.CASE_EDIT):
-        return False
-    groups = field_groups(user, case) if groups is None else groups
-    if not can_read_work(groups, work):
-        return False
-    if case.owning_agency_id == user.agency_id:
-        return True
-    return user.agency.kind in WORKERS[work] and bool(referred_groups(user, case))
+
+    visible: bool
+    reason: Reason | None = None
+    groups: frozenset[FieldGroup] = frozenset()
+    may_act: bool = False
+    owning_supervisor: bool = False
+    recordable: frozenset[Work] = frozenset()
+    break_glass: object | None = None  # the unexpired BreakGlassGrant, when that is the reason
+    referrals: tuple = ()  # the accepted referrals to the user's agency, when that is the reason
+    exchanged: tuple | None = None  # every referral between the user's agency and the case, if read
+
+    def reads(self, *groups: FieldGroup) -> bool:
+        """Whether every one of ``groups`` is readable."""
+        return set(groups) <= self.groups
+
+    def reads_work(self, work: Work) -> bool:
+        return bool(self.groups & WORK_GROUPS[work])
+
+    def may_record(self, work: Work) -> bool:
+        return work in self.recordable
+
+    def shown_of(self, groups) -> frozenset[FieldGroup]:
+        """The part of ``groups`` this user may be shown.
+
+        Whatever a page shows — the case itself, a preview of what someone else will see, a history
+        entry, an export — is at most what the person looking may read themselves; the rest is named,
+        never shown.
+        """
+        return frozenset(FieldGroup(g) for g in groups) & self.groups
+
+
+NO_ACCESS = CaseAccess(visible=False)
+
+
+def for_case(user: User, case) -> CaseAccess:
+    """The one decision on what ``user`` may see and do on ``case`` (need-to-know, default deny).
+
+    The owning agency's staff see the case with their agency kind's groups (its case workers also
+    the medical group: they coordinate care); supervisors of the province see it read-only; an
+    unexpired break-glass grant opens it to one user; an accepted referral opens what it shared,
+    plus the part where the receiving agency records its own work, while it stays accepted.
+
+    A read request changes no grant or referral, so there the answer is kept for the request; a
+    request that writes decides afresh each time it asks.
+    """
+    memo = g.setdefault("_victimcare_case_access", {}) if reading() else {}
+    key = (user.get_id(), case.id)
+    if key not in memo:
+        memo[key] = _decide(user, case)
+    return memo[key]
+
+
+def _decide(user: User, case) -> CaseAccess:  # noqa: C901 (the rules read top to bottom, as the docstring says)
+    import sqlalchemy as sa
+
+    if not has_permission(user, Permission.CASE_VIEW):
+        return NO_ACCESS
+    kind_groups = GROUPS_BY_AGENCY_KIND.get(user.agency.kind, frozenset())
+    owner = case.owning_agency_id == user.agency_id
+    if owner:
+        groups = set(kind_groups)
+        if user.role == Role.CASE_WORKER:
+            groups.add(FieldGroup.MEDICAL)  # the owning agency's case workers coordinate care
+        return _seen(
+            user, Reason.OWNER, frozenset(groups), may_act=has_permission(user, Permission.CASE_EDIT)
+        )
+    if user.role == Role.SUPERVISOR and case.owning_agency.province_code == user.agency.province_code:
+        return _seen(user, Reason.SUPERVISOR, kind_groups)
+    grant = _active_grant(user, case)
+    if grant is not None:
+        return _seen(user, Reason.BREAK_GLASS, kind_groups, break_glass=grant)
+    # Every referral between the user's agency and this case, in one read: the accepted ones to
+    # it decide; the case page lists them all without asking again.
+    referral = _referral_model()
+    exchanged = tuple(
+        _db().session.scalars(
+            sa.select(referral)
+            .where(
+                referral.case_id == case.id,
+                sa.or_(referral.to_agency_id == user.agency_id, referral.from_agency_id == user.agency_id),
+            )
+            .order_by(referral.sent_at.desc())
+        )
+    )
+    referrals = tuple(r for r in exchanged if r.to_agency_id == user.agency_id and r.status == _accepted())
+    if not referrals:
+        return NO_ACCESS
+    groups = {FieldGroup(group) for referral in referrals for group in referral.shared_groups}
+    if user.agency.kind in OWN_WORK_GROUP:
+        groups.add(OWN_WORK_GROUP[user.agency.kind])
+    groups &= kind_groups
+    if not groups:
+        return NO_ACCESS
+    recordable = frozenset(
+        work
+        for work in Work
+        if has_permission(user, Permission.CASE_EDIT)
+        and groups & WORK_GROUPS[work]
+        and user.agency.kind in WORKERS[work]
+    )
+    return CaseAccess(
+        True,
+        Reason.REFERRAL,
+        frozenset(groups),
+        recordable=recordable,
+        referrals=referrals,
+        exchanged=exchanged,
+    )
+
+
+def _seen(user: User, reason: Reason, groups: frozenset[FieldGroup], *, may_act=False, break_glass=None):
+    """Owner, supervisor or emergency access: the owner records what it reads; the others only read."""
+    recordable = frozenset(w for w in Work if may_act and groups & WORK_GROUPS[w])
+    return CaseAccess(
+        True,
+        reason,
+        groups,
+        may_act=may_act,
+        owning_supervisor=reason == Reason.OWNER
+        and user.role == Role.SUPERVISOR
+        and has_permission(user, Permission.CASE_ERASE),
+        recordable=recordable,
+        break_glass=break_glass,
+    )
+
+
+def _accepted():
+    from workflows.referral import ReferralStatus
+
+    return ReferralStatus.ACCEPTED
+
+
+def _db():
+    from victimcare.extensions import db
+
+    return db
+
+
+def _active_grant(user: User, case):
+    """The user's unexpired emergency grant on this case, if any."""
+    import sqlalchemy as sa
+
+    from victimcare.cases.models import BreakGlassGrant
+    from victimcare.database import utcnow
+
+    return _db().session.scalar(
+        sa.select(BreakGlassGrant).where(
+            BreakGlassGrant.user_id == user.id,
+            BreakGlassGrant.case_id == case.id,
+            BreakGlassGrant.expires_at > utcnow(),
+        )
+    )
 
 
 # -- statistics ---------------------------------------------------------------------------------

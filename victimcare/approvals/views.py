@@ -90,7 +90,7 @@ def decide(approval_id: str, decision: str):
             }[outcome],
             "success",
         )
-    if row.case is not None and access.can_see_case(current_user, row.case):
+    if row.case is not None and access.for_case(current_user, row.case).visible:
         return redirect(url_for("cases.show", reference=row.case.reference))
     return redirect(url_for("approvals.index"))
 
@@ -101,7 +101,7 @@ def _get_to_decide(approval_id: str) -> PendingChange:
         row = db.session.get(PendingChange, uuid.UUID(approval_id))
     except ValueError:
         row = None
-    if row is None or (row.case is not None and not access.can_see_case(current_user, row.case)):
+    if row is None or (row.case is not None and not access.for_case(current_user, row.case).visible):
         abort(404)
     if current_user.id != row.requested_by_id and not operations.may_decide(current_user, row):
         abort(403)

@@ -2,7 +2,7 @@
 
 Step facts name their groups in ``workflows/victim_path.py``; the other sealed values shown on a case
 page are named here, as data. A value is opened only for a viewer who reads its group
-(``access.field_groups``), and the page's view event names the groups opened.
+(``access.for_case(...).groups``), and the page's view event names the groups opened.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The case history as one viewer may read it.
 
 Every fact recorded at a step belongs to field groups (``workflows.victim_path.FACT_GROUPS``): an
-entry shows the facts of the viewer's groups (``access.field_groups``) and says when others exist.
+entry shows the facts of the viewer's groups (``access.for_case(...).groups``) and says when others exist.
 Sealed facts (free text, document numbers, notes) are opened only when the viewer reads their group,
 and the page's view event names the groups they opened. A stored value that does not read as its
 kind shows as its raw value, marked invalid: one bad fact never breaks the page.

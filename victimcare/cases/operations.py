@@ -99,6 +99,7 @@ def open_case(
     """Open a case at intake; its first deadline (notify social affairs) starts now."""
     from victimcare.cases.path import start_stage
 
+    db.session.add(victim)  # a new person, or one already known: the case is theirs either way
     case = Case(
         reference=reference or allocate_references()[0],
         victim=victim,
@@ -241,7 +242,7 @@ def check_intake(victim: Victim, user: User) -> IntakeCheck:
     need-to-know is reported without its case, agency or the identifier that matched.
     """
     found = find_possible_duplicates(victim)
-    visible = [d for d in found if access.can_see_case(user, d.case)]
+    visible = [d for d in found if access.for_case(user, d.case).visible]
     compared = [
         kind
         for kind, present in (
@@ -471,7 +472,7 @@ def active_legal_hold(case: Case):
 
 
 def _check_owning_supervisor(case: Case, user: User) -> None:
-    if not access.is_owning_supervisor(user, case):
+    if not access.for_case(user, case).owning_supervisor:
         raise ErasureRefused(_("Only a supervisor of the agency that owns the case may do this."))
 
 
@@ -515,7 +516,7 @@ def request_erasure(case: Case, reason: ErasureReason | str, by: User, others: d
 
 def may_approve_erasure(approver: User, row) -> bool:
     """Another supervisor of the agency that owns the case now."""
-    return access.is_owning_supervisor(approver, row.case)
+    return access.for_case(approver, row.case).owning_supervisor
 
 
 def apply_erasure(row, approver: User) -> None:

@@ -14,6 +14,7 @@ from flask import current_app
 from victimcare import access
 from victimcare.accounts.models import User
 from victimcare.audit import operations as audit
+from victimcare.cases import hooks
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 from victimcare.extensions import db
@@ -80,7 +81,7 @@ def fire_transition(
     case: Case, trigger: str, facts: dict, actor: User, expected_version: int | None = None
 ) -> StageEvent:
     """Check and record one step; raises TransitionRefused (with reasons), StaleCase or PermissionError."""
-    if not access.can_act_on_case(actor, case):
+    if not access.for_case(actor, case).may_act:
         raise PermissionError("not allowed to act on this case")
     lock_case(case)
     check_version(case, expected_version)
@@ -117,9 +118,7 @@ def derived_items(case: Case, transition: Transition) -> list:
     with whether it holds now: the step's page shows them, and the step itself checks them."""
     if not transition.derived:
         return []
-    from victimcare.support.operations import derived_items as from_support  # support builds on cases
-
-    found = from_support(case)
+    found = hooks.derived(case)  # support registers the facts it derives (it builds on cases)
     return [found[name] for name in transition.derived]
 
 

@@ -13,11 +13,12 @@ from flask_login import current_user
 from limits import parse as parse_limit
 
 from victimcare import access
-from victimcare.access import FieldGroup, Permission, requires
+from victimcare.access import CaseAccess, FieldGroup, Permission, Reason, requires
 from victimcare.accounts import step_up
 from victimcare.accounts.forms import ConfirmForm
+from victimcare.accounts.models import Role
 from victimcare.audit import operations as audit
-from victimcare.cases import disclosure, listing, operations, path
+from victimcare.cases import hooks, listing, operations, path, read_model
 from victimcare.cases.forms import (
     BreakGlassForm,
     CasePersonForm,
@@ -32,6 +33,7 @@ from victimcare.cases.forms import (
     tristate_value,
 )
 from victimcare.cases.history import stage_entries
+from victimcare.cases.loading import case_for_owning_supervisor, case_or_404, case_to_act_on
 from victimcare.cases.models import Case, Exploitation
 from victimcare.database import utcnow
 from victimcare.extensions import db, limiter
@@ -47,21 +49,6 @@ PAGE_SIZE = 50
 @bp.app_template_filter("exploitation_label")
 def exploitation_label(value: str) -> str:
     return label(Exploitation(value))
-
-
-def get_case_or_404(reference: str) -> Case:
-    """The case if this user may know it exists; otherwise 404, as if there were none."""
-    case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
-    if case is None or not access.can_see_case(current_user, case):
-        abort(404)
-    return case
-
-
-def get_case_to_act_on(reference: str) -> Case:
-    case = get_case_or_404(reference)
-    if not access.can_act_on_case(current_user, case):
-        abort(403)
-    return case
 
 
 def _filtered_query():
@@ -134,7 +121,6 @@ def new():
         victim = operations.new_victim(form.victim_data())
         check = operations.check_intake(victim, current_user)
         if not check.warns or form.confirm_new_person.data:
-            db.session.add(victim)
             case = operations.open_case(
                 victim=victim, agency=current_user.agency, created_by=current_user, facts=form.case_data()
             )
@@ -156,52 +142,48 @@ def _may_check_intake() -> bool:
 @bp.route("/<reference>")
 @requires(Permission.CASE_VIEW)
 def show(reference: str):
-    return _render_case(get_case_or_404(reference))
+    return _render_case(*case_or_404(reference))
 
 
-def _render_case(case: Case, erase_form: EraseForm | None = None):
-    groups = access.field_groups(current_user, case)
-    break_glass = access.active_break_glass(current_user, case)
-    audit.record_view(case, groups, purpose="break_glass" if break_glass else None)
+def _render_case(case: Case, seen: CaseAccess, erase_form: EraseForm | None = None):
+    """The case page: its read model, the sections other domains registered, one view event."""
+    view = read_model.build(case, seen)
+    sections, section_opened, steps = hooks.sections(case, seen)
+    history, history_opened = stage_entries(
+        sorted([*case.events, *steps], key=lambda event: event.created_at), seen.groups
+    )
+    # The page's event names exactly the groups whose values it holds; sealed step facts are
+    # logged on the steps they belong to.
+    audit.record_view(
+        case,
+        view.opened | section_opened,
+        purpose="break_glass" if seen.reason == Reason.BREAK_GLASS else None,
+    )
+    if history_opened:
+        audit.record_view(case, history_opened, purpose="history", object_type="stage_event")
     actions = []
-    if access.can_act_on_case(current_user, case):
+    if seen.may_act:
         actions = victim_path.available(
             case.stage, current_user.agency.kind, current_user.role, case.suspended_from
         )
-    owning_supervisor = access.is_owning_supervisor(current_user, case)
-    if erase_form is None and owning_supervisor:
+    if erase_form is None and seen.owning_supervisor:
         erase_form = erase_form_for(case, formdata=None)
-    from victimcare.referrals.views import case_referrals
-    from victimcare.support.views import case_sections
-
-    referrals, consents = case_referrals(case)
-    history, opened = stage_entries(_history(case, referrals), groups)
-    if opened:  # sealed step facts (document numbers, notes, reasons) are on this page
-        audit.record_view(case, opened, purpose="history", object_type="stage_event")
-    opened_names: set = set()
-    consent_names = disclosure.open_names(consents, groups, opened_names)
-    if opened_names:  # guardians' and witnesses' names of the consents
-        audit.record_view(case, opened_names, purpose="consent", object_type="consent")
     return render_template(
         "cases/show.html",
-        case=case,
-        victim=case.victim,
-        groups=groups,
-        FieldGroup=FieldGroup,
+        view=view,
+        case=view.case,
+        access=seen,
+        edit_links=seen.may_act,
         actions=actions,
         path=PATH,
         erase_form=erase_form,
-        can_act=access.can_act_on_case(current_user, case),
-        break_glass=break_glass,
-        viewers=_viewers(case),
-        referrals=referrals,
-        consents=consents,
-        consent_names=consent_names,
+        break_glass=seen.break_glass,
+        viewers=_viewers(case, seen),
         history=history,
         history_hidden=any(getattr(e, "hidden", False) for e in history),
-        duties=_duties(case) if owning_supervisor else None,
+        duties=_duties(case) if seen.owning_supervisor else None,
         erasure=_erasure_status(case),
-        **case_sections(case, groups),
+        **sections,
     )
 
 
@@ -245,25 +227,11 @@ def _erasure_status(case: Case) -> dict | None:
     }
 
 
-def _history(case: Case, referrals) -> list:
-    """Stage events and the steps of the referrals this user's agency took part in, oldest first."""
-    from victimcare.referrals.models import ReferralEvent
-
-    referral_steps = []
-    if referrals:
-        referral_steps = db.session.scalars(
-            sa.select(ReferralEvent).where(
-                ReferralEvent.case_id == case.id, ReferralEvent.referral_id.in_([r.id for r in referrals])
-            )
-        ).all()
-    return sorted([*case.events, *referral_steps], key=lambda event: event.created_at)
-
-
-def _viewers(case: Case):
+def _viewers(case: Case, seen: CaseAccess):
     """For the owning agency's supervisor: everyone who has opened this record."""
     from victimcare.audit.review import case_viewers
 
-    if current_user.role == "supervisor" and case.owning_agency_id == current_user.agency_id:
+    if seen.reason == Reason.OWNER and current_user.role == Role.SUPERVISOR:
         return case_viewers(case)
     return None
 
@@ -271,7 +239,7 @@ def _viewers(case: Case):
 @bp.route("/<reference>/transition/<trigger>", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def transition(reference: str, trigger: str):
-    case = get_case_to_act_on(reference)
+    case, _seen = case_to_act_on(reference)
     step = victim_path.find(trigger, case.stage, case.suspended_from)
     if step is None:
         abort(404)
@@ -319,9 +287,9 @@ def _prefill(case: Case, step) -> dict:
 @bp.route("/<reference>/edit/person", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def edit_person(reference: str):
-    case = get_case_to_act_on(reference)
+    case, seen = case_to_act_on(reference)
     victim = case.victim
-    if not {FieldGroup.IDENTITY, FieldGroup.CONTACT} <= access.field_groups(current_user, case):
+    if not seen.reads(FieldGroup.IDENTITY, FieldGroup.CONTACT):
         abort(403)
     form = EditPersonForm(obj=victim if request.method == "GET" else None)
     if request.method == "GET":
@@ -345,8 +313,8 @@ def edit_person(reference: str):
 @bp.route("/<reference>/edit/facts", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def edit_facts(reference: str):
-    case = get_case_to_act_on(reference)
-    groups = access.field_groups(current_user, case)
+    case, seen = case_to_act_on(reference)
+    groups = seen.groups
     if FieldGroup.NARRATIVE not in groups:
         abort(403)
     form = EditCaseFactsForm(obj=case if request.method == "GET" else None)
@@ -400,7 +368,7 @@ def _stale(form, template: str, case: Case):
 @bp.route("/<reference>/people", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def add_person(reference: str):
-    case = get_case_to_act_on(reference)
+    case, _seen = case_to_act_on(reference)
     form = CasePersonForm()
     if form.validate_on_submit():
         operations.add_person(case, form.role.data, form.person_data(), current_user)
@@ -414,18 +382,21 @@ def add_person(reference: str):
 @bp.route("/<reference>/workflow")
 @requires(Permission.CASE_VIEW)
 def workflow(reference: str):
-    case = get_case_or_404(reference)
+    case, _seen = case_or_404(reference)
     from victimcare.cases.diagram import diagram_svg
 
     return render_template(
-        "cases/workflow.html", case=case, path=PATH, svg_available=diagram_svg(case.stage) is not None
+        "cases/workflow.html",
+        case=read_model.header(case),
+        path=PATH,
+        svg_available=diagram_svg(case.stage) is not None,
     )
 
 
 @bp.route("/<reference>/workflow.svg")
 @requires(Permission.CASE_VIEW)
 def workflow_svg(reference: str):
-    case = get_case_or_404(reference)
+    case, _seen = case_or_404(reference)
     from victimcare.cases.diagram import diagram_svg
 
     svg = diagram_svg(case.stage)
@@ -455,26 +426,18 @@ def break_glass(reference: str):
     return render_template("cases/break_glass.html", reference=reference, form=form), status
 
 
-def _case_for_owning_supervisor(reference: str) -> Case:
-    """Erasure and holds: 404 for a case the user may not know, 403 unless they supervise its owner."""
-    case = get_case_or_404(reference)
-    if not access.is_owning_supervisor(current_user, case):
-        abort(403)
-    return case
-
-
 @bp.route("/<reference>/erase", methods=["POST"])
 @requires(Permission.CASE_ERASE)
 def erase(reference: str):
     """Ask for erasure; it takes effect when a second supervisor of the owning agency approves."""
-    case = _case_for_owning_supervisor(reference)
+    case, seen = case_for_owning_supervisor(reference)
     step_up.demand()
     form = erase_form_for(case)
     if case.victim.erased_at is not None and not form.other_fields():
         flash(_("This person's personal data was already erased."), "info")
         return redirect(url_for("cases.show", reference=reference))
     if not form.validate_on_submit():
-        return _render_case(case, erase_form=form), 400
+        return _render_case(case, seen, erase_form=form), 400
     return _done(
         reference,
         lambda: operations.request_erasure(
@@ -500,7 +463,7 @@ def _done(reference: str, operate, message: str):
 @bp.route("/<reference>/legal-hold", methods=["POST"])
 @requires(Permission.CASE_HOLD)
 def set_legal_hold(reference: str):
-    case = _case_for_owning_supervisor(reference)
+    case, seen = case_for_owning_supervisor(reference)
     form = LegalHoldForm()
     if not form.validate_on_submit():
         flash(_("Choose the reason for the legal hold."), "danger")
@@ -515,7 +478,7 @@ def set_legal_hold(reference: str):
 @bp.route("/<reference>/legal-hold/lift", methods=["POST"])
 @requires(Permission.CASE_HOLD)
 def lift_legal_hold(reference: str):
-    case = _case_for_owning_supervisor(reference)
+    case, seen = case_for_owning_supervisor(reference)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return _done(reference, lambda: operations.lift_legal_hold(case, current_user), _("Legal hold lifted."))

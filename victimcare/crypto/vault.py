@@ -48,6 +48,15 @@ def _value_aad_parts(table: str, column: str, version: int) -> tuple[bytes, byte
 
 _UUID_LENGTH = struct.pack(">I", 16)
 
+# The columns ``Vault.remember_keys`` unwraps from: select them beside a person's row to read their keys
+# in the same statement.
+KEY_COLUMNS = (
+    DataKey.__table__.c.person_id,
+    DataKey.__table__.c.version,
+    DataKey.__table__.c.kek_id,
+    DataKey.__table__.c.wrapped,
+)
+
 
 def value_aad(table: str, row_id: uuid.UUID, column: str, version: int) -> bytes:
     """``lp("fle/v1", table, row id, column, DEK version)``, with the constant parts cached:
@@ -166,12 +175,21 @@ class Vault:
         if not wanted:
             return
         keys = DataKey.__table__.c
-        for row in session.execute(
-            sa.select(keys.person_id, keys.version, keys.kek_id, keys.wrapped).where(
-                keys.person_id.in_(wanted), keys.destroyed_at.is_(None)
-            )
-        ):
-            self._remember(session, row.person_id, row.version, self._unwrap(row))
+        self.remember_keys(
+            session,
+            session.execute(
+                sa.select(*KEY_COLUMNS).where(keys.person_id.in_(wanted), keys.destroyed_at.is_(None))
+            ),
+        )
+
+    def remember_keys(self, session: Session, rows) -> None:
+        """Unwrap keys read alongside other rows (``KEY_COLUMNS``; all None where a person has none).
+
+        A page about one case reads its victim's keys in the same statement as the case.
+        """
+        for row in rows:
+            if row.wrapped is not None:
+                self._remember(session, row.person_id, row.version, self._unwrap(row))
 
     def shred(self, session: Session, person_id: uuid.UUID) -> int | None:
         """Destroy every DEK of a person: their sealed values can never be opened again.

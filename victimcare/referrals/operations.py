@@ -91,13 +91,13 @@ def sharing_refusals(
 ) -> list[str]:
     """Why this sharing may not happen (empty when it may). Reasons are msgids with %(…)s names."""
     reasons = []
-    if not access.can_act_on_case(sender, case):
+    if not access.for_case(sender, case).may_act:
         reasons.append(N_("Only the agency holding the case can refer it."))
     if to_agency not in receiving_agencies(sender.agency, purpose, kind):
         reasons.append(N_("This agency does not take this kind of request in your jurisdiction."))
     if "identity" not in groups:
         reasons.append(N_("Share at least the identity part: the receiver needs to know whom it helps."))
-    if groups - {str(g) for g in access.field_groups(sender, case)}:
+    if groups - {str(g) for g in access.for_case(sender, case).groups}:
         reasons.append(N_("You can share only parts of the record you can see yourself."))
     if groups - {str(g) for g in access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, ())}:
         reasons.append(N_("The receiving agency's work does not need some of the parts chosen."))
@@ -256,7 +256,7 @@ def record_consent(
     witness_name: str | None,
     given_at: datetime,
 ) -> Consent:
-    if not access.can_act_on_case(actor, case):
+    if not access.for_case(actor, case).may_act:
         raise PermissionError("not allowed to act on this case")
     reasons = []
     # A child on the day the consent was given needs their guardian; the same person at 18 consents alone.
@@ -305,7 +305,7 @@ def record_consent(
 
 def withdraw_consent(consent: Consent, actor: User) -> int:
     """The person takes their consent back: every open referral resting on it ends now."""
-    if not access.can_act_on_case(actor, consent.case):
+    if not access.for_case(actor, consent.case).may_act:
         raise PermissionError("not allowed to act on this case")
     if consent.withdrawn_at is not None:
         raise TransitionRefused([N_("This consent was already withdrawn.")])

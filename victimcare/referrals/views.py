@@ -17,7 +17,8 @@ from victimcare import access
 from victimcare.access import FieldGroup, Permission, requires
 from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.audit import operations as audit
-from victimcare.cases.views import get_case_to_act_on
+from victimcare.cases import read_model
+from victimcare.cases.loading import case_to_act_on
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.labels import label
@@ -124,7 +125,7 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
         reasons=reasons,
         texts=texts,
         groups=[FieldGroup(g) for g in referral.shared_groups],
-        can_open_case=access.can_see_case(current_user, referral.case),
+        can_open_case=access.for_case(current_user, referral.case).visible,
     ), status
 
 
@@ -155,7 +156,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
         abort(403)
     db.session.commit()
     flash(_("Done: %(status)s.", status=label(referral.status)), "success")
-    if trigger == "accept" and access.can_see_case(current_user, referral.case):
+    if trigger == "accept" and access.for_case(current_user, referral.case).visible:
         return redirect(url_for("cases.show", reference=referral.case.reference))
     return redirect(url_for("referrals.show", referral_id=referral.id))
 
@@ -163,7 +164,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
 @bp.route("/cases/<reference>/referrals/new", methods=["GET", "POST"])
 @requires(Permission.REFERRAL_WORK)
 def new(reference: str):
-    case = get_case_to_act_on(reference)
+    case, seen = case_to_act_on(reference)
     try:
         purpose = Purpose(request.args.get("purpose", ""))
     except ValueError:
@@ -215,7 +216,7 @@ def new(reference: str):
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
             receiver_sees = _receiver_view(case, to_agency, kind, values["groups"])
-            preview = access.shown_of(current_user, case, receiver_sees)
+            preview = seen.shown_of(receiver_sees)
             unseen = sorted(receiver_sees - preview)
             audit.record_view(case, preview, purpose="referral_preview")
             form.confirmed.data = "yes"
@@ -226,16 +227,13 @@ def new(reference: str):
     return render_template(
         "referrals/new.html",
         case=case,
-        victim=case.victim,
         form=form,
         purpose=purpose,
         rule=PURPOSES[purpose],
         reasons=reasons,
         preview=preview,
+        view=read_model.preview(case, preview) if preview is not None else None,
         unseen=unseen,
-        FieldGroup=FieldGroup,
-        groups=preview or frozenset(),
-        can_act=False,
     ), status
 
 
@@ -256,7 +254,7 @@ def _consent_summary(consent: Consent) -> str:
 @bp.route("/cases/<reference>/consents/new", methods=["GET", "POST"])
 @requires(Permission.REFERRAL_WORK)
 def new_consent(reference: str):
-    case = get_case_to_act_on(reference)
+    case, _seen = case_to_act_on(reference)
     form = ConsentForm()
     reasons = []
     if form.validate_on_submit():
@@ -288,7 +286,7 @@ def new_consent(reference: str):
 @bp.route("/cases/<reference>/consents/<uuid:consent_id>/withdraw", methods=["POST"])
 @requires(Permission.REFERRAL_WORK)
 def withdraw_consent(reference: str, consent_id: uuid.UUID):
-    case = get_case_to_act_on(reference)
+    case, _seen = case_to_act_on(reference)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case.id:
         abort(404)
@@ -315,24 +313,3 @@ def withdraw_consent(reference: str, consent_id: uuid.UUID):
         "success",
     )
     return redirect(url_for("cases.show", reference=reference))
-
-
-def case_referrals(case) -> tuple[list[Referral], list[Consent]]:
-    """For the case page: the referrals the user's agency sent or received, and, for the holder, consents."""
-    referrals = db.session.scalars(
-        sa.select(Referral)
-        .where(
-            Referral.case_id == case.id,
-            sa.or_(
-                Referral.from_agency_id == current_user.agency_id,
-                Referral.to_agency_id == current_user.agency_id,
-            ),
-        )
-        .order_by(Referral.sent_at.desc())
-    ).all()
-    consents = []
-    if access.can_act_on_case(current_user, case):
-        consents = db.session.scalars(
-            sa.select(Consent).where(Consent.case_id == case.id).order_by(Consent.given_at.desc())
-        ).all()
-    return referrals, consents

@@ -1,6 +1,6 @@
 """Recording support, protection, reintegration and medical care; reading them back for a case.
 
-Each write checks ``access.can_record_work``, writes the record and its audit event in the
+Each write checks ``access.for_case(...).may_record``, writes the record and its audit event in the
 caller's transaction, and flushes; the view commits. Versioned records refuse a stale save
 (``StaleRecord``) so a second editor never overwrites the first unseen.
 """
@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from victimcare import access, working_days
 from victimcare.access import Work
@@ -40,7 +41,7 @@ class StaleRecord(Exception):
 
 
 def _check(actor: User, case: Case, work: Work) -> None:
-    if not access.can_record_work(actor, case, work):
+    if not access.for_case(actor, case).may_record(work):
         raise PermissionError(f"may not record {work} on this case")
 
 
@@ -397,15 +398,16 @@ def load(
     ``services`` names the works whose service rows to load (support, medical care, or both)."""
     today = today or working_days.today()
 
-    def rows(model, *order, wanted=True, where=None):
+    def rows(model, *order, wanted=True, where=None, options=()):
         if not wanted:
             return []
         return list(
             db.session.scalars(
                 sa.select(model)
+                .options(*options)
                 .where(model.case_id == case.id, sa.true() if where is None else where)
                 .order_by(*order)
-            )
+            ).unique()
         )
 
     medical = SupportService.support_type.in_([str(t) for t in MEDICAL_TYPES])
@@ -413,7 +415,13 @@ def load(
         sa.true() if services >= _SERVICE_WORKS else (medical if Work.MEDICAL in services else ~medical)
     )
     found = CaseSupport(
-        services=rows(SupportService, SupportService.recorded_at, wanted=bool(services), where=service_rows),
+        services=rows(
+            SupportService,
+            SupportService.recorded_at,
+            wanted=bool(services),
+            where=service_rows,
+            options=[joinedload(SupportService.extensions)],  # few rows: one statement, not two
+        ),
         assessments=rows(
             RiskAssessment, RiskAssessment.assessed_on.desc(), RiskAssessment.recorded_at.desc()
         ),
@@ -495,7 +503,9 @@ def follow_ups_for(user: User, today: date, horizon_days: int = 14) -> list[Foll
         )
         .order_by(FollowUp.due_on)
     )
-    return [f for f in db.session.scalars(query) if access.can_record_work(user, f.case, Work.REINTEGRATION)]
+    return [
+        f for f in db.session.scalars(query) if access.for_case(user, f.case).may_record(Work.REINTEGRATION)
+    ]
 
 
 def people_choices(case: Case) -> list[tuple[str, Victim, str | None]]:

@@ -11,11 +11,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from victimcare import access, working_days
+from victimcare import working_days
 from victimcare.access import Permission, Work, requires
 from victimcare.accounts.models import Agency
 from victimcare.audit import operations as audit
-from victimcare.cases.views import get_case_or_404
+from victimcare.cases.loading import case_or_404, case_to_record
 from victimcare.extensions import db
 from victimcare.i18n import format_day
 from victimcare.labels import label
@@ -59,44 +59,6 @@ bp.add_app_template_global(warning, "protection_warning")
 @bp.app_template_global("goal_label")
 def goal_label(goal: str) -> str:
     return str(GOAL_LABELS.get(goal, goal))
-
-
-def case_sections(case, groups) -> dict:
-    """What the case page needs for its support sections and protection banner."""
-    from workflows.victim_path import Stage
-
-    reads = {w.value: access.can_read_work(groups, w) for w in Work}
-    can_act = access.can_act_on_case(current_user, case)
-    closing = can_act and case.stage == Stage.REINTEGRATION  # the checklist needs every part
-    readable = frozenset(w for w in (Work.SUPPORT, Work.MEDICAL) if reads[w.value])
-    records = operations.load(
-        case,
-        services=frozenset(Work) if closing else readable,
-        reintegration=closing or reads["reintegration"],
-    )
-    # The checklist counts every service; the page lists only the rows whose group the user reads.
-    shown = {
-        w: [s for s in records.services if operations.work_of(s.support_type) == w] if w in readable else []
-        for w in (Work.SUPPORT, Work.MEDICAL)
-    }
-    beneficiary = operations.status_of(case, case.victim, None)
-    return dict(
-        support=records,
-        services=shown[Work.SUPPORT],
-        medical=shown[Work.MEDICAL],
-        beneficiary=beneficiary,
-        offers=rules.offers(beneficiary, case.legal_regime),
-        reads=reads,
-        work={w.value: access.can_record_work(current_user, case, w, groups) for w in Work},
-        closing_checklist=operations.checklist(case, records) if closing else None,
-    )
-
-
-def _case_to_record(reference: str, work: Work):
-    case = get_case_or_404(reference)
-    if not access.can_record_work(current_user, case, work):
-        abort(403)
-    return case
 
 
 def _record_of(model, record_id, case):
@@ -160,7 +122,7 @@ def new_medical(reference: str):
 
 
 def _new_service(reference: str, work: Work, form_class):
-    case = _case_to_record(reference, work)
+    case, _seen = case_to_record(reference, work)
     people = operations.people_choices(case)
     person_id = request.args.get("person") or people[0][0]
     found = operations.find_person(case, person_id)
@@ -201,10 +163,10 @@ def _new_service(reference: str, work: Work, form_class):
 @bp.route("/cases/<reference>/support/<uuid:service_id>", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def edit_service(reference: str, service_id):
-    case = get_case_or_404(reference)
+    case, seen = case_or_404(reference)
     service = _record_of(SupportService, service_id, case)
     work = operations.work_of(service.support_type)  # the row's type decides, never the page it came through
-    if not access.can_record_work(current_user, case, work):
+    if not seen.may_record(work):
         abort(403)
     medical = work == Work.MEDICAL
     form_class = MedicalCareForm if medical else ServiceForm
@@ -241,7 +203,7 @@ def edit_service(reference: str, service_id):
 @bp.route("/cases/<reference>/support/<uuid:service_id>/extend", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def extend_service(reference: str, service_id):
-    case = _case_to_record(reference, Work.SUPPORT)
+    case, _seen = case_to_record(reference, Work.SUPPORT)
     service = _record_of(SupportService, service_id, case)
     if service.support_type != SupportType.ESSENTIAL_NEEDS:
         abort(404)
@@ -283,7 +245,7 @@ def extend_service(reference: str, service_id):
 @bp.route("/cases/<reference>/protection/assessment", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def new_assessment(reference: str):
-    case = _case_to_record(reference, Work.PROTECTION)
+    case, _seen = case_to_record(reference, Work.PROTECTION)
     form = RiskAssessmentForm()
     if form.validate_on_submit():
         operations.assess_risk(case, current_user, form.assessment_data())
@@ -297,7 +259,7 @@ def new_assessment(reference: str):
 @bp.route("/cases/<reference>/protection/measures/new", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def new_measure(reference: str):
-    case = _case_to_record(reference, Work.PROTECTION)
+    case, _seen = case_to_record(reference, Work.PROTECTION)
     form = MeasureForm()
     form.deciding_agency_id.choices = _agency_choices()
     if request.method == "GET":
@@ -314,7 +276,7 @@ def new_measure(reference: str):
 @bp.route("/cases/<reference>/protection/measures/<uuid:measure_id>/end", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def end_measure(reference: str, measure_id):
-    case = _case_to_record(reference, Work.PROTECTION)
+    case, _seen = case_to_record(reference, Work.PROTECTION)
     measure = _record_of(ProtectionMeasure, measure_id, case)
     form = EndMeasureForm()
     form.handed_over_to_id.choices = [c for c in _agency_choices() if c[0] != str(current_user.agency_id)]
@@ -341,7 +303,7 @@ def end_measure(reference: str, measure_id):
 @bp.route("/cases/<reference>/reintegration", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def plan(reference: str):
-    case = _case_to_record(reference, Work.REINTEGRATION)
+    case, _seen = case_to_record(reference, Work.REINTEGRATION)
     existing = operations.plan_of(case)
     form = PlanForm()
     if request.method == "GET" and existing is not None:
@@ -365,7 +327,7 @@ def plan(reference: str):
 @bp.route("/cases/<reference>/follow-ups/<uuid:follow_up_id>", methods=["GET", "POST"])
 @requires(Permission.CASE_EDIT)
 def record_follow_up(reference: str, follow_up_id):
-    case = _case_to_record(reference, Work.REINTEGRATION)
+    case, _seen = case_to_record(reference, Work.REINTEGRATION)
     follow_up = _record_of(FollowUp, follow_up_id, case)
     form = FollowUpForm(obj=follow_up if request.method == "GET" else None)
     if request.method == "GET":
