@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from victimcare.accounts import passwords, throttle, two_factor
+from victimcare.accounts.forms import StepUpForm
 from victimcare.accounts.models import User
 from victimcare.audit import operations as audit
 from victimcare.database import utcnow
@@ -46,8 +48,6 @@ def is_fresh(user: User) -> bool:
 
 def demand() -> None:
     """Stop here unless the user confirmed who they are within the last few minutes."""
-    from flask_login import current_user
-
     if not is_fresh(current_user):
         raise StepUpRequired
 
@@ -75,11 +75,8 @@ def carried_fields() -> list[tuple[str, str]]:
 
 
 def respond(_error: StepUpRequired):
-    from victimcare.accounts.forms import StepUpForm
-
+    """The answer to an unconfirmed dangerous act (the app's handler of ``StepUpRequired``)."""
     if request.method == "GET":
-        from flask import redirect
-
         return redirect(url_for("accounts.confirm", next=here()))
     return render_template(
         "accounts/step_up.html",
