@@ -40,10 +40,11 @@ test: $(VENV)/.dev translations lint
 
 # Style and architecture: ruff's rules (pyproject.toml), its formatting, and the import contracts
 # of DESIGN.md §2 (.importlinter). A new violation fails the build.
-LINTED := victimcare workflows tests bench migrations app.py
+LINTED := victimcare workflows vocabulary tests bench migrations app.py
 lint: $(VENV)/.dev
 	$(BIN)/ruff check --quiet $(LINTED)
 	$(BIN)/ruff format --quiet --check $(LINTED)
+	$(BIN)/lint-imports --no-logo --no-cache
 
 # The whole suite again on a throwaway PostgreSQL database (skips when none is reachable).
 test-pg: $(VENV)/.dev translations

@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._setup import bench_app, drop_postgres, postgres_url, settings_line  # noqa: E402
+from vocabulary import AuditAction, FieldGroup, ObjectType
 
 VIEWS = 400
 APPENDS = 2000
@@ -57,7 +58,12 @@ def appends_per_second(app) -> float:
     with app.app_context():
         started = time.perf_counter()
         for n in range(APPENDS):
-            audit.record("view", object_type="case", object_id=f"bench-{n}", fields=["identity"])
+            audit.record(
+                AuditAction.VIEW,
+                object_type=ObjectType.CASE,
+                object_id=f"bench-{n}",
+                fields=[FieldGroup.IDENTITY],
+            )
             db.session.commit()
         elapsed = time.perf_counter() - started
         db.session.remove()

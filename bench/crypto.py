@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 
 from bench._setup import bench_app  # noqa: E402
+from victimcare import crypto
 
 N = 50_000
 PLAINTEXT = "Lò Thị Xuyến, thôn Nậm Cang, xã Sa Pa, tỉnh Lào Cai".encode()
@@ -27,7 +28,7 @@ def per_op(statement, number=N) -> float:
 
 def main() -> None:
     app = bench_app()
-    vault = app.extensions["victimcare.vault"]
+    vault = crypto.vault(app)
     from victimcare.extensions import db
 
     with app.app_context():

@@ -62,13 +62,17 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from victimcare import crypto
+    """Extensions, and the SQLAlchemy listeners of the parts that need them (none listen at import time)."""
+    from victimcare import audit, cases, crypto, database
     from victimcare.accounts.sessions import load_user
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
     from victimcare.private_files import make_sqlite_file_private
 
-    crypto.init_app(app)
+    database.init_app(app)
+    crypto.init_app(app)  # seals values before a flush: before cases' listener reads them
+    cases.init_app(app)
+    audit.init_app(app)
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -14,9 +14,10 @@ from enum import StrEnum
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
-from victimcare.accounts.models import Role, User
+from victimcare.accounts.models import User
 from victimcare.extensions import login_manager
 from victimcare.transactions import reading
+from vocabulary import AgencyKind, FieldGroup, Role
 
 PUBLIC = "public"
 
@@ -170,34 +171,23 @@ def enforce() -> object | None:
 # -- cases ---------------------------------------------------------------------------------------
 
 
-class FieldGroup(StrEnum):
-    """Parts of a case shown or hidden together (DESIGN.md §5)."""
-
-    IDENTITY = "identity"
-    CONTACT = "contact"
-    NARRATIVE = "narrative"
-    INVESTIGATION = "investigation"
-    MEDICAL = "medical"
-    SUPPORT = "support"
-
-
 # What each kind of agency's work needs to see (need-to-know).
-GROUPS_BY_AGENCY_KIND: dict[str, frozenset[FieldGroup]] = {
-    "police": frozenset(
+GROUPS_BY_AGENCY_KIND: dict[AgencyKind, frozenset[FieldGroup]] = {
+    AgencyKind.POLICE: frozenset(
         {FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}
     ),
-    "border_guard": frozenset(
+    AgencyKind.BORDER_GUARD: frozenset(
         {FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}
     ),
-    "procuracy": frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
-    "social_affairs": frozenset(
+    AgencyKind.PROCURACY: frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE, FieldGroup.INVESTIGATION}),
+    AgencyKind.SOCIAL_AFFAIRS: frozenset(
         {FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE, FieldGroup.SUPPORT}
     ),
-    "commune": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
-    "womens_union": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
-    "health": frozenset({FieldGroup.IDENTITY, FieldGroup.MEDICAL}),
-    "justice": frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE}),
-    "foreign_affairs": frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT}),
+    AgencyKind.COMMUNE: frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
+    AgencyKind.WOMENS_UNION: frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.SUPPORT}),
+    AgencyKind.HEALTH: frozenset({FieldGroup.IDENTITY, FieldGroup.MEDICAL}),
+    AgencyKind.JUSTICE: frozenset({FieldGroup.IDENTITY, FieldGroup.NARRATIVE}),
+    AgencyKind.FOREIGN_AFFAIRS: frozenset({FieldGroup.IDENTITY, FieldGroup.CONTACT}),
 }
 
 BREAK_GLASS_DURATION_MINUTES = 60
@@ -270,10 +260,10 @@ def _accepted_referrals(user: User, case=None):
 
 # The part of the record a receiving agency writes its own work into (DOMAIN.md §4–§5).
 OWN_WORK_GROUP = {
-    "health": FieldGroup.MEDICAL,
-    "social_affairs": FieldGroup.SUPPORT,
-    "womens_union": FieldGroup.SUPPORT,
-    "commune": FieldGroup.SUPPORT,
+    AgencyKind.HEALTH: FieldGroup.MEDICAL,
+    AgencyKind.SOCIAL_AFFAIRS: FieldGroup.SUPPORT,
+    AgencyKind.WOMENS_UNION: FieldGroup.SUPPORT,
+    AgencyKind.COMMUNE: FieldGroup.SUPPORT,
 }
 
 
@@ -304,11 +294,13 @@ WORK_GROUPS: dict[Work, frozenset[FieldGroup]] = {
     Work.MEDICAL: frozenset({FieldGroup.MEDICAL}),
 }
 # Kinds of agency that do this work on a case referred to them (the owner records what it sees).
-WORKERS: dict[Work, frozenset[str]] = {
-    Work.SUPPORT: frozenset({"social_affairs", "commune", "womens_union", "border_guard"}),
-    Work.REINTEGRATION: frozenset({"social_affairs", "commune", "womens_union"}),
-    Work.PROTECTION: frozenset({"police", "border_guard", "social_affairs"}),
-    Work.MEDICAL: frozenset({"health"}),
+WORKERS: dict[Work, frozenset[AgencyKind]] = {
+    Work.SUPPORT: frozenset(
+        {AgencyKind.SOCIAL_AFFAIRS, AgencyKind.COMMUNE, AgencyKind.WOMENS_UNION, AgencyKind.BORDER_GUARD}
+    ),
+    Work.REINTEGRATION: frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.COMMUNE, AgencyKind.WOMENS_UNION}),
+    Work.PROTECTION: frozenset({AgencyKind.POLICE, AgencyKind.BORDER_GUARD, AgencyKind.SOCIAL_AFFAIRS}),
+    Work.MEDICAL: frozenset({AgencyKind.HEALTH}),
 }
 
 

@@ -68,7 +68,21 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
 
 
-@sa.event.listens_for(Engine, "connect")
+def listen(target, identifier: str, fn) -> None:
+    """Register an SQLAlchemy event listener once, however many apps are built (tests build many).
+
+    Listeners are registered by each part's ``init_app``, never at import time: importing a module
+    changes nothing, and what the app listens to is written down in ``create_app``'s steps.
+    """
+    if not sa.event.contains(target, identifier, fn):
+        sa.event.listen(target, identifier, fn)
+
+
+def init_app(app) -> None:
+    """Every SQLite connection opens with the durability pragmas (before ``db.init_app``)."""
+    listen(Engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Durability first: WAL with full sync, enforced foreign keys, and waiting on locks."""
     if type(dbapi_connection).__module__ != "sqlite3":
@@ -80,9 +94,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA secure_delete=ON")  # erased keys leave no bytes behind in free pages
     cursor.close()
-    # SQLAlchemy, not the driver, starts transactions (see _sqlite_begin_immediate).
+    # SQLAlchemy, not the driver, starts transactions (see transactions._sqlite_begin).
     dbapi_connection.isolation_level = None
-
-
-# How transactions begin (BEGIN IMMEDIATE, or deferred in a read request) lives beside the request rule.
-from victimcare import transactions  # noqa: E402,F401

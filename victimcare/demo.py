@@ -214,7 +214,7 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
                 cases_path,
                 trigger,
                 agency_kind=sorted(transition.agency_kinds)[0],
-                role="supervisor",
+                role=Role.SUPERVISOR,
                 facts=facts,
             )
             record_step(
@@ -316,7 +316,7 @@ def seed_demo_history(agencies: dict) -> None:
                     path,
                     trigger,
                     agency_kind=sorted(transition.agency_kinds)[0],
-                    role="supervisor",
+                    role=Role.SUPERVISOR,
                     facts=facts,
                 )
                 record_step(

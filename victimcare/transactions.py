@@ -20,9 +20,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-import sqlalchemy as sa
 from flask import Flask, g, request
 from sqlalchemy.engine import Engine
+
+from victimcare.database import listen
 
 _reading: ContextVar[bool] = ContextVar("victimcare_reading", default=False)
 _DEFERRED = "victimcare.deferred_transaction"  # connection.info key: this transaction began deferred
@@ -60,7 +61,6 @@ def write_apart(session):
         _reading.reset(token)
 
 
-@sa.event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name != "sqlite":
         return
@@ -69,13 +69,10 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
-@sa.event.listens_for(Engine, "commit")
-@sa.event.listens_for(Engine, "rollback")
 def _sqlite_end(connection) -> None:
     connection.info.pop(_DEFERRED, None)
 
 
-@sa.event.listens_for(Engine, "before_cursor_execute")
 def _refuse_writes_while_reading(connection, cursor, statement, parameters, context, executemany) -> None:
     if connection.info.get(_DEFERRED) and statement.lstrip()[:7].upper().startswith(_WRITES):
         raise WriteInReadTransaction(
@@ -95,6 +92,13 @@ def _end_request(exc=None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """First of the request hooks, so no query of the request runs before the mode is known."""
+    """How every transaction begins, and the request hook that says whether it reads.
+
+    The hook comes first of the request hooks, so no query of the request runs before the mode is known.
+    """
+    listen(Engine, "begin", _sqlite_begin)
+    listen(Engine, "commit", _sqlite_end)
+    listen(Engine, "rollback", _sqlite_end)
+    listen(Engine, "before_cursor_execute", _refuse_writes_while_reading)
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.teardown_request(_end_request)

@@ -14,11 +14,11 @@ ownership to the receiver on acceptance.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import StrEnum
 
 from transitions import Machine, MachineError
 
+from vocabulary import AgencyKind, FieldGroup
 from workflows.victim_path import N_, TransitionRefused
 
 
@@ -43,10 +43,6 @@ class Urgency(StrEnum):
 
 ACTIVE = frozenset({ReferralStatus.ACCEPTED})
 OPEN = frozenset({ReferralStatus.PENDING, ReferralStatus.ACCEPTED})
-
-# Answer deadlines per urgency (configurable in the app): urgent 24 hours, normal 3 working days.
-ANSWER_WITHIN = {Urgency.URGENT: timedelta(hours=24)}
-NORMAL_WORKING_DAYS = 3
 
 SENDER, RECEIVER, CLOCK, CONSENT = "sender", "receiver", "clock", "consent"
 
@@ -109,41 +105,50 @@ class LegalBasis(StrEnum):
 class PurposeRule:
     """Who may receive a purpose, the field groups it needs at least, and the group the receiver writes."""
 
-    receivers: frozenset[str]
-    minimum: frozenset[str]
-    work_group: str | None = None
+    receivers: frozenset[AgencyKind]
+    minimum: frozenset[FieldGroup]
+    work_group: FieldGroup | None = None
 
 
-_ID, _CONTACT, _NARRATIVE = "identity", "contact", "narrative"
+_ID, _CONTACT, _NARRATIVE = FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE
 PURPOSES: dict[Purpose, PurposeRule] = {
     Purpose.VERIFICATION: PurposeRule(
-        frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})
+        frozenset({AgencyKind.POLICE, AgencyKind.BORDER_GUARD}), frozenset({_ID, _CONTACT, _NARRATIVE})
     ),
     Purpose.RESCUE: PurposeRule(
-        frozenset({"police", "border_guard"}), frozenset({_ID, _CONTACT, _NARRATIVE})
+        frozenset({AgencyKind.POLICE, AgencyKind.BORDER_GUARD}), frozenset({_ID, _CONTACT, _NARRATIVE})
     ),
     Purpose.PROTECTION: PurposeRule(
-        frozenset({"police", "border_guard", "social_affairs"}), frozenset({_ID, _CONTACT})
+        frozenset({AgencyKind.POLICE, AgencyKind.BORDER_GUARD, AgencyKind.SOCIAL_AFFAIRS}),
+        frozenset({_ID, _CONTACT}),
     ),
     Purpose.SHELTER: PurposeRule(
-        frozenset({"social_affairs", "womens_union"}), frozenset({_ID, _CONTACT}), "support"
+        frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.WOMENS_UNION}),
+        frozenset({_ID, _CONTACT}),
+        FieldGroup.SUPPORT,
     ),
-    Purpose.MEDICAL_CARE: PurposeRule(frozenset({"health"}), frozenset({_ID}), "medical"),
+    Purpose.MEDICAL_CARE: PurposeRule(frozenset({AgencyKind.HEALTH}), frozenset({_ID}), FieldGroup.MEDICAL),
     Purpose.PSYCHOLOGICAL_CARE: PurposeRule(
-        frozenset({"health", "social_affairs"}), frozenset({_ID}), "medical"
+        frozenset({AgencyKind.HEALTH, AgencyKind.SOCIAL_AFFAIRS}), frozenset({_ID}), FieldGroup.MEDICAL
     ),
-    Purpose.LEGAL_AID: PurposeRule(frozenset({"justice"}), frozenset({_ID, _NARRATIVE})),
+    Purpose.LEGAL_AID: PurposeRule(frozenset({AgencyKind.JUSTICE}), frozenset({_ID, _NARRATIVE})),
     Purpose.SCHOOLING: PurposeRule(
-        frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}), "support"
+        frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.WOMENS_UNION, AgencyKind.COMMUNE}),
+        frozenset({_ID, _CONTACT}),
+        FieldGroup.SUPPORT,
     ),
     Purpose.LIVELIHOOD: PurposeRule(
-        frozenset({"social_affairs", "womens_union", "commune"}), frozenset({_ID, _CONTACT}), "support"
+        frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.WOMENS_UNION, AgencyKind.COMMUNE}),
+        frozenset({_ID, _CONTACT}),
+        FieldGroup.SUPPORT,
     ),
     Purpose.REPATRIATION: PurposeRule(
-        frozenset({"foreign_affairs", "border_guard"}), frozenset({_ID, _CONTACT})
+        frozenset({AgencyKind.FOREIGN_AFFAIRS, AgencyKind.BORDER_GUARD}), frozenset({_ID, _CONTACT})
     ),
     Purpose.REINTEGRATION: PurposeRule(
-        frozenset({"social_affairs", "commune", "womens_union"}), frozenset({_ID, _CONTACT}), "support"
+        frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.COMMUNE, AgencyKind.WOMENS_UNION}),
+        frozenset({_ID, _CONTACT}),
+        FieldGroup.SUPPORT,
     ),
 }
 
@@ -151,13 +156,6 @@ PURPOSES: dict[Purpose, PurposeRule] = {
 @dataclass
 class ReferralState:
     status: str
-
-
-def answer_deadline(sent_at: datetime, urgency: str, add_working_days) -> datetime:
-    """When the receiver must answer; ``add_working_days`` knows the Vietnamese calendar."""
-    if urgency == Urgency.URGENT:
-        return sent_at + ANSWER_WITHIN[Urgency.URGENT]
-    return add_working_days(sent_at, NORMAL_WORKING_DAYS)
 
 
 def move(state: ReferralState, trigger: str, *, side: str, reason: str | None = None) -> Step:

@@ -26,7 +26,7 @@ Triggers:
   restart_intake          reopened → intake
   restart_verification    reopened → verification
 
-Every fact names the part of the case (``Group``, the field groups of need-to-know) it is read in:
+Every fact names the part of the case (``FieldGroup``, the field groups of need-to-know) it is read in:
 the case history shows a fact only to those who read that part.
 """
 
@@ -38,6 +38,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from transitions import Machine, MachineError
+
+from vocabulary import AgencyKind, FieldGroup, Role
 
 
 def N_(message: str) -> str:
@@ -103,25 +105,8 @@ TIME_LIMITS: dict[Stage, timedelta] = {
     Stage.REOPENED: timedelta(hours=24),
 }
 
-POLICE = "police"
-BORDER_GUARD = "border_guard"
-SOCIAL_AFFAIRS = "social_affairs"
-HEALTH = "health"
-COMMUNE = "commune"
-WOMENS_UNION = "womens_union"
-ACTING_ROLES = frozenset({"officer", "case_worker", "supervisor"})
-SUPERVISOR = frozenset({"supervisor"})
-
-
-class Group(StrEnum):
-    """The parts of a case a fact is read in (the app maps them to ``access.FieldGroup``, same values)."""
-
-    IDENTITY = "identity"
-    CONTACT = "contact"
-    NARRATIVE = "narrative"
-    INVESTIGATION = "investigation"
-    MEDICAL = "medical"
-    SUPPORT = "support"
+ACTING_ROLES = frozenset({Role.OFFICER, Role.CASE_WORKER, Role.SUPERVISOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
 
 
 # Coded kinds stay in clear for statistics; free text is always sealed under the person's key.
@@ -132,7 +117,7 @@ CODED_KINDS = frozenset({"choice", "multi", "date", "datetime", "yes", "country"
 class Fact:
     """One thing a transition needs recorded, and the part of the case it is read in.
 
-    ``group`` is one ``Group``, or a tuple of them when any one shows the fact (as protection is read
+    ``group`` is one ``FieldGroup``, or a tuple of them when any one shows the fact (as protection is read
     by social affairs and the police alike). Free text (``kind="text"``) and ``sensitive`` facts are
     sealed; ``agency`` (an agency code, of the kinds in ``choices``) and ``province`` (a province code)
     are pickers, kept in clear.
@@ -144,10 +129,10 @@ class Fact:
     choices: tuple[str, ...] = ()
     required: bool = True
     sensitive: bool = False
-    group: Group | tuple[Group, ...] = field(kw_only=True)
+    group: FieldGroup | tuple[FieldGroup, ...] = field(kw_only=True)
 
     @property
-    def groups(self) -> frozenset[Group]:
+    def groups(self) -> frozenset[FieldGroup]:
         return frozenset(self.group if isinstance(self.group, tuple) else (self.group,))
 
     @property
@@ -162,8 +147,8 @@ class Transition:
     sources: tuple[Stage, ...]
     dest: Stage
     label: str
-    agency_kinds: frozenset[str]
-    roles: frozenset[str] = ACTING_ROLES
+    agency_kinds: frozenset[AgencyKind]
+    roles: frozenset[Role] = ACTING_ROLES
     facts: tuple[Fact, ...] = ()
     checks: tuple[Callable[[dict, str], str | None], ...] = ()
     derived: tuple[str, ...] = ()  # facts read from the case's records, not asked on the form
@@ -191,7 +176,7 @@ REOPEN_REASONS = ("new_evidence", "re_trafficked")
 #    to social assistance): identity;
 #  - protection: support or investigation (access.WORK_GROUPS[PROTECTION]);
 #  - support, reintegration and the reason for closing with visits missing: support.
-PROTECTION_GROUPS = (Group.SUPPORT, Group.INVESTIGATION)
+PROTECTION_GROUPS = (FieldGroup.SUPPORT, FieldGroup.INVESTIGATION)
 
 CONFIRMATION = (
     Fact(
@@ -199,17 +184,19 @@ CONFIRMATION = (
         "choice",
         N_("Confirmation document"),
         CONFIRMATION_DOCUMENTS,
-        group=Group.IDENTITY,
+        group=FieldGroup.IDENTITY,
     ),
-    Fact("confirmation_number", "text", N_("Document number"), sensitive=True, group=Group.INVESTIGATION),
-    Fact("confirmation_issuer", "text", N_("Issued by"), group=Group.INVESTIGATION),
-    Fact("confirmation_date", "date", N_("Date of issue"), group=Group.IDENTITY),
+    Fact(
+        "confirmation_number", "text", N_("Document number"), sensitive=True, group=FieldGroup.INVESTIGATION
+    ),
+    Fact("confirmation_issuer", "text", N_("Issued by"), group=FieldGroup.INVESTIGATION),
+    Fact("confirmation_date", "date", N_("Date of issue"), group=FieldGroup.IDENTITY),
 )
 
 
 # -- guards: each returns a reason the user can read, or None ---------------------------------
 def social_affairs_notified(facts: dict, agency_kind: str) -> str | None:
-    if agency_kind != SOCIAL_AFFAIRS and not facts.get("notified_social_affairs_at"):
+    if agency_kind != AgencyKind.SOCIAL_AFFAIRS and not facts.get("notified_social_affairs_at"):
         return N_("Record when social affairs was notified (Law Art 27(1): immediately).")
     return None
 
@@ -271,12 +258,25 @@ def dates_not_in_future(facts: dict, agency_kind: str, now: datetime | None = No
     return None
 
 
-RECEIVERS = frozenset({POLICE, BORDER_GUARD, COMMUNE, SOCIAL_AFFAIRS})
-CONFIRMERS = frozenset({POLICE, BORDER_GUARD})
-PROTECTORS = frozenset({POLICE, BORDER_GUARD, SOCIAL_AFFAIRS})
-SUPPORTERS = frozenset({SOCIAL_AFFAIRS, COMMUNE, HEALTH, BORDER_GUARD})
-REINTEGRATORS = frozenset({SOCIAL_AFFAIRS, WOMENS_UNION, COMMUNE})
-ANY_ACTOR = frozenset({POLICE, BORDER_GUARD, SOCIAL_AFFAIRS, COMMUNE, HEALTH, WOMENS_UNION})
+RECEIVERS = frozenset(
+    {AgencyKind.POLICE, AgencyKind.BORDER_GUARD, AgencyKind.COMMUNE, AgencyKind.SOCIAL_AFFAIRS}
+)
+CONFIRMERS = frozenset({AgencyKind.POLICE, AgencyKind.BORDER_GUARD})
+PROTECTORS = frozenset({AgencyKind.POLICE, AgencyKind.BORDER_GUARD, AgencyKind.SOCIAL_AFFAIRS})
+SUPPORTERS = frozenset(
+    {AgencyKind.SOCIAL_AFFAIRS, AgencyKind.COMMUNE, AgencyKind.HEALTH, AgencyKind.BORDER_GUARD}
+)
+REINTEGRATORS = frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.WOMENS_UNION, AgencyKind.COMMUNE})
+ANY_ACTOR = frozenset(
+    {
+        AgencyKind.POLICE,
+        AgencyKind.BORDER_GUARD,
+        AgencyKind.SOCIAL_AFFAIRS,
+        AgencyKind.COMMUNE,
+        AgencyKind.HEALTH,
+        AgencyKind.WOMENS_UNION,
+    }
+)
 CLOSABLE = OPEN_STAGES + (Stage.SUSPENDED,)
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -287,14 +287,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         N_("Start verification"),
         RECEIVERS,
         facts=(
-            Fact("channel", "choice", N_("How the person reached us"), CHANNELS, group=Group.NARRATIVE),
-            Fact("received_at", "datetime", N_("Received at"), group=Group.NARRATIVE),
+            Fact("channel", "choice", N_("How the person reached us"), CHANNELS, group=FieldGroup.NARRATIVE),
+            Fact("received_at", "datetime", N_("Received at"), group=FieldGroup.NARRATIVE),
             Fact(
                 "notified_social_affairs_at",
                 "datetime",
                 N_("Social affairs notified at"),
                 required=False,
-                group=Group.NARRATIVE,
+                group=FieldGroup.NARRATIVE,
             ),
         ),
         checks=(social_affairs_notified, dates_not_in_future),
@@ -304,16 +304,22 @@ TRANSITIONS: tuple[Transition, ...] = (
         (Stage.VERIFICATION,),
         Stage.IDENTIFICATION,
         N_("Verification done: identify"),
-        frozenset({SOCIAL_AFFAIRS, POLICE, BORDER_GUARD}),
+        frozenset({AgencyKind.SOCIAL_AFFAIRS, AgencyKind.POLICE, AgencyKind.BORDER_GUARD}),
         facts=(
-            Fact("evidence", "multi", N_("Evidence found (Law Art 32(1))"), EVIDENCE, group=Group.NARRATIVE),
+            Fact(
+                "evidence",
+                "multi",
+                N_("Evidence found (Law Art 32(1))"),
+                EVIDENCE,
+                group=FieldGroup.NARRATIVE,
+            ),
             Fact(
                 "evidence_note",
                 "text",
                 N_("Evidence references"),
                 required=False,
                 sensitive=True,
-                group=Group.INVESTIGATION,
+                group=FieldGroup.INVESTIGATION,
             ),
         ),
         checks=(some_evidence,),
@@ -345,8 +351,8 @@ TRANSITIONS: tuple[Transition, ...] = (
                 "onward_referral",
                 "agency",
                 N_("Onward referral to general social assistance"),
-                (SOCIAL_AFFAIRS, COMMUNE),
-                group=Group.IDENTITY,
+                (AgencyKind.SOCIAL_AFFAIRS, AgencyKind.COMMUNE),
+                group=FieldGroup.IDENTITY,
             ),
         ),
         closure=ClosureReason.NOT_CONFIRMED,
@@ -359,16 +365,18 @@ TRANSITIONS: tuple[Transition, ...] = (
         N_("Rescue completed"),
         CONFIRMERS,
         facts=(
-            Fact("rescue_date", "date", N_("Date of the operation"), group=Group.INVESTIGATION),
-            Fact("rescue_place", "choice", N_("Place"), ("domestic", "abroad"), group=Group.INVESTIGATION),
+            Fact("rescue_date", "date", N_("Date of the operation"), group=FieldGroup.INVESTIGATION),
+            Fact(
+                "rescue_place", "choice", N_("Place"), ("domestic", "abroad"), group=FieldGroup.INVESTIGATION
+            ),
             Fact(
                 "rescue_country",
                 "country",
                 N_("Country (if abroad)"),
                 required=False,
-                group=Group.INVESTIGATION,
+                group=FieldGroup.INVESTIGATION,
             ),
-            Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES, group=Group.INVESTIGATION),
+            Fact("rescue_outcome", "choice", N_("Outcome"), RESCUE_OUTCOMES, group=FieldGroup.INVESTIGATION),
         ),
         checks=(country_when_abroad, person_rescued),
     ),
@@ -396,7 +404,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         N_("Start reintegration"),
         SUPPORTERS,
         facts=(
-            Fact("residence", "choice", N_("Where the person will live"), RESIDENCES, group=Group.SUPPORT),
+            Fact(
+                "residence", "choice", N_("Where the person will live"), RESIDENCES, group=FieldGroup.SUPPORT
+            ),
         ),
         derived=("essential_needs_decided",),
         checks=(essential_needs_decided,),
@@ -415,7 +425,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                 N_("If some follow-up visits were not done: why"),
                 required=False,
                 sensitive=True,
-                group=Group.SUPPORT,
+                group=FieldGroup.SUPPORT,
             ),
         ),
         derived=("support_considered", "protection_ended", "follow_ups_done"),
@@ -430,9 +440,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         ANY_ACTOR,
         facts=(
             Fact(
-                "declined_how", "choice", N_("How the person declined"), DECLINE_FORMS, group=Group.IDENTITY
+                "declined_how",
+                "choice",
+                N_("How the person declined"),
+                DECLINE_FORMS,
+                group=FieldGroup.IDENTITY,
             ),
-            Fact("declined_on", "date", N_("Date"), group=Group.IDENTITY),
+            Fact("declined_on", "date", N_("Date"), group=FieldGroup.IDENTITY),
         ),
         closure=ClosureReason.DECLINED,
         style="secondary",
@@ -443,7 +457,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Stage.CLOSED,
         N_("Transferred to another province"),
         ANY_ACTOR,
-        facts=(Fact("receiving_province", "province", N_("Receiving province"), group=Group.IDENTITY),),
+        facts=(Fact("receiving_province", "province", N_("Receiving province"), group=FieldGroup.IDENTITY),),
         closure=ClosureReason.TRANSFERRED,
         style="secondary",
     ),
@@ -453,7 +467,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Stage.CLOSED,
         N_("Record death"),
         ANY_ACTOR,
-        facts=(Fact("date_of_death", "date", N_("Date of death"), group=Group.IDENTITY),),
+        facts=(Fact("date_of_death", "date", N_("Date of death"), group=FieldGroup.IDENTITY),),
         closure=ClosureReason.DIED,
         style="secondary",
     ),
@@ -463,7 +477,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Stage.SUSPENDED,
         N_("Lost contact: suspend"),
         ANY_ACTOR,
-        facts=(Fact("last_contact_on", "date", N_("Last contact"), group=Group.IDENTITY),),
+        facts=(Fact("last_contact_on", "date", N_("Last contact"), group=FieldGroup.IDENTITY),),
         style="secondary",
     ),
     *(
@@ -476,7 +490,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Stage.REOPENED,
         N_("Reopen"),
         ANY_ACTOR,
-        facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS, group=Group.IDENTITY),),
+        facts=(Fact("reopen_reason", "choice", N_("Why"), REOPEN_REASONS, group=FieldGroup.IDENTITY),),
         style="secondary",
     ),
     Transition("restart_intake", (Stage.REOPENED,), Stage.INTAKE, N_("Restart at intake"), ANY_ACTOR),
@@ -490,15 +504,15 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 # Facts a step reads from the case's records (``Transition.derived``), and the part they are read in.
-DERIVED_GROUPS: dict[str, frozenset[Group]] = {
-    "essential_needs_decided": frozenset({Group.SUPPORT}),
-    "support_considered": frozenset({Group.SUPPORT}),
+DERIVED_GROUPS: dict[str, frozenset[FieldGroup]] = {
+    "essential_needs_decided": frozenset({FieldGroup.SUPPORT}),
+    "support_considered": frozenset({FieldGroup.SUPPORT}),
     "protection_ended": frozenset(PROTECTION_GROUPS),
-    "follow_ups_done": frozenset({Group.SUPPORT}),
+    "follow_ups_done": frozenset({FieldGroup.SUPPORT}),
 }
 
 
-def _fact_groups() -> dict[str, frozenset[Group]]:
+def _fact_groups() -> dict[str, frozenset[FieldGroup]]:
     found = dict(DERIVED_GROUPS)
     for t in TRANSITIONS:
         for f in t.facts:
@@ -508,7 +522,7 @@ def _fact_groups() -> dict[str, frozenset[Group]]:
 
 
 # Every recorded fact by name → the groups any one of which shows it. A name not here is shown to nobody.
-FACT_GROUPS: dict[str, frozenset[Group]] = _fact_groups()
+FACT_GROUPS: dict[str, frozenset[FieldGroup]] = _fact_groups()
 FACTS_BY_NAME: dict[str, Fact] = {f.name: f for t in TRANSITIONS for f in t.facts}
 
 

@@ -3,6 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
+from vocabulary import AuditAction, FieldGroup, ObjectType
+
 AUDIT_TABLES = ("audit_events", "audit_head", "audit_checkpoints")
 
 
@@ -34,6 +36,11 @@ def five_events(app):
     )  # a new installation
     with app.app_context():
         for n in range(5):
-            audit.record("view", object_type="case", object_id=f"case-{n}", fields=["identity"])
+            audit.record(
+                AuditAction.VIEW,
+                object_type=ObjectType.CASE,
+                object_id=f"case-{n}",
+                fields=[FieldGroup.IDENTITY],
+            )
         db.session.commit()
     return app

@@ -10,6 +10,7 @@ from tests.helpers import add_case, db_session, post
 from victimcare import demo
 from victimcare.audit.models import AuditEvent
 from victimcare.audit.verify import verify_chain
+from vocabulary import AuditAction, ObjectType
 
 
 def _events(app, **where):
@@ -134,7 +135,7 @@ def test_concurrent_appends_leave_one_unbroken_chain(app):
         try:
             with seeded.app_context():
                 for i in range(10):
-                    audit.record("view", object_type="case", object_id=f"thread-{n}-{i}")
+                    audit.record(AuditAction.VIEW, object_type=ObjectType.CASE, object_id=f"thread-{n}-{i}")
                     db.session.commit()
                 db.session.remove()
         except Exception as error:  # noqa: BLE001 - reported below
@@ -226,7 +227,7 @@ def test_every_thousandth_event_is_signed_after_commit(app, monkeypatch):
     app.test_cli_runner().invoke(args=["audit", "checkpoint", "--first"])
     with app.app_context():
         for n in range(7):
-            audit.record("view", object_type="case", object_id=f"c{n}")
+            audit.record(AuditAction.VIEW, object_type=ObjectType.CASE, object_id=f"c{n}")
             db.session.commit()
         db.session.remove()
     files = sorted(p.name for p in Path(app.config["AUDIT_CHECKPOINT_DIR"]).glob("checkpoint-*.txt"))

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 
 from tests.audit.conftest import drop_triggers
 from tests.helpers import db_session
+from victimcare import crypto
 from victimcare.audit.chain import canonical
 from victimcare.audit.models import AuditEvent
 from victimcare.crypto.encoding import lp
+from vocabulary import AuditAction, FieldGroup, ObjectType
 
 
 def _verify(app):
@@ -34,7 +36,12 @@ def _append(app, count: int) -> None:
 
     with app.app_context():
         for n in range(count):
-            audit.record("view", object_type="case", object_id=f"later-{n}", fields=["identity"])
+            audit.record(
+                AuditAction.VIEW,
+                object_type=ObjectType.CASE,
+                object_id=f"later-{n}",
+                fields=[FieldGroup.IDENTITY],
+            )
         db.session.commit()
 
 
@@ -335,7 +342,7 @@ def test_the_chain_key_comes_from_the_keyring_which_old_keyrings_still_give_and_
 ):
     from victimcare.crypto.keyring import Keyring
 
-    keyring = five_events.extensions["victimcare.vault"].keyring
+    keyring = crypto.vault(five_events).keyring
     reloaded = Keyring.from_json(keyring.to_json())  # the keyring format did not change: old files load
     key = reloaded.audit_mac_key
     assert key == keyring.audit_mac_key and len(key) == 32

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import add_case, db_session
+from victimcare import crypto
 from victimcare.cases.models import Case, Victim
 from victimcare.crypto import DecryptionError, KeyNotFound
 from victimcare.crypto.fields import forget_plaintext
@@ -104,7 +105,7 @@ def test_a_wrong_key_version_fails_to_open(seeded):
         with pytest.raises(KeyNotFound):
             _ = _fresh(session, victim_id).full_name  # reading the attribute decrypts it
         # A version 2 key that does exist is still the wrong key for this value.
-        seeded.extensions["victimcare.vault"].active_version(session, victim_id)
+        crypto.vault(seeded).active_version(session, victim_id)
         session.add(
             DataKey(
                 person_id=victim_id,
@@ -135,7 +136,7 @@ def test_a_keyring_with_other_keys_cannot_open_anything(seeded):
     reference = add_case(seeded, full_name="Giàng A Lử")
     from victimcare.crypto.keyring import Keyring
 
-    vault = seeded.extensions["victimcare.vault"]
+    vault = crypto.vault(seeded)
     vault.keyring = Keyring.generate()
     with db_session(seeded) as session, pytest.raises(DecryptionError):
         _ = _victim(session, reference).full_name  # reading the attribute decrypts it

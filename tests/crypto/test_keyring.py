@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from victimcare import create_app
+from victimcare import create_app, crypto
 from victimcare.crypto.errors import KeyringError
 from victimcare.crypto.keyring import Keyring, load_keyring
 
@@ -54,7 +54,7 @@ def test_production_starts_with_a_private_keyring(tmp_path):
     app = create_app(
         environ={**PRODUCTION, "VICTIMCARE_INSTANCE": str(tmp_path), "VICTIMCARE_KEYRING": str(path)}
     )
-    assert app.extensions["victimcare.vault"].keyring.primary_kek_id == 1
+    assert crypto.vault(app).keyring.primary_kek_id == 1
 
 
 def test_a_malformed_keyring_is_refused_with_a_reason(tmp_path):

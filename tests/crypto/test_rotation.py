@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from tests.conftest import BACKEND
 from tests.helpers import add_case, db_session
+from victimcare import crypto
 from victimcare.cases.operations import search_cases
 from victimcare.config import Config
 from victimcare.crypto import rotation
@@ -73,7 +74,7 @@ def test_a_kek_in_use_cannot_be_retired_and_an_unused_one_can(seeded, people):
     assert refused.exit_code != 0 and f"still wraps {KEYS}" in refused.output
     runner.invoke(args=["keys", "rotate"])
     assert runner.invoke(args=["keys", "retire", "1"]).exit_code == 0
-    assert 1 not in seeded.extensions["victimcare.vault"].keyring.keks
+    assert 1 not in crypto.vault(seeded).keyring.keks
     with db_session(seeded):
         assert [c.victim.full_name for c in search_cases(None, "phone", "0912345600")] == [NAMES[0]]
 

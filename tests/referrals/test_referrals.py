@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import add_case, add_consent, add_referral, db_session, post
+from tests.helpers import add_case, add_consent, add_referral, csrf_token, db_session, post
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case
 from victimcare.referrals.models import Referral
@@ -74,7 +74,7 @@ def test_the_receivers_case_page_asks_for_its_accepted_referral_once(login_as, s
     asked = []
 
     def count(conn, cursor, statement, *args):
-        if "referrals.status = " in statement and "referrals.case_id = " in statement:
+        if "FROM referrals" in statement and "referrals.case_id = " in statement:
             asked.append(statement)
 
     with seeded.app_context():
@@ -84,7 +84,7 @@ def test_the_receivers_case_page_asks_for_its_accepted_referral_once(login_as, s
         assert health.get(f"/cases/{police_case}").status_code == 200
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
-    # can it see the case, which groups, may it record medical care: one answer for the request
+    # can it see the case, which groups, may it record medical care, which referrals to list: one read
     assert len(asked) == 1, asked
 
 
@@ -492,3 +492,34 @@ def test_sharing_on_a_legal_basis_is_flagged_in_the_confidentiality_log(login_as
     add_referral(seeded, police_case, "health-demo", consent_id=consent)
     log = login_as("auditor1").get("/audit?action=refer").text
     assert log.count('data-flag="legal_basis"') == 1
+
+
+@pytest.mark.parametrize("trigger, lands_on", [("accept", "/cases/"), ("decline", "/referrals/")])
+def test_an_answer_is_one_transaction_and_picks_its_next_page_before_the_commit(
+    login_as, seeded, police_case, trigger, lands_on
+):
+    """Choosing where to go next used to reload the referral after the commit: a second write
+    transaction (SQLite's write lock taken again) only to pick a redirect."""
+    from victimcare.extensions import db
+
+    consent = add_consent(seeded, police_case)
+    referral_id = add_referral(seeded, police_case, "health-demo", consent_id=consent)
+    health = login_as("health1")
+    token = csrf_token(health, f"/referrals/{referral_id}")
+    transactions = []
+
+    def begun(connection):
+        transactions.append(connection)
+
+    with seeded.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "begin", begun)
+    try:
+        response = health.post(
+            f"/referrals/{referral_id}/{trigger}",
+            data={"csrf_token": token, "version": "1", "reason": "Không đủ chỗ"},
+        )
+    finally:
+        sa.event.remove(engine, "begin", begun)
+    assert response.status_code == 302 and response.headers["Location"].startswith(lands_on)
+    assert len(transactions) == 1

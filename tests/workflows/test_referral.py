@@ -1,7 +1,5 @@
 """The referral machine without Flask: who answers, in which state, and the answer deadlines."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from workflows.referral import (
@@ -10,7 +8,6 @@ from workflows.referral import (
     STEPS,
     ReferralState,
     ReferralStatus,
-    answer_deadline,
     move,
 )
 from workflows.victim_path import TransitionRefused
@@ -50,17 +47,3 @@ def test_the_second_answer_to_the_same_referral_is_refused():
     with pytest.raises(TransitionRefused):
         move(state, "decline", side=RECEIVER, reason="trễ")
     assert state.status == ReferralStatus.ACCEPTED
-
-
-def test_answer_deadlines_by_urgency():
-    sent = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)  # a Friday
-    assert answer_deadline(sent, "urgent", None) == sent + timedelta(hours=24)
-
-    def skip_weekends(moment, days):
-        while days:
-            moment += timedelta(days=1)
-            if moment.weekday() < 5:
-                days -= 1
-        return moment
-
-    assert answer_deadline(sent, "normal", skip_weekends) == datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

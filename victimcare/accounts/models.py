@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -13,29 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from victimcare.crypto import EncryptedText
 from victimcare.database import UTCDateTime, str_enum, utcnow, uuid_pk
 from victimcare.extensions import db
-
-
-class AgencyKind(StrEnum):
-    """Kinds of agency that take part in a victim's path (DOMAIN.md §1)."""
-
-    POLICE = "police"
-    BORDER_GUARD = "border_guard"
-    SOCIAL_AFFAIRS = "social_affairs"
-    HEALTH = "health"
-    JUSTICE = "justice"
-    WOMENS_UNION = "womens_union"
-    FOREIGN_AFFAIRS = "foreign_affairs"
-    PROCURACY = "procuracy"
-    COMMUNE = "commune"
-
-
-class Role(StrEnum):
-    OFFICER = "officer"
-    CASE_WORKER = "case_worker"
-    SUPERVISOR = "supervisor"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-    STEERING = "steering"  # the provincial steering committee (Ban Chỉ đạo): statistics and nothing else
+from vocabulary import AgencyKind, Role  # defined in vocabulary; imported from here too
 
 
 class Agency(db.Model):

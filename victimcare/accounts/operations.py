@@ -20,6 +20,7 @@ from victimcare.accounts.models import Agency, AgencyKind, Role, User, UserSessi
 from victimcare.audit import operations as audit
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 
 
 class AccountError(ValueError):
@@ -51,7 +52,9 @@ def authenticate(username: str, password: str) -> LoginResult:
     lock = throttle.locked_for(username)
     user = find_user(username)
     if lock:
-        audit.record("login_failed", actor=None, username=user.username if user else None, outcome="locked")
+        audit.record(
+            AuditAction.LOGIN_FAILED, actor=None, username=user.username if user else None, outcome="locked"
+        )
         return LoginResult(locked_for=lock)
     if (
         user is None or not user.is_active
@@ -65,7 +68,7 @@ def authenticate(username: str, password: str) -> LoginResult:
         locked = throttle.locked_for(username)
         # Only known usernames are logged: a mistyped password in the username box stays out.
         audit.record(
-            "lockout" if locked else "login_failed",
+            AuditAction.LOCKOUT if locked else AuditAction.LOGIN_FAILED,
             username=user.username if user else None,
             outcome="refused",
         )
@@ -76,12 +79,12 @@ def authenticate(username: str, password: str) -> LoginResult:
         throttle.record_failure(username)
         sessions.start_session(user, awaiting_code=True)
         # One event, as a wrong password writes one: the two answers take the same work.
-        audit.record("login_password", username=user.username, outcome="awaiting_code")
+        audit.record(AuditAction.LOGIN_PASSWORD, username=user.username, outcome="awaiting_code")
         return LoginResult(user=user, needs_code=True)
     throttle.clear(username)
     user.last_login_at = utcnow()
     sessions.start_session(user)
-    audit.record("login", actor=user)
+    audit.record(AuditAction.LOGIN, actor=user)
     return LoginResult(user=user)
 
 
@@ -98,7 +101,7 @@ def complete_login(login_id: str | None, code: str) -> User | None:
         return None
     if how is None:
         sessions.end_session(row, "wrong_code")
-        audit.record("login_failed", username=user.username, outcome="wrong_code")
+        audit.record(AuditAction.LOGIN_FAILED, username=user.username, outcome="wrong_code")
         return None
     row.awaiting_code = False
     row.confirmed_at = utcnow()
@@ -107,7 +110,7 @@ def complete_login(login_id: str | None, code: str) -> User | None:
     throttle.clear(user.username)
     user.last_login_at = utcnow()
     db.session.flush()
-    audit.record("login", actor=user, detail={"second_factor": how})
+    audit.record(AuditAction.LOGIN, actor=user, detail={"second_factor": how})
     return user
 
 
@@ -120,7 +123,7 @@ def cancel_login(login_id: str | None) -> None:
 def logout(user: User) -> None:
     if user.current_session is not None:
         sessions.end_session(user.current_session, "logout")
-    audit.record("logout", actor=user)
+    audit.record(AuditAction.LOGOUT, actor=user)
 
 
 def _check_new_password(user_or_name: User | str, new_password: str, display_name: str = "") -> None:
@@ -184,9 +187,9 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     audit.record(
-        "user_change",
+        AuditAction.USER_CHANGE,
         actor=by,
-        object_type="user",
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "created", "role": user.role.value},
     )
@@ -213,7 +216,13 @@ def update_user(user: User, *, display_name: str, agency: Agency, role: Role | s
         raise AccountError(_("You cannot change your own role or agency; ask another administrator."))
     user.display_name = display_name.strip()
     db.session.flush()
-    audit.record("user_change", actor=by, object_type="user", object_id=user.id, detail={"change": "updated"})
+    audit.record(
+        AuditAction.USER_CHANGE,
+        actor=by,
+        object_type=ObjectType.USER,
+        object_id=user.id,
+        detail={"change": "updated"},
+    )
     if not changed_access:
         return None
     if by is not None and needs_approval(role):
@@ -242,8 +251,8 @@ def _set_access(user: User, agency: Agency, role: Role) -> None:
     sessions.end_all_sessions(user, "access_changed")
     db.session.flush()
     audit.record(
-        "user_change",
-        object_type="user",
+        AuditAction.USER_CHANGE,
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "access", "role": role.value, "agency": agency.code},
     )
@@ -275,8 +284,8 @@ def set_user_active(user: User, active: bool, *, by: User) -> None:
         sessions.end_all_sessions(user, "deactivated")
     db.session.flush()
     audit.record(
-        "user_change",
-        object_type="user",
+        AuditAction.USER_CHANGE,
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "activated" if active else "deactivated"},
     )
@@ -301,9 +310,9 @@ def reset_password(user: User, by: User | None = None) -> str:
     throttle.clear(user.username)
     db.session.flush()
     audit.record(
-        "user_change",
+        AuditAction.USER_CHANGE,
         actor=by,
-        object_type="user",
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "password_reset", "role": user.role.value},
     )
@@ -352,7 +361,11 @@ def save_agency(agency: Agency | None, *, by: User | None = None, **fields) -> A
         agency.kind, agency.province_code = kind, province
     db.session.flush()
     audit.record(
-        "agency_change", actor=by, object_type="agency", object_id=agency.id, detail={"code": agency.code}
+        AuditAction.AGENCY_CHANGE,
+        actor=by,
+        object_type=ObjectType.AGENCY,
+        object_id=agency.id,
+        detail={"code": agency.code},
     )
     if guarded:
         _request_agency_change(agency, kind, province, by)
@@ -387,8 +400,8 @@ def apply_agency_change(row, approver: User) -> None:
         sessions.end_all_sessions(user, "access_changed")
     db.session.flush()
     audit.record(
-        "agency_change",
-        object_type="agency",
+        AuditAction.AGENCY_CHANGE,
+        object_type=ObjectType.AGENCY,
         object_id=agency.id,
         detail={"code": agency.code, "kind": agency.kind.value, "province": agency.province_code},
     )
@@ -404,9 +417,9 @@ def set_agency_active(agency: Agency, active: bool, *, by: User) -> None:
             sessions.end_all_sessions(user, "agency_deactivated")
     db.session.flush()
     audit.record(
-        "agency_change",
+        AuditAction.AGENCY_CHANGE,
         actor=by,
-        object_type="agency",
+        object_type=ObjectType.AGENCY,
         object_id=agency.id,
         detail={"code": agency.code, "change": "activated" if active else "deactivated"},
     )

@@ -26,6 +26,7 @@ from victimcare.accounts.forms import StepUpForm
 from victimcare.accounts.models import User
 from victimcare.audit import operations as audit
 from victimcare.database import utcnow
+from vocabulary import AuditAction
 
 RESEND = "step_up_resend"  # marks a confirmation carrying a form to send again
 OWN_FIELDS = {"csrf_token", "step_up_code", RESEND}
@@ -107,11 +108,11 @@ def confirm(user: User, answer: str, *, purpose: str) -> str:
         how = "password" if passwords.verify_password(user.password_hash, answer) else None
     if how is None:
         throttle.record_failure(user.username)
-        audit.record("step_up", actor=user, outcome="refused", detail={"for": purpose})
+        audit.record(AuditAction.STEP_UP, actor=user, outcome="refused", detail={"for": purpose})
         if user.has_second_factor:
             raise StepUpRefused(_("That code is not right, or it was already used. Wait for the next one."))
         raise StepUpRefused(_("The password is not correct."))
     throttle.clear(user.username)
     user.current_session.confirmed_at = utcnow()
-    audit.record("step_up", actor=user, detail={"method": how, "for": purpose})
+    audit.record(AuditAction.STEP_UP, actor=user, detail={"method": how, "for": purpose})
     return how

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from victimcare import crypto
 from victimcare.accounts.models import LoginThrottle
 from victimcare.database import utcnow
 from victimcare.extensions import db
@@ -27,7 +28,7 @@ def normalise_username(username: str) -> str:
 
 def throttle_key(username: str) -> bytes:
     """HMAC-SHA256 of the normalised username under the throttle's own key, derived from the keyring."""
-    vault = current_app.extensions["victimcare.vault"]
+    vault = crypto.vault()
     return vault.keyed_hash(KEY_PURPOSE, normalise_username(username))
 
 

@@ -14,6 +14,7 @@ from victimcare.accounts.models import RecoveryCode, User
 from victimcare.audit import operations as audit
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 
 
 class SecondFactorError(ValueError):
@@ -58,9 +59,9 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
     if user.current_session is not None:
         user.current_session.confirmed_at = utcnow()
     audit.record(
-        "user_change",
+        AuditAction.USER_CHANGE,
         actor=user,
-        object_type="user",
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "second_factor_replaced" if replacing else "second_factor_enrolled"},
     )
@@ -73,9 +74,9 @@ def regenerate_recovery_codes(user: User) -> list[str]:
         raise SecondFactorError(_("Set up an authenticator app first."))
     codes = _replace_recovery_codes(user)
     audit.record(
-        "user_change",
+        AuditAction.USER_CHANGE,
         actor=user,
-        object_type="user",
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "recovery_codes_regenerated"},
     )
@@ -144,9 +145,9 @@ def reset(user: User, *, by: User) -> None:
     sessions.end_all_sessions(user, "second_factor_reset")
     db.session.flush()
     audit.record(
-        "user_change",
+        AuditAction.USER_CHANGE,
         actor=by,
-        object_type="user",
+        object_type=ObjectType.USER,
         object_id=user.id,
         detail={"change": "second_factor_reset", "role": user.role.value},
     )

@@ -18,6 +18,14 @@ from victimcare.approvals.models import ApprovalKind, Outcome, PendingChange
 from victimcare.audit import operations as audit
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
+
+# What the log calls the subject of each kind of request.
+OBJECT_TYPES = {
+    ApprovalKind.ROLE_GRANT: ObjectType.ROLE_GRANT,
+    ApprovalKind.AGENCY_CHANGE: ObjectType.AGENCY_CHANGE,
+    ApprovalKind.ERASURE: ObjectType.ERASURE,
+}
 
 
 class ApprovalRefused(ValueError):
@@ -79,9 +87,9 @@ def request_change(
     db.session.add(row)
     db.session.flush()
     audit.record(
-        "approval_request",
+        AuditAction.APPROVAL_REQUEST,
         actor=by,
-        object_type=kind.value,
+        object_type=OBJECT_TYPES[kind],
         object_id=row.id,
         case=case,
         purpose=reason,
@@ -120,9 +128,9 @@ def decide(row: PendingChange, user: User, approve: bool) -> Outcome:
         outcome = Outcome.APPROVED if approve else Outcome.REFUSED
     _claim(row, user, outcome)
     audit.record(
-        "approval_decision",
+        AuditAction.APPROVAL_DECISION,
         actor=user,
-        object_type=row.kind.value,
+        object_type=OBJECT_TYPES[row.kind],
         object_id=row.id,
         case=row.case,
         purpose=row.reason,

@@ -71,6 +71,6 @@ def event_hash(
 
 def mac_key() -> bytes:
     """The audit MAC key of this app's keyring."""
-    from flask import current_app
+    from victimcare import crypto
 
-    return current_app.extensions["victimcare.vault"].keyring.audit_mac_key
+    return crypto.vault().keyring.audit_mac_key

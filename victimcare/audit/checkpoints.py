@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask import current_app
 
+from victimcare import crypto
 from victimcare.audit.models import GENESIS, AuditCheckpoint, AuditEvent, AuditHead
 from victimcare.audit.verify import Position
 from victimcare.database import utcnow
@@ -93,9 +94,7 @@ def _signed_at(extensions: list[str]) -> datetime | None:
 
 
 def _private_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(
-        current_app.extensions["victimcare.vault"].keyring.audit_signing_key
-    )
+    return Ed25519PrivateKey.from_private_bytes(crypto.vault().keyring.audit_signing_key)
 
 
 def directory() -> Path:

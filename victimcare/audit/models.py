@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from victimcare.database import UTCDateTime, utcnow
 from victimcare.extensions import db
+from vocabulary import ObjectType
 
 GENESIS = bytes(32)
 
@@ -43,6 +44,12 @@ class AuditEvent(db.Model):
     hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     # How ``hash`` is computed (victimcare.audit.chain); rows from before chain v2 read 1.
     chain_version: Mapped[int] = mapped_column(sa.SmallInteger, server_default="1")
+
+    @property
+    def object_kind(self) -> ObjectType | str | None:
+        """``object_type`` as the vocabulary names it now: stored events are never rewritten, so an
+        old spelling (``case_people``) is mapped when the log is read."""
+        return ObjectType.read(self.object_type)
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.action}>"

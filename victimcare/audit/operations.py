@@ -17,7 +17,6 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from victimcare.audit.chain import CURRENT_VERSION, event_hash, mac_key
 from victimcare.audit.checkpoints import EVERY_EVENTS
@@ -25,6 +24,7 @@ from victimcare.audit.models import AuditEvent, AuditHead
 from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.transactions import reading, write_apart
+from vocabulary import AuditAction, FieldGroup, ObjectType
 
 
 def _request_id() -> str | None:
@@ -53,11 +53,11 @@ def _actor_fields(actor) -> dict:
 
 
 def record(
-    action: str,
+    action: AuditAction,
     *,
     actor=None,
     username: str | None = None,
-    object_type: str | None = None,
+    object_type: ObjectType | None = None,
     object_id=None,
     case=None,
     fields: Iterable[str] = (),
@@ -69,11 +69,14 @@ def record(
     """Append one event to the chain, in the current transaction (the caller commits).
 
     In a read request the event is held and appended by ``commit_views`` before the page leaves.
+    ``action`` and ``object_type`` must be members of the vocabulary's enums, never strings: a
+    misspelt action would be written for good, and never match a filter or a flag.
     """
+    _check_vocabulary(action, object_type)
     event = {
         "occurred_at": utcnow(),
-        "action": action,
-        "object_type": object_type,
+        "action": action.value,
+        "object_type": object_type.value if object_type is not None else None,
         "object_id": str(object_id) if object_id is not None else None,
         "case_reference": case.reference if case is not None else None,
         "fields": sorted(str(f) for f in fields),
@@ -94,6 +97,13 @@ def record(
         g.setdefault("audit_pending", []).append(event)
     else:
         _append(event)
+
+
+def _check_vocabulary(action, object_type) -> None:
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit action must be an AuditAction, not {action!r}")
+    if object_type is not None and not isinstance(object_type, ObjectType):
+        raise TypeError(f"audit object type must be an ObjectType, not {object_type!r}")
 
 
 def _append(event: dict) -> None:
@@ -124,8 +134,7 @@ _SET_HEAD_HASH = sa.update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=sa.bin
 _CHECKPOINT_DUE = "victimcare.audit_checkpoint_due"
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _checkpoint_after_commit(session) -> None:
+def checkpoint_after_commit(session) -> None:
     """Every 1,000th event is signed once it is committed (never for a rolled-back one)."""
     if session.info.pop(_CHECKPOINT_DUE, False):
         from victimcare.audit.checkpoints import CheckpointRefused, write_checkpoint
@@ -138,11 +147,16 @@ def _checkpoint_after_commit(session) -> None:
 
 
 def record_view(
-    case, fields: Iterable[str], *, purpose: str | None = None, object_type: str = "case", object_id=None
+    case,
+    fields: Iterable[str],
+    *,
+    purpose: str | None = None,
+    object_type: ObjectType = ObjectType.CASE,
+    object_id=None,
 ) -> None:
     """Log that this response shows personal data of ``case`` (committed before it leaves)."""
     record(
-        "view",
+        AuditAction.VIEW,
         object_type=object_type,
         object_id=object_id or case.id,
         case=case,
@@ -156,9 +170,9 @@ def record_list_view(cases) -> None:
     """A list or search result shows names: one event for the page, naming the cases."""
     if cases:
         record(
-            "view",
-            object_type="case_list",
-            fields=["identity"],
+            AuditAction.VIEW,
+            object_type=ObjectType.CASE_LIST,
+            fields=[FieldGroup.IDENTITY],
             detail={"cases": [c.reference for c in cases]},
         )
         g.audit_views_to_commit = True

@@ -10,6 +10,7 @@ from flask_babel import to_user_timezone
 from victimcare.accounts.models import Agency, Role, User
 from victimcare.audit.models import AuditEvent
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 
 WORKING_HOURS = (time(7, 0), time(18, 0))  # Vietnamese offices, Monday to Friday
 BULK_WINDOW = timedelta(minutes=10)
@@ -62,18 +63,21 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for event in events:
         marks = []
-        if event.action == "break_glass" or event.purpose == "break_glass":
+        if event.action == AuditAction.BREAK_GLASS or event.purpose == "break_glass":
             marks.append("break_glass")
         if event.actor_username and after_hours(event.occurred_at):
             marks.append("after_hours")
         owner = owners.get(event.case_reference)
-        if event.action == "view" and owner and event.agency_code and owner != event.agency_code:
+        if event.action == AuditAction.VIEW and owner and event.agency_code and owner != event.agency_code:
             marks.append("other_agency")
-        if event.action in ("login_failed", "lockout", "denied") or (
-            event.action == "step_up" and event.outcome == "refused"
+        if event.action in (AuditAction.LOGIN_FAILED, AuditAction.LOCKOUT, AuditAction.DENIED) or (
+            event.action == AuditAction.STEP_UP and event.outcome == "refused"
         ):
             marks.append("denied")
-        if event.action == "refer" and (event.detail or {}).get("legal_basis", "consent") != "consent":
+        if (
+            event.action == AuditAction.REFER
+            and (event.detail or {}).get("legal_basis", "consent") != "consent"
+        ):
             marks.append("legal_basis")  # shared without the person's consent
         marks += _duty_marks(event)
         marks += _activity_marks(event, activity)
@@ -84,8 +88,8 @@ def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
 
 # Separation of duties: requests and decisions that change who reads cases, and resets that let an
 # administrator act as someone else, are flagged for supervisors and auditors.
-_APPROVAL_ACTIONS = ("approval_request", "approval_decision")
-_FLAGGED_KINDS = ("role_grant", "agency_change")
+_APPROVAL_ACTIONS = (AuditAction.APPROVAL_REQUEST, AuditAction.APPROVAL_DECISION)
+_FLAGGED_KINDS = (ObjectType.ROLE_GRANT, ObjectType.AGENCY_CHANGE)  # approval kinds, named as object types
 
 
 def _duty_marks(event: AuditEvent) -> list[str]:
@@ -93,7 +97,7 @@ def _duty_marks(event: AuditEvent) -> list[str]:
     if event.action in _APPROVAL_ACTIONS and detail.get("kind") in _FLAGGED_KINDS:
         return [detail["kind"]]
     if (
-        event.action == "user_change"
+        event.action == AuditAction.USER_CHANGE
         and detail.get("change") in ("password_reset", "second_factor_reset")
         and event.actor_username
     ):
@@ -105,7 +109,7 @@ def case_viewers(case) -> list[AuditEvent]:
     """Who has seen this person's record: every view of the case, newest first."""
     return db.session.scalars(
         sa.select(AuditEvent)
-        .where(AuditEvent.case_reference == case.reference, AuditEvent.action == "view")
+        .where(AuditEvent.case_reference == case.reference, AuditEvent.action == AuditAction.VIEW)
         .order_by(AuditEvent.seq.desc())
         .limit(200)
     ).all()
@@ -113,7 +117,11 @@ def case_viewers(case) -> list[AuditEvent]:
 
 def _activity_around(events: list[AuditEvent]) -> dict[str, list[AuditEvent]]:
     """Each person's views and searches around the events shown, in one query."""
-    people = {e.actor_username for e in events if e.actor_username and e.action in ("view", "search")}
+    people = {
+        e.actor_username
+        for e in events
+        if e.actor_username and e.action in (AuditAction.VIEW, AuditAction.SEARCH)
+    }
     if not people:
         return {}
     start = min(e.occurred_at for e in events) - BULK_WINDOW
@@ -122,7 +130,7 @@ def _activity_around(events: list[AuditEvent]) -> dict[str, list[AuditEvent]]:
         sa.select(AuditEvent)
         .where(
             AuditEvent.actor_username.in_(people),
-            AuditEvent.action.in_(("view", "search")),
+            AuditEvent.action.in_((AuditAction.VIEW, AuditAction.SEARCH)),
             AuditEvent.occurred_at.between(start, end),
         )
         .order_by(AuditEvent.seq)
@@ -137,28 +145,28 @@ def _activity_marks(event: AuditEvent, activity: dict[str, list[AuditEvent]]) ->
     """Bulk viewing (many cases in a short time) and searches that found someone but opened nothing."""
     mine = activity.get(event.actor_username or "", [])
     marks = []
-    if event.action == "view" and event.case_reference:
+    if event.action == AuditAction.VIEW and event.case_reference:
         recent = {
             e.case_reference
             for e in mine
-            if e.action == "view"
+            if e.action == AuditAction.VIEW
             and e.case_reference
             and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at
         }
         if len(recent) >= BULK_CASES:
             marks.append("bulk_viewing")
-    if event.object_type == "intake_check":
+    if event.object_type == ObjectType.INTAKE_CHECK:
         checks = [
             e
             for e in mine
-            if e.object_type == "intake_check"
+            if e.object_type == ObjectType.INTAKE_CHECK
             and event.occurred_at - BULK_WINDOW <= e.occurred_at <= event.occurred_at
         ]
         if len(checks) >= BULK_INTAKE_CHECKS:
             marks.append("many_intake_checks")
-    if event.action == "search" and event.detail.get("results"):
+    if event.action == AuditAction.SEARCH and event.detail.get("results"):
         followed = any(
-            e.action == "view"
+            e.action == AuditAction.VIEW
             and e.case_reference
             and e.seq > event.seq
             and e.occurred_at <= event.occurred_at + BULK_WINDOW
@@ -182,7 +190,7 @@ def break_glass_reasons(events: list[AuditEvent], user: User) -> dict[int, str]:
         return {}
     reasons = {}
     for event in events:
-        if event.action != "break_glass" or not event.case_reference:
+        if event.action != AuditAction.BREAK_GLASS or not event.case_reference:
             continue
         grant = _grant_of(event)
         if grant is None or grant.case.owning_agency.province_code != user.agency.province_code:
@@ -194,7 +202,7 @@ def break_glass_reasons(events: list[AuditEvent], user: User) -> dict[int, str]:
                 grant.case,
                 ["break_glass_reason"],
                 purpose="review",
-                object_type="break_glass_grant",
+                object_type=ObjectType.BREAK_GLASS_GRANT,
                 object_id=grant.id,
             )
     return reasons

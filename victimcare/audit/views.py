@@ -19,37 +19,11 @@ from victimcare.audit.models import AuditEvent
 from victimcare.extensions import db
 from victimcare.forms import parse_day
 from victimcare.pagination import paginate
+from vocabulary import AuditAction, ObjectType
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
-ACTIONS = (
-    "view",
-    "search",
-    "create",
-    "update",
-    "transition",
-    "erase",
-    "break_glass",
-    "login",
-    "login_password",
-    "login_failed",
-    "lockout",
-    "logout",
-    "user_change",
-    "agency_change",
-    "key_rotate",
-    "refer",
-    "accept",
-    "decline",
-    "withdraw",
-    "complete",
-    "expire",
-    "consent",
-    "approval_request",
-    "approval_decision",
-    "legal_hold",
-    "step_up",
-)
+ACTIONS = tuple(AuditAction)  # the filter's choices
 
 
 def _day(name: str) -> datetime | None:
@@ -99,8 +73,7 @@ def index():
         events=page.items,
         flags=review.flags(page.items),
         actions=ACTIONS,
-        page=page.number,
-        has_next=page.has_next,
+        page=page,
         filter_errors=_filter_errors(),
         reasons=review.break_glass_reasons(page.items, current_user),
     )
@@ -122,7 +95,9 @@ def export():
     events = db.session.scalars(_filtered().order_by(AuditEvent.seq).limit(EXPORT_LIMIT)).all()
     marks = review.flags(events)
     audit.record(
-        "export", object_type="audit_log", detail={"rows": len(events), "filters": dict(request.args)}
+        AuditAction.EXPORT,
+        object_type=ObjectType.AUDIT_LOG,
+        detail={"rows": len(events), "filters": dict(request.args)},
     )
     out = io.StringIO()
     writer = csv.writer(out)
@@ -153,7 +128,7 @@ def export():
                 e.agency_code or "",
                 e.role or "",
                 e.action,
-                e.object_type or "",
+                e.object_kind or "",
                 e.object_id or "",
                 e.case_reference or "",
                 " ".join(e.fields),

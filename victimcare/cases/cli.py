@@ -13,6 +13,7 @@ from victimcare.audit import operations as audit
 from victimcare.cases import importing, operations
 from victimcare.cases.models import Case
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 
 cases_cli = AppGroup("cases", help="Import, search and erase cases.")
 
@@ -43,7 +44,12 @@ def import_cases(file: Path, agency_code: str):
             f"{file.name}: {len(refused.errors)} problem(s); nothing was imported."
         ) from None
     click.echo(err=True)
-    audit.record("create", object_type="import", purpose="cli", detail={"rows": count, "agency": agency_code})
+    audit.record(
+        AuditAction.CREATE,
+        object_type=ObjectType.IMPORT,
+        purpose="cli",
+        detail={"rows": count, "agency": agency_code},
+    )
     db.session.commit()
     click.echo(f"Imported {count} case(s) for {agency_code}.")
 
@@ -59,7 +65,12 @@ def search(name, id_number, phone):
         raise click.UsageError("give exactly one of --name, --id-number, --phone")
     kind, term = given[0]
     cases = operations.search_cases(None, kind, term)
-    audit.record("search", object_type="victim", purpose="cli", detail={"index": kind, "results": len(cases)})
+    audit.record(
+        AuditAction.SEARCH,
+        object_type=ObjectType.VICTIM,
+        purpose="cli",
+        detail={"index": kind, "results": len(cases)},
+    )
     db.session.commit()  # logged before anything is printed
     for case in cases:
         click.echo(f"{case.reference}\t{case.victim.full_name}\t{case.owning_agency.code}\t{case.stage}")
@@ -132,6 +143,11 @@ def seal_facts():
     from victimcare.cases.path import seal_free_text_facts
 
     changed = seal_free_text_facts()
-    audit.record("update", object_type="stage_event", purpose="cli", detail={"sealed_entries": changed})
+    audit.record(
+        AuditAction.UPDATE,
+        object_type=ObjectType.STAGE_EVENT,
+        purpose="cli",
+        detail={"sealed_entries": changed},
+    )
     db.session.commit()
     click.echo(f"Sealed the free-text facts of {changed} history entr{'y' if changed == 1 else 'ies'}.")

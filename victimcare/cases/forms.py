@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, NumberRange, ValidationError
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
+from victimcare import working_days
 from victimcare.cases.labels import FACT_VALUES
 from victimcare.cases.models import (
     DocumentType,
@@ -60,8 +59,15 @@ def _valid_phone(form, field):
 
 
 def _not_in_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > working_days.today():
         raise ValidationError(_l("The date of birth cannot be in the future."))
+
+
+def _birth_year(form, field):
+    """This year is read when the form is checked, not when the module loads (a worker started in
+    December would refuse January's births), and in Vietnam's calendar, like every day the app counts."""
+    if field.data is not None and not 1900 <= field.data <= working_days.today().year:
+        raise ValidationError(_l("A year between 1900 and this year."))
 
 
 class SearchForm(Form):
@@ -89,10 +95,7 @@ class PersonForm(Form):
     date_of_birth = DayField(_l("Date of birth"), validators=[Optional(), _not_in_future])
     birth_year = IntegerField(
         _l("Year of birth (if the date is unknown)"),
-        validators=[
-            Optional(),
-            NumberRange(1900, date.today().year, message=_l("A year between 1900 and this year.")),
-        ],
+        validators=[Optional(), _birth_year],
     )
     nationality = StringField(
         _l("Nationality (country code)"),

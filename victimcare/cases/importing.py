@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from victimcare import crypto
 from victimcare.accounts.models import Agency
 from victimcare.cases import operations
 from victimcare.cases.models import Case, DocumentType, Gender, Victim
@@ -528,7 +529,7 @@ def insert_rows(rows: Iterable[dict], agency: Agency, progress: Callable[[int], 
     """Create one person and one case per validated row, in batches."""
     from victimcare.cases.path import stage_deadline
 
-    vault = operations._vault()
+    vault = crypto.vault()
     now = utcnow()
     deadline = stage_deadline("intake", now)
     rows, count = iter(rows), 0

@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 
+from victimcare import crypto
 from victimcare.accounts.models import Agency
 from victimcare.cases.models import Case, Victim
 from victimcare.crypto.errors import DataErased
@@ -64,7 +64,7 @@ def select_rows() -> sa.Select:
 def load(query: sa.Select) -> list[CaseRow]:
     """Run ``query`` (built on ``select_rows``) and open each name with its person's key."""
     results = db.session.execute(query).all()
-    vault = current_app.extensions["victimcare.vault"]
+    vault = crypto.vault()
     vault.preload(db.session, [r.id for r in results if r.erased_at is None])
     now, tz = utcnow(), get_timezone()
     due, overdue_since = _("Due %(when)s"), _("Overdue since %(when)s")

@@ -8,15 +8,15 @@ answers 404 (as if there were none), a case they may see but not act on answers 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from victimcare import access
+from victimcare import access, crypto
 from victimcare.access import CaseAccess
 from victimcare.cases.models import Case
+from victimcare.crypto.envelope import KEY_COLUMNS
 from victimcare.crypto.models import DataKey
-from victimcare.crypto.vault import KEY_COLUMNS
 from victimcare.extensions import db
 
 
@@ -36,12 +36,8 @@ def case_or_404(reference: str) -> tuple[Case, CaseAccess]:
     seen = access.for_case(current_user, case)
     if not seen.visible:
         abort(404)
-    vault().remember_keys(db.session, rows)
+    crypto.vault().remember_keys(db.session, rows)
     return case, seen
-
-
-def vault():
-    return current_app.extensions["victimcare.vault"]
 
 
 def case_to_act_on(reference: str) -> tuple[Case, CaseAccess]:

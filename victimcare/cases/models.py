@@ -146,8 +146,7 @@ class Victim(db.Model):
         return f"<Victim {self.id}>"
 
 
-@sa.event.listens_for(Session, "before_flush")
-def _refresh_minor_snapshots(session: Session, flush_context, instances) -> None:
+def refresh_minor_snapshots(session: Session, flush_context, instances) -> None:
     """Whatever code changed a person's birth data, their snapshot follows before it is written."""
     new = session.new
     for victim in [*new, *session.dirty]:

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from victimcare import access
+from victimcare import access, crypto
 from victimcare.accounts.models import Agency, User
 from victimcare.audit import operations as audit
 from victimcare.cases.models import Case, CasePerson, CaseReferenceCounter, DocumentType, Victim
@@ -21,6 +20,7 @@ from victimcare.crypto import normalise
 from victimcare.crypto.fields import forget_plaintext
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows.victim_path import Stage
 
 
@@ -54,10 +54,6 @@ CODED_FIELDS = (
     "province_code",
     "commune_code",
 )
-
-
-def _vault():
-    return current_app.extensions["victimcare.vault"]
 
 
 def allocate_references(count: int = 1, year: int | None = None) -> list[str]:
@@ -113,12 +109,12 @@ def open_case(
     db.session.add(case)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=created_by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
-        fields=["identity", "contact", "narrative"],
+        fields=[FieldGroup.IDENTITY, FieldGroup.CONTACT, FieldGroup.NARRATIVE],
         ciphertext=victim.full_name_sealed,
     )
     return case
@@ -128,13 +124,13 @@ def _candidates(condition) -> list[Victim]:
     victims = (
         db.session.scalars(sa.select(Victim).where(condition, Victim.erased_at.is_(None))).unique().all()
     )
-    _vault().preload(db.session, [v.id for v in victims])
+    crypto.vault().preload(db.session, [v.id for v in victims])
     return victims
 
 
 def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
     """People whose field equals ``term`` after normalisation: bucket lookup, then decrypt and compare."""
-    vault = _vault()
+    vault = crypto.vault()
     kind = SearchKind(kind)
     if kind is SearchKind.NAME:
         tokens = normalise.name_tokens(term)
@@ -185,7 +181,7 @@ def find_possible_duplicates(victim: Victim) -> list[PossibleDuplicate]:
 
     A match may mean re-trafficking: the intake officer is warned before saving.
     """
-    vault = _vault()
+    vault = crypto.vault()
     checks = []
     if victim.id_number:
         checks.append(
@@ -253,9 +249,9 @@ def check_intake(victim: Victim, user: User) -> IntakeCheck:
         if present
     ]
     audit.record(
-        "search",
+        AuditAction.SEARCH,
         actor=user,
-        object_type="intake_check",
+        object_type=ObjectType.INTAKE_CHECK,
         detail={"index": compared, "results": len(found), "outside_view": len(found) - len(visible)},
     )
     return IntakeCheck(visible=visible, elsewhere=len(visible) < len(found))
@@ -323,19 +319,21 @@ def erase_person(
             case.victim,
             reason,
             by,
-            "victim",
+            ObjectType.VICTIM,
             {"people_erased": len(people) - len(kept), "people_kept": len(kept)},
         )
     for person in people:
         if others[person.case_person.id] is OtherPersonChoice.ERASE:
-            _erase_subject(case, person.case_person.person, reason, by, "case_person", {"person": person.key})
+            _erase_subject(
+                case, person.case_person.person, reason, by, ObjectType.CASE_PERSON, {"person": person.key}
+            )
 
 
 def _erase_subject(
-    case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: str, detail: dict
+    case: Case, subject: Victim, reason: ErasureReason, by: User | None, object_type: ObjectType, detail: dict
 ) -> None:
     """Destroy one data subject's keys and blind indexes; the event records which KEK wrapped them."""
-    kek_id = _vault().shred(db.session, subject.id)
+    kek_id = crypto.vault().shred(db.session, subject.id)
     subject.erased_at = utcnow()
     subject.erasure_reason = reason
     subject.erased_by_id = by.id if by else None
@@ -344,7 +342,7 @@ def _erase_subject(
     forget_plaintext(subject)
     db.session.flush()
     audit.record(
-        "erase",
+        AuditAction.ERASE,
         actor=by,
         object_type=object_type,
         object_id=subject.id,
@@ -367,12 +365,12 @@ def update_person(case: Case, data: dict, actor: User, expected_version) -> None
     victim.set_birth(data.get("date_of_birth"), data.get("birth_year"))
     _touch(case)
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="victim",
+        object_type=ObjectType.VICTIM,
         object_id=victim.id,
         case=case,
-        fields=["identity", "contact"],
+        fields=[FieldGroup.IDENTITY, FieldGroup.CONTACT],
         ciphertext=_sealed(victim),
     )
 
@@ -391,12 +389,12 @@ def update_case_facts(case: Case, data: dict, actor: User, expected_version) -> 
         setattr(case, name, value)
     _touch(case)
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
-        fields=["narrative"] + (["investigation"] if "investigation_notes" in data else []),
+        fields=[FieldGroup.NARRATIVE] + ([FieldGroup.INVESTIGATION] if "investigation_notes" in data else []),
         ciphertext=_sealed(case),
     )
 
@@ -426,9 +424,9 @@ def break_glass(case: Case, user: User, reason: str) -> bool:
     db.session.add(grant)
     db.session.flush()
     audit.record(
-        "break_glass",
+        AuditAction.BREAK_GLASS,
         actor=user,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose="emergency",
@@ -446,12 +444,12 @@ def add_person(case: Case, role: str, data: dict, actor: User) -> None:
     db.session.add(CasePerson(case=case, person=person, role=role))
     _touch(case)
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="case_person",
+        object_type=ObjectType.CASE_PERSON,
         object_id=person.id,
         case=case,
-        fields=["identity", "contact"],
+        fields=[FieldGroup.IDENTITY, FieldGroup.CONTACT],
         ciphertext=_sealed(person),
     )
 
@@ -547,9 +545,9 @@ def set_legal_hold(case: Case, reason: str, by: User):
     db.session.add(hold)
     db.session.flush()
     audit.record(
-        "legal_hold",
+        AuditAction.LEGAL_HOLD,
         actor=by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose=hold.reason.value,
@@ -566,9 +564,9 @@ def lift_legal_hold(case: Case, by: User) -> None:
     hold.lifted_by_id, hold.lifted_at = by.id, utcnow()
     db.session.flush()
     audit.record(
-        "legal_hold",
+        AuditAction.LEGAL_HOLD,
         actor=by,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         purpose=hold.reason.value,

@@ -18,6 +18,7 @@ from victimcare.cases import hooks
 from victimcare.cases.models import Case, StageEvent
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from vocabulary import AuditAction, ObjectType
 from workflows import victim_path
 from workflows.victim_path import STOPPED_CLOCK, CasePath, Stage, Transition, TransitionRefused
 
@@ -92,9 +93,9 @@ def fire_transition(
     )
     event = record_step(case, transition, path, facts, actor_id=actor.id, agency_id=actor.agency_id)
     audit.record(
-        "transition",
+        AuditAction.TRANSITION,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         fields=sorted(sealed_fact_groups(event.details or {})),

@@ -39,6 +39,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db, limiter
 from victimcare.labels import label
 from victimcare.pagination import paginate
+from vocabulary import AuditAction, ObjectType
 from workflows import victim_path
 from workflows.victim_path import PATH, STOPPED_CLOCK, Stage
 
@@ -75,7 +76,11 @@ def index():
     form = SearchForm()
     if form.validate_on_submit():
         found = operations.search_cases(current_user, form.kind.data, form.q.data)
-        audit.record("search", object_type="victim", detail={"index": form.kind.data, "results": len(found)})
+        audit.record(
+            AuditAction.SEARCH,
+            object_type=ObjectType.VICTIM,
+            detail={"index": form.kind.data, "results": len(found)},
+        )
         rows = listing.load(
             listing.order_newest(listing.select_rows().where(Case.id.in_([c.id for c in found])))
         )
@@ -85,8 +90,7 @@ def index():
             form=form,
             cases=rows,
             searched=True,
-            page=1,
-            has_next=False,
+            page=None,  # search results come whole, on one page
             stages=list(Stage),
         )
     page = paginate(_filtered_query(), PAGE_SIZE, load=listing.load)
@@ -97,8 +101,7 @@ def index():
         form=form,
         cases=page.items,
         searched=False,
-        page=page.number,
-        has_next=page.has_next,
+        page=page,
         stages=list(Stage),
     ), status
 
@@ -109,7 +112,9 @@ def new():
     form = IntakeForm()
     if form.validate_on_submit():
         if not _may_check_intake():
-            audit.record("denied", object_type="intake_check", detail={"reason": "rate_limit"})
+            audit.record(
+                AuditAction.DENIED, object_type=ObjectType.INTAKE_CHECK, detail={"reason": "rate_limit"}
+            )
             db.session.commit()
             form.form_errors.append(
                 _(
@@ -160,7 +165,7 @@ def _render_case(case: Case, seen: CaseAccess, erase_form: EraseForm | None = No
         purpose="break_glass" if seen.reason == Reason.BREAK_GLASS else None,
     )
     if history_opened:
-        audit.record_view(case, history_opened, purpose="history", object_type="stage_event")
+        audit.record_view(case, history_opened, purpose="history", object_type=ObjectType.STAGE_EVENT)
     actions = []
     if seen.may_act:
         actions = victim_path.available(
@@ -210,9 +215,10 @@ def _erasure_status(case: Case) -> dict | None:
     """
     if case.victim.erased_at is None:
         return None
+    from victimcare import crypto
     from victimcare.crypto import rotation
 
-    vault = current_app.extensions["victimcare.vault"]
+    vault = crypto.vault()
     vault.reload_keyring_if_changed()  # `keys retire` ran in another process: say so at once
     keyring = vault.keyring
     subjects = [case.victim_id] + [p.person_id for p in case.people if p.person.erased_at is not None]

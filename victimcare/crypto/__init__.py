@@ -9,6 +9,7 @@ Blind indexes (truncated HMACs) make equality search possible without decrypting
 Nothing here imports another domain; models only declare ``full_name = EncryptedText()``.
 """
 
+from victimcare.crypto.envelope import Vault, vault
 from victimcare.crypto.errors import (
     CryptoError,
     DataErased,
@@ -28,16 +29,27 @@ __all__ = [
     "EncryptedDate",
     "EncryptedJSON",
     "EncryptedText",
+    "Vault",
+    "vault",
 ]
 
 
 def init_app(app) -> None:
-    """Load the keyring (created on first run outside production) and attach the vault."""
+    """Load the keyring (created on first run outside production), attach the vault, and listen to
+    the sessions: values are sealed before every flush, erased keys scrubbed after the commit."""
+    from sqlalchemy.orm import Session
+
+    from victimcare.crypto import fields, scrub
+    from victimcare.crypto.envelope import attach
     from victimcare.crypto.keyring import load_keyring
-    from victimcare.crypto.vault import Vault
+    from victimcare.database import listen
+
+    listen(Session, "before_flush", fields.seal_pending)
+    listen(Session, "after_commit", scrub.scrub_on_commit)
+    listen(Session, "after_rollback", scrub.forget_on_rollback)
 
     production = app.config["ENV_NAME"] == "production"
     keyring = load_keyring(
         app.config["VICTIMCARE_KEYRING"], create=not production, strict_permissions=production
     )
-    app.extensions["victimcare.vault"] = Vault(keyring, app.config["BLIND_INDEX_BITS"])
+    attach(app, Vault(keyring, app.config["BLIND_INDEX_BITS"]))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from victimcare.crypto import rotation, scrub
+from victimcare.crypto import rotation, scrub, signals
+from victimcare.crypto.envelope import vault as the_vault
 from victimcare.crypto.errors import KeyringError
 from victimcare.database import utcnow
 from victimcare.extensions import db
@@ -21,15 +21,12 @@ from victimcare.extensions import db
 keys_cli = AppGroup("keys", help="Manage the keyring.")
 
 
-def _vault():
-    return current_app.extensions["victimcare.vault"]
-
-
 @keys_cli.command("rotate")
 @click.option("--resume", is_flag=True, help="Only finish re-wrapping; do not add another KEK.")
 def rotate(resume: bool):
     """Add a new primary KEK and re-wrap every data key under it (safe to rerun)."""
-    vault = _vault()
+    signals.check_key_changes_are_logged()
+    vault = the_vault()
     vault.reload_keyring_if_changed()
     keyring = vault.keyring
     if not resume:
@@ -39,11 +36,7 @@ def rotate(resume: bool):
     pending = sum(n for kek, n in rotation.usage(db.session).items() if kek != keyring.primary_kek_id)
     with click.progressbar(length=pending, label="Re-wrapping data keys", file=sys.stderr) as bar:
         count = rotation.rewrap_all(db.session, keyring, progress=bar.update)
-    from victimcare.audit import operations as audit
-
-    audit.record(
-        "key_rotate", purpose="cli", detail={"primary_kek": keyring.primary_kek_id, "rewrapped": count}
-    )
+    signals.log_key_change({"primary_kek": keyring.primary_kek_id, "rewrapped": count})
     db.session.commit()
     click.echo(f"Re-wrapped {count} data key(s) under KEK {keyring.primary_kek_id}.")
 
@@ -51,7 +44,7 @@ def rotate(resume: bool):
 @keys_cli.command("status")
 def status():
     """Which KEKs exist, which is primary, how many data keys each wraps, and the erasures they hold open."""
-    vault = _vault()
+    vault = the_vault()
     vault.reload_keyring_if_changed()
     keyring = vault.keyring
     counts = rotation.usage(db.session)
@@ -77,34 +70,13 @@ def _print_pending_erasures(keyring) -> None:
     """Erasures complete in the live database whose old wrapped keys a backup could still open."""
     pending = rotation.pending_erasures(db.session, keyring)
     click.echo(f"Erasures waiting for KEK retirement: {len(pending)}")
-    references = _case_references([p.person_id for p in pending])
+    references = signals.case_references([p.person_id for p in pending])
     for item in pending:
         cases = ", ".join(references.get(item.person_id, [])) or "no case"
         click.echo(
             f"  erased {item.erased_at:%Y-%m-%d} ({cases}): complete everywhere once KEK {item.kek_id} is retired"
             + (" (rotate first: it is primary)" if item.kek_id >= keyring.primary_kek_id else "")
         )
-
-
-def _case_references(person_ids) -> dict:
-    """The references of the cases each person is on (as victim or as another person); no personal data."""
-    from victimcare.cases.models import Case, CasePerson
-
-    found: dict = {}
-    if not person_ids:
-        return found
-    rows = db.session.execute(
-        sa.select(Case.victim_id, Case.reference)
-        .where(Case.victim_id.in_(person_ids))
-        .union_all(
-            sa.select(CasePerson.person_id, Case.reference)
-            .join(Case, Case.id == CasePerson.case_id)
-            .where(CasePerson.person_id.in_(person_ids))
-        )
-    )
-    for person_id, reference in rows:
-        found.setdefault(person_id, []).append(reference)
-    return found
 
 
 @keys_cli.command("retire")
@@ -116,7 +88,8 @@ def retire(kek_id: int | None, unused: bool):
     """Remove KEK_ID from the keyring once no data key uses it."""
     if (kek_id is None) == (not unused):
         raise click.UsageError("give a KEK id or --unused")
-    vault = _vault()
+    signals.check_key_changes_are_logged()
+    vault = the_vault()
     vault.reload_keyring_if_changed()
     keyring = vault.keyring
     counts = rotation.usage(db.session)
@@ -136,11 +109,7 @@ def retire(kek_id: int | None, unused: bool):
         raise click.ClickException(str(error)) from None
     keyring.save()
     completed = before - len(rotation.pending_erasures(db.session, keyring))
-    from victimcare.audit import operations as audit
-
-    audit.record(
-        "key_rotate", purpose="cli", detail={"retired_keks": retiring, "erasures_completed": completed}
-    )
+    signals.log_key_change({"retired_keks": retiring, "erasures_completed": completed})
     db.session.commit()
     if not retiring:
         click.echo("No KEK to retire.")

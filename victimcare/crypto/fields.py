@@ -15,9 +15,9 @@ from datetime import date
 from functools import partial
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session, mapped_column, object_session
 
+from victimcare.crypto.envelope import vault
 from victimcare.crypto.errors import CryptoError, DataErased
 
 _PLAIN = "_victimcare_plain"  # instance.__dict__ key: {field: plaintext}
@@ -32,10 +32,6 @@ class _Pending:
 
 
 PENDING = _Pending()
-
-
-def vault():
-    return current_app.extensions["victimcare.vault"]
 
 
 class Encrypted:
@@ -166,7 +162,7 @@ def bulk_row(instance, vault, dek: bytes, version: int = 1) -> dict:
     """
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from victimcare.crypto.vault import seal_with
+    from victimcare.crypto.envelope import seal_with
 
     if getattr(instance, "id", None) is None:
         instance.id = uuid.uuid4()
@@ -196,6 +192,3 @@ def bulk_row(instance, vault, dek: bytes, version: int = 1) -> dict:
 def forget_plaintext(instance) -> None:
     """Drop cached plaintext (after an erasure or a refresh), so the next read opens again."""
     instance.__dict__.pop(_PLAIN, None)
-
-
-sa.event.listen(Session, "before_flush", seal_pending)

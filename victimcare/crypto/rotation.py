@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from victimcare.crypto.envelope import dek_aad
 from victimcare.crypto.keyring import Keyring
 from victimcare.crypto.models import DataKey
-from victimcare.crypto.vault import dek_aad
 from victimcare.database import utcnow
 
 

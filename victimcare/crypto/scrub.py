@@ -123,8 +123,7 @@ def scrub_after_commit(session: Session) -> None:
     session.info[_AFTER_COMMIT] = True
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _scrub_on_commit(session: Session) -> None:
+def scrub_on_commit(session: Session) -> None:
     """The erasure has committed whatever happens here: a failure is logged and left to cron."""
     if session.info.pop(_AFTER_COMMIT, False):
         try:
@@ -133,6 +132,5 @@ def _scrub_on_commit(session: Session) -> None:
             log.warning("erasure scrub deferred to `flask keys vacuum`: %s", type(error).__name__)
 
 
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
+def forget_on_rollback(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)

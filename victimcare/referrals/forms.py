@@ -7,7 +7,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.validators import ValidationError
 
 from victimcare.access import FieldGroup
-from victimcare.accounts.models import AgencyKind
+from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.database import utcnow
 from victimcare.forms import (
     Form,
@@ -18,13 +18,13 @@ from victimcare.forms import (
     max_length,
     required,
 )
-from victimcare.labels import choices
-from victimcare.referrals.models import ConsentGiver, ConsentMethod
+from victimcare.labels import choices, label
+from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod
 from workflows.referral import LegalBasis, Purpose, ReferralKind, Urgency
 
 
 class SendReferralForm(Form):
-    """Receiving agency, consent and field groups are filled per case and purpose by the view."""
+    """Receiving agency, consent and field groups are offered per case and purpose (``offer``)."""
 
     kind = RadioField(
         _l("Kind of handoff"), choices=lambda: choices(ReferralKind), default=ReferralKind.REFERRAL.value
@@ -47,6 +47,44 @@ class SendReferralForm(Form):
     consent = SelectField(_l("Consent"), choices=[], validate_choice=False)
     message = TextAreaField(_l("Message to the receiving agency"), validators=[Optional(), max_length(2000)])
     confirmed = HiddenField()
+
+    def offer(self, sender: Agency, agencies: list[Agency], consents: list[Consent], default_groups) -> None:
+        """The choices for this case and purpose: the receiving agencies (another province's marked),
+        the case's consents; on a first visit, the purpose's least groups and a lone consent chosen."""
+        self._agencies = {str(a.id): a for a in agencies}
+        self._consents = {str(c.id): c for c in consents}
+        self.to_agency.choices = [("", "—")] + [
+            (key, _agency_choice(a, sender)) for key, a in self._agencies.items()
+        ]
+        self.consent.choices = [("", "—")] + [(key, consent_summary(c)) for key, c in self._consents.items()]
+        if not self.is_submitted():
+            self.groups.data = list(default_groups)
+            if len(consents) == 1:
+                self.consent.data = str(consents[0].id)
+
+    def sending(self, purpose: Purpose) -> dict:
+        """What a validated form asks to send (``referrals.operations.send``'s arguments)."""
+        return dict(
+            to_agency=self._agencies[self.to_agency.data],
+            kind=ReferralKind(self.kind.data),
+            purpose=purpose,
+            urgency=Urgency(self.urgency.data),
+            groups=set(self.groups.data or []),
+            legal_basis=LegalBasis(self.legal_basis.data),
+            consent=self._consents.get(self.consent.data),
+            message=self.message.data,
+        )
+
+
+def _agency_choice(agency: Agency, sender: Agency) -> str:
+    elsewhere = "" if agency.province_code == sender.province_code else ", " + agency.province_code
+    return f"{agency.name} ({label(agency.kind)}{elsewhere})"
+
+
+def consent_summary(consent: Consent) -> str:
+    kinds = ", ".join(label(AgencyKind(k)) for k in consent.agency_kinds)
+    purposes = ", ".join(label(Purpose(p)) for p in consent.purposes)
+    return f"{consent.given_at.strftime('%d/%m/%Y')}: {kinds} — {purposes}"
 
 
 class AnswerForm(Form):

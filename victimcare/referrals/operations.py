@@ -8,6 +8,7 @@ owner happens in the same transaction as its acceptance, so a failure leaves bot
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod, Referral, ReferralEvent
 from victimcare.working_days import deadline_after, local_day
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows import referral as machine
 from workflows.referral import (
     CLOCK,
@@ -95,7 +97,7 @@ def sharing_refusals(
         reasons.append(N_("Only the agency holding the case can refer it."))
     if to_agency not in receiving_agencies(sender.agency, purpose, kind):
         reasons.append(N_("This agency does not take this kind of request in your jurisdiction."))
-    if "identity" not in groups:
+    if FieldGroup.IDENTITY not in groups:
         reasons.append(N_("Share at least the identity part: the receiver needs to know whom it helps."))
     if groups - {str(g) for g in access.for_case(sender, case).groups}:
         reasons.append(N_("You can share only parts of the record you can see yourself."))
@@ -107,6 +109,32 @@ def sharing_refusals(
         elif not consent.covers(to_agency.kind, purpose):
             reasons.append(N_("The person's consent does not cover this kind of agency and purpose."))
     return reasons
+
+
+def receiver_view(case: Case, to_agency: Agency, kind: ReferralKind, groups) -> frozenset[FieldGroup]:
+    """What the receiver will see once it accepts: the shared groups (a transfer: all its kind's groups)."""
+    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
+    if kind == ReferralKind.TRANSFER:
+        return frozenset(kind_groups)
+    return frozenset(FieldGroup(g) for g in groups) & kind_groups
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the sender is shown before sending: the receiver's view, as far as the sender may read it;
+    the rest is named (``unseen``), never shown."""
+
+    shown: frozenset[FieldGroup]
+    unseen: list[FieldGroup]
+
+
+def preview(case: Case, seen: access.CaseAccess, to_agency: Agency, kind: ReferralKind, groups) -> Preview:
+    """The preview of a sending for a sender who sees the case as ``seen``, logged as a view of the
+    groups it opens."""
+    receiver_sees = receiver_view(case, to_agency, kind, groups)
+    shown = seen.shown_of(receiver_sees)
+    audit.record_view(case, shown, purpose="referral_preview")
+    return Preview(shown=shown, unseen=sorted(receiver_sees - shown))
 
 
 def send(
@@ -145,9 +173,9 @@ def send(
     db.session.flush()
     _history(referral, "send", None, ReferralStatus.PENDING, sender)
     audit.record(
-        "refer",
+        AuditAction.REFER,
         actor=sender,
-        object_type="referral",
+        object_type=ObjectType.REFERRAL,
         object_id=referral.id,
         case=case,
         fields=groups,
@@ -216,9 +244,9 @@ def _transfer_ownership(referral: Referral, actor: User) -> None:
     db.session.flush()
     db.session.expire(case, ["owning_agency"])
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="case",
+        object_type=ObjectType.CASE,
         object_id=case.id,
         case=case,
         fields=["owning_agency"],
@@ -286,9 +314,9 @@ def record_consent(
     db.session.add(consent)
     db.session.flush()
     audit.record(
-        "consent",
+        AuditAction.CONSENT,
         actor=actor,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=case,
         detail={
@@ -312,9 +340,9 @@ def withdraw_consent(consent: Consent, actor: User) -> int:
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id
     audit.record(
-        "consent",
+        AuditAction.CONSENT,
         actor=actor,
-        object_type="consent",
+        object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=consent.case,
         detail={"given": False},
@@ -347,9 +375,9 @@ def _step(
         referral.ended_at = now
     _history(referral, trigger, before, referral.status, actor)
     audit.record(
-        trigger,
+        AuditAction(trigger),  # the machine's triggers are audit actions of the same name
         actor=actor,
-        object_type="referral",
+        object_type=ObjectType.REFERRAL,
         object_id=referral.id,
         case=referral.case,
         purpose=str(referral.purpose),

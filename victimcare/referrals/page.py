@@ -16,6 +16,7 @@ from victimcare.audit import operations as audit
 from victimcare.cases import disclosure, hooks
 from victimcare.extensions import db
 from victimcare.referrals.models import Consent, Referral, ReferralEvent
+from vocabulary import ObjectType
 
 
 def init_app(app: Flask) -> None:
@@ -53,6 +54,6 @@ def section(case, access: CaseAccess) -> hooks.Section:
     opened: set = set()
     names = disclosure.open_names(consents, access.groups, opened)
     if opened:  # guardians' and witnesses' names: an event of their own, on the consents
-        audit.record_view(case, opened, purpose="consent", object_type="consent")
+        audit.record_view(case, opened, purpose="consent", object_type=ObjectType.CONSENT)
     context = {"referrals": referrals, "consents": consents, "consent_names": names}
     return hooks.Section(context, history=steps)

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from victimcare import access
 from victimcare.access import FieldGroup, Permission, requires
-from victimcare.accounts.models import Agency, AgencyKind
+from victimcare.accounts.models import AgencyKind
 from victimcare.audit import operations as audit
 from victimcare.cases import read_model
 from victimcare.cases.loading import case_to_act_on
@@ -26,7 +26,8 @@ from victimcare.pagination import paginate
 from victimcare.referrals import operations
 from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
 from victimcare.referrals.models import Consent, Referral
-from workflows.referral import PURPOSES, LegalBasis, Purpose, ReferralKind, ReferralStatus, Urgency
+from vocabulary import ObjectType
+from workflows.referral import PURPOSES, Purpose, ReferralKind, ReferralStatus
 from workflows.victim_path import TransitionRefused
 
 bp = Blueprint("referrals", __name__)
@@ -84,8 +85,7 @@ def index():
     return render_template(
         "referrals/index.html",
         referrals=page.items,
-        has_next=page.has_next,
-        page=page.number,
+        page=page,
         box=box,
         statuses=list(ReferralStatus),
     )
@@ -114,7 +114,7 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
         audit.record_view(
             referral.case,
             [f"referral_{name}" for name in sorted(texts)],
-            object_type="referral",
+            object_type=ObjectType.REFERRAL,
             object_id=referral.id,
         )
     return render_template(
@@ -154,11 +154,16 @@ def answer(referral_id: uuid.UUID, trigger: str):
         return _render_referral(referral, form, [_(r) for r in refused.reasons], 400)
     except PermissionError:
         abort(403)
-    db.session.commit()
-    flash(_("Done: %(status)s.", status=label(referral.status)), "success")
+    # Decided before the commit, in the transaction that answered: reading the referral afterwards
+    # would open a second write transaction (and take SQLite's write lock) only to pick a page.
+    done = _("Done: %(status)s.", status=label(referral.status))
     if trigger == "accept" and access.for_case(current_user, referral.case).visible:
-        return redirect(url_for("cases.show", reference=referral.case.reference))
-    return redirect(url_for("referrals.show", referral_id=referral.id))
+        target = url_for("cases.show", reference=referral.case.reference)
+    else:
+        target = url_for("referrals.show", referral_id=referral.id)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(target)
 
 
 @bp.route("/cases/<reference>/referrals/new", methods=["GET", "POST"])
@@ -170,58 +175,38 @@ def new(reference: str):
     except ValueError:
         return render_template("referrals/choose_purpose.html", case=case, purposes=list(Purpose))
     form = SendReferralForm()
-    kind = ReferralKind(form.kind.data) if form.kind.data in set(ReferralKind) else ReferralKind.REFERRAL
     agencies = operations.receiving_agencies(current_user.agency, purpose, ReferralKind.TRANSFER)
-    form.to_agency.choices = [("", "—")] + [
-        (
-            str(a.id),
-            f"{a.name} ({label(a.kind)}{'' if a.province_code == current_user.agency.province_code else ', ' + a.province_code})",
-        )
-        for a in agencies
-    ]
-    consents = operations.active_consents(case)
-    form.consent.choices = [("", "—")] + [(str(c.id), _consent_summary(c)) for c in consents]
-    if request.method == "GET":
-        form.groups.data = operations.default_groups(purpose)
-        if len(consents) == 1:
-            form.consent.data = str(consents[0].id)
-    reasons, preview, unseen = [], None, []
+    form.offer(
+        current_user.agency, agencies, operations.active_consents(case), operations.default_groups(purpose)
+    )
+    reasons, preview = [], None
     if form.validate_on_submit():
-        to_agency = db.session.get(Agency, uuid.UUID(form.to_agency.data))
-        consent = next((c for c in consents if str(c.id) == form.consent.data), None)
-        values = dict(
-            to_agency=to_agency,
-            kind=kind,
-            purpose=purpose,
-            urgency=Urgency(form.urgency.data),
-            groups=set(form.groups.data or []),
-            legal_basis=LegalBasis(form.legal_basis.data),
-            consent=consent,
-            message=form.message.data,
-        )
+        sending = form.sending(purpose)
         reasons = operations.sharing_refusals(
-            case, current_user, to_agency, purpose, kind, values["groups"], values["legal_basis"], consent
+            case,
+            current_user,
+            sending["to_agency"],
+            purpose,
+            sending["kind"],
+            sending["groups"],
+            sending["legal_basis"],
+            sending["consent"],
         )
         if not reasons and form.confirmed.data == "yes":
-            referral = operations.send(case, current_user, **values)
+            referral = operations.send(case, current_user, **sending)
             db.session.commit()
             flash(
                 _(
                     "Sent to %(agency)s. They must answer by %(when)s.",
-                    agency=to_agency.name,
+                    agency=sending["to_agency"].name,
                     when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M"),
                 ),
                 "success",
             )
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
-            receiver_sees = _receiver_view(case, to_agency, kind, values["groups"])
-            preview = seen.shown_of(receiver_sees)
-            unseen = sorted(receiver_sees - preview)
-            audit.record_view(case, preview, purpose="referral_preview")
-            form.confirmed.data = "yes"
-        else:
-            form.confirmed.data = ""  # a refused send always goes back through the preview
+            preview = operations.preview(case, seen, sending["to_agency"], sending["kind"], sending["groups"])
+        form.confirmed.data = "" if reasons else "yes"  # a refused send always goes back through the preview
         reasons = [_(r) for r in reasons]
     status = 400 if request.method == "POST" and preview is None else 200
     return render_template(
@@ -231,24 +216,10 @@ def new(reference: str):
         purpose=purpose,
         rule=PURPOSES[purpose],
         reasons=reasons,
-        preview=preview,
-        view=read_model.preview(case, preview) if preview is not None else None,
-        unseen=unseen,
+        preview=preview.shown if preview else None,
+        view=read_model.preview(case, preview.shown) if preview else None,
+        unseen=preview.unseen if preview else [],
     ), status
-
-
-def _receiver_view(case, to_agency: Agency, kind: ReferralKind, groups: set[str]) -> frozenset[FieldGroup]:
-    """What the receiver will see once it accepts: shared groups (a transfer: all its kind's groups)."""
-    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
-    if kind == ReferralKind.TRANSFER:
-        return frozenset(kind_groups)
-    return frozenset(FieldGroup(g) for g in groups) & kind_groups
-
-
-def _consent_summary(consent: Consent) -> str:
-    kinds = ", ".join(label(AgencyKind(k)) for k in consent.agency_kinds)
-    purposes = ", ".join(label(Purpose(p)) for p in consent.purposes)
-    return f"{consent.given_at.strftime('%d/%m/%Y')}: {kinds} — {purposes}"
 
 
 @bp.route("/cases/<reference>/consents/new", methods=["GET", "POST"])

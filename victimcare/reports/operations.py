@@ -20,6 +20,7 @@ from victimcare.reports import figures
 from victimcare.reports.indicators import INDICATORS
 from victimcare.reports.models import ReportApproval, ReportExport
 from victimcare.reports.periods import Period
+from vocabulary import AuditAction, ObjectType
 
 
 def scope_key(user: User, scope_name: str) -> str:
@@ -51,9 +52,9 @@ def approve(user: User, key: str, scope: figures.Scope, period: Period, today: d
     db.session.add(approval)
     db.session.flush()
     audit.record(
-        "approve",
+        AuditAction.APPROVE,
         actor=user,
-        object_type="report",
+        object_type=ObjectType.REPORT,
         object_id=approval.id,
         detail={"period": period.code, "scope": key, "sha256": approval.sha256},
     )
@@ -106,9 +107,9 @@ def record_export(
     db.session.add(export)
     db.session.flush()
     audit.record(
-        "export",
+        AuditAction.EXPORT,
         actor=user,
-        object_type="report",
+        object_type=ObjectType.REPORT,
         object_id=export.id,
         detail={"period": period.code, "scope": key, "format": file_format, "sha256": export.sha256},
     )

@@ -27,6 +27,7 @@ from victimcare.provinces import province_name
 from victimcare.reports import dashboard, figures, operations, periods, xlsx
 from victimcare.reports.forms import ApproveForm, ExportForm
 from victimcare.reports.indicators import BREAKDOWN_LABELS, BY_CODE, INDICATORS, VALUE_LABELS, Breakdown
+from vocabulary import AuditAction, ObjectType
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -144,8 +145,8 @@ def _render(asked: Request, export_form: ExportForm, status_errors=()):
     threshold = current_app.config["REPORT_SMALL_CELL_THRESHOLD"]
     board = dashboard.build(asked.scope, asked.period, asked.indicator, asked.today, threshold)
     audit.record(
-        "view",
-        object_type="report",
+        AuditAction.VIEW,
+        object_type=ObjectType.REPORT,
         detail={
             "period": asked.period.code,
             "scope": asked.key,

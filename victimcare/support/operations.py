@@ -30,6 +30,7 @@ from victimcare.support.models import (
     RiskAssessment,
     SupportService,
 )
+from vocabulary import AuditAction, FieldGroup, ObjectType
 from workflows import support as rules
 from workflows.support import Beneficiary, ChecklistItem, Due, ServiceStatus, SupportType
 
@@ -125,9 +126,9 @@ def record_service(case: Case, actor: User, person_id, data: dict) -> SupportSer
     db.session.add(service)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="support_service",
+        object_type=ObjectType.SUPPORT_SERVICE,
         object_id=service.id,
         case=case,
         fields=[_group(work)],
@@ -143,9 +144,9 @@ def update_service(service: SupportService, actor: User, data: dict, expected_ve
     _apply(service, data)
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="support_service",
+        object_type=ObjectType.SUPPORT_SERVICE,
         object_id=service.id,
         case=service.case,
         fields=[_group(work)],
@@ -153,8 +154,8 @@ def update_service(service: SupportService, actor: User, data: dict, expected_ve
     )
 
 
-def _group(work: Work) -> str:
-    return "medical" if work == Work.MEDICAL else "support"
+def _group(work: Work) -> FieldGroup:
+    return FieldGroup.MEDICAL if work == Work.MEDICAL else FieldGroup.SUPPORT
 
 
 def _apply(service: SupportService, data: dict) -> None:
@@ -189,12 +190,12 @@ def extend_lodging(service: SupportService, actor: User, data: dict) -> LodgingE
     db.session.add(extension)
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="lodging_extension",
+        object_type=ObjectType.LODGING_EXTENSION,
         object_id=extension.id,
         case=service.case,
-        fields=["support"],
+        fields=[FieldGroup.SUPPORT],
         detail={"new_end_on": extension.new_end_on.isoformat()},
     )
     return extension
@@ -242,6 +243,9 @@ def deadlines_of(service: SupportService, today: date) -> list[Deadline]:
 
 # -- protection ------------------------------------------------------------------------------------
 
+# Protection records are read in either group (police and border guards protect, as social affairs do).
+_PROTECTION_GROUPS = sorted(access.WORK_GROUPS[Work.PROTECTION])
+
 
 def assess_risk(case: Case, actor: User, data: dict) -> RiskAssessment:
     _check(actor, case, Work.PROTECTION)
@@ -249,12 +253,12 @@ def assess_risk(case: Case, actor: User, data: dict) -> RiskAssessment:
     db.session.add(assessment)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="risk_assessment",
+        object_type=ObjectType.RISK_ASSESSMENT,
         object_id=assessment.id,
         case=case,
-        fields=["protection"],
+        fields=_PROTECTION_GROUPS,
         detail={
             "level": str(assessment.level),
             "refused": assessment.person_refused,
@@ -270,12 +274,12 @@ def apply_measure(case: Case, actor: User, data: dict) -> ProtectionMeasure:
     db.session.add(measure)
     db.session.flush()
     audit.record(
-        "create",
+        AuditAction.CREATE,
         actor=actor,
-        object_type="protection_measure",
+        object_type=ObjectType.PROTECTION_MEASURE,
         object_id=measure.id,
         case=case,
-        fields=["protection"],
+        fields=_PROTECTION_GROUPS,
         detail={"measure": str(measure.measure)},
     )
     return measure
@@ -289,12 +293,12 @@ def end_measure(measure: ProtectionMeasure, actor: User, data: dict, expected_ve
         setattr(measure, name, data.get(name))
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="protection_measure",
+        object_type=ObjectType.PROTECTION_MEASURE,
         object_id=measure.id,
         case=measure.case,
-        fields=["protection"],
+        fields=_PROTECTION_GROUPS,
         detail={"ended": measure.ended_on is not None, "handed_over": measure.handed_over_to_id is not None},
     )
 
@@ -320,12 +324,12 @@ def save_plan(case: Case, actor: User, data: dict, expected_version=None) -> Rei
             db.session.add(FollowUp(case=case, due_on=due_on))
     db.session.flush()
     audit.record(
-        "create" if created else "update",
+        AuditAction.CREATE if created else AuditAction.UPDATE,
         actor=actor,
-        object_type="reintegration_plan",
+        object_type=ObjectType.REINTEGRATION_PLAN,
         object_id=plan.id,
         case=case,
-        fields=["support"],
+        fields=[FieldGroup.SUPPORT],
     )
     return plan
 
@@ -338,12 +342,12 @@ def record_follow_up(follow_up: FollowUp, actor: User, data: dict, expected_vers
     follow_up.recorded_by_id = actor.id
     db.session.flush()
     audit.record(
-        "update",
+        AuditAction.UPDATE,
         actor=actor,
-        object_type="follow_up",
+        object_type=ObjectType.FOLLOW_UP,
         object_id=follow_up.id,
         case=follow_up.case,
-        fields=["support"],
+        fields=[FieldGroup.SUPPORT],
         detail={"outcome": str(follow_up.outcome) if follow_up.outcome else None},
     )
 

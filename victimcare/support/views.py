@@ -32,6 +32,7 @@ from victimcare.support.forms import (
 )
 from victimcare.support.labels import GOAL_LABELS, warning
 from victimcare.support.models import AtRisk, FollowUp, Measure, ProtectionMeasure, SupportService
+from vocabulary import FieldGroup, ObjectType
 from workflows import support as rules
 from workflows.support import SupportType
 
@@ -144,7 +145,7 @@ def _new_service(reference: str, work: Work, form_class):
     if request.method == "GET":
         form.provider_agency_id.data = str(current_user.agency_id)
         if len(people) > 1:  # the person picker names them
-            audit.record_view(case, ["identity"], purpose="edit", object_type="case_people")
+            audit.record_view(case, [FieldGroup.IDENTITY], purpose="edit", object_type=ObjectType.CASE_PERSON)
     context = dict(
         case=case,
         people=people,
@@ -176,9 +177,9 @@ def edit_service(reference: str, service_id):
     if request.method == "GET":
         audit.record_view(
             case,
-            ["medical" if medical else "support"],
+            [FieldGroup.MEDICAL if medical else FieldGroup.SUPPORT],
             purpose="edit",
-            object_type="support_service",
+            object_type=ObjectType.SUPPORT_SERVICE,
             object_id=service.id,
         )
         form.version.data = service.version
@@ -308,7 +309,11 @@ def plan(reference: str):
     form = PlanForm()
     if request.method == "GET" and existing is not None:
         audit.record_view(
-            case, ["support"], purpose="edit", object_type="reintegration_plan", object_id=existing.id
+            case,
+            [FieldGroup.SUPPORT],
+            purpose="edit",
+            object_type=ObjectType.REINTEGRATION_PLAN,
+            object_id=existing.id,
         )
         form.process(
             data={"version": existing.version, "starts_on": existing.starts_on, **(existing.goals or {})}
@@ -333,7 +338,11 @@ def record_follow_up(reference: str, follow_up_id):
     if request.method == "GET":
         if follow_up.done_on is not None:
             audit.record_view(
-                case, ["support"], purpose="edit", object_type="follow_up", object_id=follow_up.id
+                case,
+                [FieldGroup.SUPPORT],
+                purpose="edit",
+                object_type=ObjectType.FOLLOW_UP,
+                object_id=follow_up.id,
             )
         form.version.data = follow_up.version
     context = dict(

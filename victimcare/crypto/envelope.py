@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from victimcare.crypto.encoding import lp
@@ -259,3 +260,15 @@ class Vault:
             )
             self._purpose_keys[purpose] = key
         return hmac.new(key, lp(value), hashlib.sha256).digest()
+
+
+_EXTENSION = "victimcare.vault"  # app.extensions key
+
+
+def attach(app, vault: Vault) -> None:
+    app.extensions[_EXTENSION] = vault
+
+
+def vault(app=None) -> Vault:
+    """The vault of ``app`` or the current app (``crypto.vault()``): every caller asks here."""
+    return (app or current_app).extensions[_EXTENSION]

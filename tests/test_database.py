@@ -1,0 +1,61 @@
+"""Listeners are registered by ``create_app`` (each part's ``init_app``), never by importing a module."""
+
+import re
+import subprocess
+import sys
+
+from victimcare.config import PROJECT_ROOT
+
+_PROBE = """
+import os
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from victimcare import audit, cases, crypto, database, transactions
+from victimcare.audit import operations
+from victimcare.cases import models
+from victimcare.crypto import fields, scrub
+
+LISTENERS = [
+    (Session, "before_flush", fields.seal_pending),
+    (Session, "before_flush", models.refresh_minor_snapshots),
+    (Session, "after_commit", scrub.scrub_on_commit),
+    (Session, "after_rollback", scrub.forget_on_rollback),
+    (Session, "after_commit", operations.checkpoint_after_commit),
+    (Engine, "connect", database._sqlite_pragmas),
+    (Engine, "begin", transactions._sqlite_begin),
+    (Engine, "commit", transactions._sqlite_end),
+    (Engine, "rollback", transactions._sqlite_end),
+    (Engine, "before_cursor_execute", transactions._refuse_writes_while_reading),
+]
+print(sum(sa.event.contains(*listener) for listener in LISTENERS))
+from victimcare import create_app
+create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"},
+           environ={"VICTIMCARE_ENV": "testing", "VICTIMCARE_INSTANCE": os.environ["PROBE_INSTANCE"]})
+print(sum(sa.event.contains(*listener) for listener in LISTENERS))
+"""
+
+
+def test_importing_registers_no_listener_and_create_app_registers_them(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        cwd=PROJECT_ROOT,
+        env={"PATH": "", "PROBE_INSTANCE": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "10"]
+
+
+def test_no_module_listens_at_import_time():
+    """Only ``database.listen``, called from an ``init_app``, registers a listener."""
+    pattern = re.compile(r"listens_for|event\.listen\(")
+    found = [
+        f"{path.relative_to(PROJECT_ROOT)}:{number}"
+        for path in sorted((PROJECT_ROOT / "victimcare").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line) and not (path.name == "database.py" and "sa.event.listen(target" in line)
+    ]
+    assert found == []
