@@ -1,9 +1,15 @@
-"""Pages under load: /cases and /cases/<ref> beside a bare Flask page of the same size.
+"""Pages under load: /cases, /cases/<ref> and the home work queue beside a bare Flask page of the same size.
 
 Fills 100,000 cases (SQLite, WAL, synchronous=FULL; or PostgreSQL with BENCH_BACKEND=postgresql),
 serves the app with gunicorn (2 workers) and a bare Flask app the same way, and drives each with
 wrk on loopback (2 threads, 8 connections, 10 s). Targets (issue 4): list ≥ 40 % and case page
-≥ 30 % of the bare page's requests per second, p95 < 100 ms. Needs `wrk` (apt-get install wrk).
+≥ 30 % of the bare page's requests per second, p95 < 100 ms; the home queue (issue 16): p95 < 100 ms
+under the same load, for an officer (police1) and for a supervisor (supervisor3, who also counts the
+agency's unassigned and overdue cases, approvals and log flags). Needs `wrk` (apt-get install wrk).
+
+The cases are spread as an agency's would be: a hundred workers of police-demo carry them (police1
+about 1,000), one in a hundred waits unassigned, and stage deadlines fall from 30 days ago to 60 days
+ahead, so every count of the queue has rows to find.
 
 A third yardstick, "bare + 1 commit", is the bare page after appending one row and committing it
 durably on the same database: the least a page that logs its view can do.
@@ -74,6 +80,61 @@ def fill(app) -> None:
             insert_rows(rows, agency)
             db.session.commit()
             db.session.remove()
+        spread(rng)
+
+
+WORKERS = 100
+
+
+def spread(rng) -> None:
+    """Give the cases to a hundred workers of police-demo (police1 and supervisor3 among them), leave one
+    in a hundred unassigned, and move each deadline to between 30 days ago and 60 days ahead."""
+    import uuid
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import Agency, User
+    from victimcare.cases.models import Case
+    from victimcare.database import utcnow
+    from victimcare.extensions import db
+
+    agency_id = db.session.scalar(sa.select(Agency.id).where(Agency.code == "police-demo"))
+    demo = list(db.session.scalars(sa.select(User.id).where(User.username.in_(["police1", "supervisor3"]))))
+    extra = [
+        {
+            "username": f"bench-officer-{n}",
+            "display_name": f"Cán bộ {n}",
+            "password_hash": "!",
+            "agency_id": agency_id,
+        }
+        for n in range(WORKERS - len(demo))
+    ]
+    db.session.execute(
+        sa.insert(User.__table__),
+        [{**row, "role": "officer", "id": uuid.uuid4()} for row in extra],
+    )
+    workers = demo + list(db.session.scalars(sa.select(User.id).where(User.username.like("bench-officer-%"))))
+    now = utcnow()
+    ids = list(db.session.scalars(sa.select(Case.id).where(Case.owning_agency_id == agency_id)))
+    rows = [
+        {
+            "case_id": case_id,
+            "worker": None if rng.random() < 0.01 else rng.choice(workers),
+            "deadline": now + timedelta(minutes=rng.randint(-30 * 1440, 60 * 1440)),
+        }
+        for case_id in ids
+    ]
+    table = Case.__table__
+    update = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("case_id"))
+        .values(assigned_user_id=sa.bindparam("worker"), stage_deadline=sa.bindparam("deadline"))
+    )
+    for start in range(0, len(rows), 20_000):
+        db.session.execute(update, rows[start : start + 20_000])
+        db.session.commit()
+    db.session.remove()
 
 
 def serve(app_path: str, port: int, env: dict) -> subprocess.Popen:
@@ -101,13 +162,13 @@ def serve(app_path: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"gunicorn did not start on {port}")
 
 
-def log_in(base: str) -> str:
+def log_in(base: str, username: str = "police1") -> str:
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"csrf_token": token, "username": "police1", "password": "victimcare-demo"}
+        {"csrf_token": token, "username": username, "password": "victimcare-demo"}
     ).encode()
     opener.open(base + "/login", data)
     return "; ".join(f"{c.name}={c.value}" for c in jar)
@@ -172,10 +233,17 @@ def run(app) -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
             handle.write(WRK_SCRIPT)
         script = Path(handle.name)
+        urllib.request.urlopen(
+            f"http://127.0.0.1:{bare_port}/"
+        ).read()  # its workers are up before wrk starts
         bare = wrk(f"http://127.0.0.1:{bare_port}/", None, script)
         floor = wrk(f"http://127.0.0.1:{bare_port}/logged", None, script)
         listing = wrk(base + "/cases", cookie, script)
         case = wrk(f"{base}/cases/{reference}", cookie, script)
+        home = wrk(base + "/", cookie, script)
+        supervisor = log_in(base, "supervisor3")
+        home_supervisor = wrk(base + "/", supervisor, script)
+        home_sizes = [len(fetch(base + "/", c)) for c in (cookie, supervisor)]
     finally:
         for server in servers:
             server.terminate()
@@ -199,6 +267,21 @@ def run(app) -> None:
             f"p95 {result['P95']:6.2f} ms  = {share:4.0%} of bare (target ≥ {target:.0%}, p95 < 100 ms) "
             f"errors {result['ERRORS']:.0f} → {'met' if ok else 'NOT met'}"
         )
+    for name, result, size in (
+        ("/ (queue, police1)", home, home_sizes[0]),
+        ("/ (queue, supervisor3)", home_supervisor, home_sizes[1]),
+    ):
+        ok = result["P95"] < 100 and not result["ERRORS"]
+        print(
+            f"  {name:<22} ({size:,} B): {result['RPS']:8.1f} req/s  p50 {result['P50']:6.2f} ms  "
+            f"p95 {result['P95']:6.2f} ms  = {result['RPS'] / bare['RPS']:4.0%} of bare (target p95 < 100 ms) "
+            f"errors {result['ERRORS']:.0f} → {'met' if ok else 'NOT met'}"
+        )
+
+
+def fetch(url: str, cookie: str) -> bytes:
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie})) as response:
+        return response.read()
 
 
 if __name__ == "__main__":

@@ -117,6 +117,10 @@ MATRIX = {
     ("cases.workflow_svg", "GET"): SEES_POLICE_CASE,
     ("cases.break_glass", "GET"): CASE_WORKERS,
     ("cases.break_glass", "POST"): CASE_WORKERS,
+    # The police case is unassigned: its officers take it; only supervisors of police-demo assign it.
+    ("cases.take", "POST"): ACTS_ON_POLICE_CASE,
+    ("cases.assign", "POST"): OWNING_SUPERVISOR,
+    ("cases.caseload", "GET"): SUPERVISOR_ONLY,
     ("cases.erase", "POST"): OWNING_SUPERVISOR,
     ("cases.set_legal_hold", "POST"): OWNING_SUPERVISOR,
     ("cases.lift_legal_hold", "POST"): OWNING_SUPERVISOR,
@@ -128,7 +132,9 @@ MATRIX = {
     ("referrals.new", "POST"): ACTS_ON_POLICE_CASE,
     ("referrals.new_consent", "GET"): ACTS_ON_POLICE_CASE,
     ("referrals.new_consent", "POST"): ACTS_ON_POLICE_CASE,
+    ("referrals.withdraw_consent", "GET"): ACTS_ON_POLICE_CASE,
     ("referrals.withdraw_consent", "POST"): ACTS_ON_POLICE_CASE,
+    ("places.communes", "GET"): LOGGED_IN,
     ("support.new_service", "GET"): NO_SUPPORT_BY_POLICE,
     ("support.new_service", "POST"): NO_SUPPORT_BY_POLICE,
     ("support.new_medical", "GET"): NO_SUPPORT_BY_POLICE,
@@ -210,6 +216,7 @@ def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
             "consent_id": consent_id,
             "approval_id": approval_id,
             "decision": "approve",
+            "province_code": "15",
             **records,
         }
         if endpoint.startswith("referrals."):

@@ -127,6 +127,7 @@ def _routes() -> list[Route]:
         UserForm,
     )
     from victimcare.cases.forms import (
+        AssignForm,
         BreakGlassForm,
         CasePersonForm,
         EditCaseFactsForm,
@@ -135,8 +136,9 @@ def _routes() -> list[Route]:
         IntakeForm,
         LegalHoldForm,
         SearchForm,
+        TakeForm,
     )
-    from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
+    from victimcare.referrals.forms import ConsentForm, SendReferralForm, WithdrawConsentForm
     from victimcare.reports.forms import ApproveForm, ExportForm
     from victimcare.support.forms import (
         EndMeasureForm,
@@ -267,6 +269,8 @@ def _routes() -> list[Route]:
         Route("cases.add_person", "police1", case + "/people", CasePersonForm),
         Route("cases.break_glass", "border1", case + "/break-glass", BreakGlassForm),
         Route("cases.erase", "supervisor1", social + "/erase", EraseForm, page=social),
+        Route("cases.take", "police1", case + "/take", TakeForm, page=case, examples=3),
+        Route("cases.assign", "supervisor1", social + "/assign", AssignForm, page=social),
         Route(
             "referrals.answer",
             "health1",
@@ -287,7 +291,7 @@ def _routes() -> list[Route]:
             "referrals.withdraw_consent",
             "police1",
             case + "/consents/{consent}/withdraw",
-            AnswerForm,
+            WithdrawConsentForm,
             page=case,
             examples=4,
         ),

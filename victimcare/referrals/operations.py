@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from victimcare import access
 from victimcare.accounts.models import Agency, User
 from victimcare.audit import operations as audit
+from victimcare.cases import assignment
 from victimcare.cases.models import Case
 from victimcare.cases.path import StaleCase, lock_case
 from victimcare.database import utcnow
@@ -56,15 +57,19 @@ def answer_due(sent_at: datetime, urgency: str) -> datetime:
 
 
 def receiving_agencies(sender: Agency, purpose: Purpose, kind: ReferralKind) -> list[Agency]:
-    """Agencies that do this kind of work, in the sender's province (any province for a transfer)."""
+    """Agencies that do this kind of work, in the sender's province; in any province for a transfer, or
+    when none in the province does this work (legal aid, say): the wider choice (``receivers.note``)."""
     query = sa.select(Agency).where(
         Agency.active.is_(True),
         Agency.id != sender.id,
         Agency.kind.in_(sorted(PURPOSES[purpose].receivers)),
     )
+    ordered = query.order_by(Agency.province_code != sender.province_code, Agency.name)
     if kind != ReferralKind.TRANSFER:
-        query = query.where(Agency.province_code == sender.province_code)
-    return list(db.session.scalars(query.order_by(Agency.province_code != sender.province_code, Agency.name)))
+        local = list(db.session.scalars(ordered.where(Agency.province_code == sender.province_code)))
+        if local:
+            return local
+    return list(db.session.scalars(ordered))
 
 
 def default_groups(purpose: Purpose) -> list[str]:
@@ -220,27 +225,37 @@ def answer(
     *,
     reason: str | None = None,
     expected_version: int | None = None,
+    assign_to: str | None = None,
 ) -> None:
-    """accept, decline, withdraw or complete; raises TransitionRefused, ReferralChanged or PermissionError."""
+    """accept, decline, withdraw or complete; raises TransitionRefused, ReferralChanged or PermissionError.
+
+    Accepting a transfer gives the case to ``actor``, or to the colleague ``assign_to`` names (a user id).
+    """
     side = side_of(actor, referral)
     if side is None or not access.has_permission(actor, access.Permission.REFERRAL_WORK):
         raise PermissionError("not a party to this referral")
+    colleague = None
+    if assign_to and trigger == "accept" and referral.kind == ReferralKind.TRANSFER:
+        try:
+            colleague = assignment.find_worker(assign_to, referral.to_agency_id)
+        except assignment.AssignmentRefused as refused:
+            raise TransitionRefused([refused.reason]) from None
     with _lost_race():
         _lock(referral)
         if expected_version is not None and int(expected_version) != referral.version:
             raise ReferralChanged(str(referral.id))
         _step(referral, trigger, side, actor, reason=reason)
         if trigger == "accept" and referral.kind == ReferralKind.TRANSFER:
-            _transfer_ownership(referral, actor)
+            _transfer_ownership(referral, actor, colleague)
         db.session.flush()
 
 
-def _transfer_ownership(referral: Referral, actor: User) -> None:
-    """The receiver now holds the case; the handoff is done, so the transfer is complete."""
+def _transfer_ownership(referral: Referral, actor: User, colleague: User | None = None) -> None:
+    """The receiver now holds the case, carried by whoever accepted it (or the colleague they chose);
+    the handoff is done, so the transfer is complete."""
     case = referral.case
     previous = case.owning_agency.code
     case.owning_agency_id = referral.to_agency_id
-    case.assigned_user_id = None
     db.session.flush()
     db.session.expire(case, ["owning_agency"])
     audit.record(
@@ -253,6 +268,7 @@ def _transfer_ownership(referral: Referral, actor: User) -> None:
         purpose="transfer",
         detail={"from": previous, "to": referral.to_agency.code},
     )
+    assignment.on_transfer(case, actor, colleague)
     _step(referral, "complete", RECEIVER, actor)
 
 
@@ -331,31 +347,47 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(consent: Consent, actor: User) -> int:
-    """The person takes their consent back: every open referral resting on it ends now."""
+def resting_on(consent: Consent) -> list[Referral]:
+    """The open referrals that rest on ``consent``: what withdrawing it ends."""
+    return list(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
+            .order_by(Referral.sent_at)
+        )
+    )
+
+
+def withdraw_consent(
+    consent: Consent, actor: User, *, withdrawn_on: date | None = None, reason: str | None = None
+) -> list[Referral]:
+    """The person takes their consent back (on ``withdrawn_on``, for ``reason``, sealed): every open
+    referral resting on it ends now. Returns those referrals."""
     if not access.for_case(actor, consent.case).may_act:
         raise PermissionError("not allowed to act on this case")
     if consent.withdrawn_at is not None:
         raise TransitionRefused([N_("This consent was already withdrawn.")])
+    if withdrawn_on is not None and withdrawn_on < local_day(consent.given_at):
+        raise TransitionRefused([N_("Consent cannot be withdrawn before the day it was given.")])
     consent.withdrawn_at = utcnow()
+    consent.withdrawn_on = withdrawn_on or local_day(consent.withdrawn_at)
+    consent.withdrawal_reason = (reason or "").strip() or None
     consent.withdrawn_by_id = actor.id
+    resting = resting_on(consent)
     audit.record(
         AuditAction.CONSENT,
         actor=actor,
         object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=consent.case,
-        detail={"given": False},
+        detail={"given": False, "referrals_ended": len(resting)},
     )
-    resting = db.session.scalars(
-        sa.select(Referral).where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
-    ).all()
     with _lost_race():
         for referral in resting:
             _lock(referral)
             _step(referral, "withdraw", CONSENT, actor)
         db.session.flush()
-    return len(resting)
+    return resting
 
 
 def _step(

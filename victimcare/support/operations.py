@@ -28,6 +28,7 @@ from victimcare.support.models import (
     ProtectionMeasure,
     ReintegrationPlan,
     RiskAssessment,
+    RiskLevel,
     SupportService,
 )
 from vocabulary import AuditAction, FieldGroup, ObjectType
@@ -490,18 +491,41 @@ def derived_items(case: Case) -> dict[str, ChecklistItem]:
     return items
 
 
+def step_defaults(case: Case) -> dict:
+    """The protection step's facts as the records have them (``cases.path.defaults_for``): the level of
+    the latest risk assessment, and measures applied when one is in force or not yet ended, a refusal
+    when the latest assessment records one, no measures needed when the risk is low and none is on
+    file. Otherwise the decision is the user's."""
+    support = load(case, services=frozenset(), reintegration=False)
+    latest = support.assessments[0] if support.assessments else None  # newest first
+    found = {"risk_level": str(latest.level)} if latest else {}
+    if support.measures_in_force or any(not m.settled for m in support.measures):
+        found["protection_decision"] = "measures_applied"
+    elif latest is not None and latest.person_refused:
+        found["protection_decision"] = "refused_with_commitment"
+    elif latest is not None and latest.level == RiskLevel.LOW and not support.measures:
+        found["protection_decision"] = "not_needed"
+    return found
+
+
 # -- the follow-up list ------------------------------------------------------------------------------
 
 
-def follow_ups_for(user: User, today: date, horizon_days: int = 14) -> list[FollowUp]:
-    """Open visits due within ``horizon_days`` (or overdue) on cases the user's agency works on."""
+def follow_ups_for(user: User, today: date, horizon_days: int = 14, *, mine: bool = False) -> list[FollowUp]:
+    """Open visits due within ``horizon_days`` (or overdue) on the open cases the user's agency works on
+    (``mine``: on those whose work falls to the user, as the home queue counts them)."""
     from datetime import timedelta
+
+    from victimcare.cases.assignment import my_work
+    from workflows.victim_path import Stage
 
     query = (
         sa.select(FollowUp)
         .join(Case, FollowUp.case_id == Case.id)
         .where(
             access.visible_cases(user),
+            my_work(user) if mine else sa.true(),
+            Case.stage != Stage.CLOSED,
             FollowUp.done_on.is_(None),
             FollowUp.due_on <= today + timedelta(days=horizon_days),
         )
