@@ -1,7 +1,7 @@
 """two-factor login: sealed TOTP secrets, the last accepted step, recovery codes, half-logged-in sessions
 
 Revision ID: e5b7d2c91f3a
-Revises: 7c1e2a9d4b10
+Revises: b3d5f7a9c1e2
 Create Date: 2027-01-10 09:00:00
 
 Existing accounts start without a second factor; those whose role requires one are taken to set it
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e5b7d2c91f3a"
-down_revision = "7c1e2a9d4b10"
+down_revision = "b3d5f7a9c1e2"
 branch_labels = None
 depends_on = None
 
