@@ -157,9 +157,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from victimcare.accounts import step_up
     from victimcare.errors import register_errorhandlers as register
 
     register(app)
+    app.register_error_handler(step_up.StepUpRequired, step_up.respond)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,7 +9,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import add_case, db_session, log_in
+from tests.helpers import add_case, db_session, give_authenticator, log_in
 from victimcare.audit.models import AuditEvent
 from victimcare.reports.models import ReportApproval, ReportExport
 
@@ -79,6 +79,7 @@ def test_a_supervisor_of_another_province_sees_none_of_this_provinces_figures(ca
             check_policy=False,
         )
         session.commit()
+    give_authenticator(cases, "supervisor-hg")
     page = _client(cases, "supervisor-hg").get("/reports?scope=province&indicator=received").text
     assert _tile(page, "received") == "0"
 

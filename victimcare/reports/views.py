@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from victimcare import access
 from victimcare.access import Permission, ReportScope, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.audit import operations as audit
 from victimcare.extensions import db
@@ -193,6 +194,7 @@ def _render(asked: Request, export_form: ExportForm, status_errors=()):
 
 @bp.route("/export", methods=["POST"])
 @requires(Permission.REPORTS_VIEW)
+@step_up.required
 def export():
     """Release the periodic report as a file: always with small cells protected, registered and logged."""
     form = ExportForm()
