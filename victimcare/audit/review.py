@@ -70,7 +70,8 @@ def _marks_of(event: AuditEvent, owner: str | None) -> list[str]:
     marks = []
     if event.action == AuditAction.BREAK_GLASS or event.purpose == "break_glass":
         marks.append("break_glass")
-    if event.actor_username and after_hours(event.occurred_at):
+    # A right password waiting for its code is half a login: the login itself is flagged when it completes.
+    if event.actor_username and event.action != AuditAction.LOGIN_PASSWORD and after_hours(event.occurred_at):
         marks.append("after_hours")
     if owner and event.agency_code not in (None, owner) and _views_for_work(event):
         marks.append("other_agency")
