@@ -41,6 +41,7 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", 5))
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE", f"/tmp/victimcare-bench-reports-{CASES}.db"))
 PG_NAME = f"victimcare_bench_reports_{CASES}"
 FILLED_MARK = Path(f"/tmp/victimcare-bench-reports-{CASES}-{BACKEND}.filled")
+FILLING_MARK = Path(f"/tmp/victimcare-bench-reports-{CASES}-{BACKEND}.filling")
 PG_ADMIN = os.environ.get("VICTIMCARE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PROVINCES = [f"{n:02d}" for n in (1, 2, 4, 6, 8, 11, 12, 14, 15, 19)]
 KINDS = ["police", "border_guard", "social_affairs", "health"]
@@ -438,9 +439,22 @@ def fill(app) -> dict:
 # -- the database, kept between runs -------------------------------------------------------------
 
 
+def _fill_running() -> bool:
+    """Whether another run is filling this database now (it would be destroyed by starting again)."""
+    try:
+        pid = int(FILLING_MARK.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return pid != os.getpid()
+
+
 def database_url() -> tuple[str, bool]:
     """The benchmark database's URL and whether it already holds the filled cases."""
     import sqlalchemy as sa
+
+    if not FILLED_MARK.exists() and _fill_running():
+        sys.exit(f"another run is filling the {BACKEND} database (pid in {FILLING_MARK}): wait for it")
 
     if BACKEND != "postgresql":
         if SQLITE_PATH.exists() and not FILLED_MARK.exists():  # an interrupted fill: start again
@@ -599,6 +613,7 @@ def main() -> None:
     app = open_app(url, filled)
     print(settings_line(app))
     if not filled:
+        FILLING_MARK.write_text(str(os.getpid()))
         began = time.perf_counter()
         counts = fill(app)
         print(
@@ -613,6 +628,7 @@ def main() -> None:
             db.session.commit()
         analyse(app)
         FILLED_MARK.touch()
+        FILLING_MARK.unlink()
     else:
         print(f"reusing the filled database ({url.rsplit('/', 1)[-1]})")
     if os.environ.get("BENCH_STEP") == "fill":
