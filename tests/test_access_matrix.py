@@ -107,6 +107,10 @@ MATRIX = {
     ("cases.workflow_svg", "GET"): SEES_POLICE_CASE,
     ("cases.break_glass", "GET"): CASE_WORKERS,
     ("cases.break_glass", "POST"): CASE_WORKERS,
+    # The police case is unassigned: its officers take it; only supervisors of police-demo assign it.
+    ("cases.take", "POST"): ACTS_ON_POLICE_CASE,
+    ("cases.assign", "POST"): OWNING_SUPERVISOR,
+    ("cases.caseload", "GET"): SUPERVISOR_ONLY,
     ("cases.erase", "POST"): OWNING_SUPERVISOR,
     ("cases.set_legal_hold", "POST"): OWNING_SUPERVISOR,
     ("cases.lift_legal_hold", "POST"): OWNING_SUPERVISOR,

@@ -132,6 +132,7 @@ def _routes() -> list[Route]:
     )
     from victimcare.audit.forms import ReviewForm
     from victimcare.cases.forms import (
+        AssignForm,
         BreakGlassForm,
         CasePersonForm,
         EditCaseFactsForm,
@@ -140,6 +141,7 @@ def _routes() -> list[Route]:
         IntakeForm,
         LegalHoldForm,
         SearchForm,
+        TakeForm,
     )
     from victimcare.referrals.forms import ConsentForm, SendReferralForm, WithdrawConsentForm
     from victimcare.reports.forms import ApproveForm, ExportForm
@@ -238,6 +240,8 @@ def _routes() -> list[Route]:
         Route("cases.add_person", "police1", case + "/people", CasePersonForm),
         Route("cases.break_glass", "border1", case + "/break-glass", BreakGlassForm),
         Route("cases.erase", "supervisor1", social + "/erase", EraseForm, page=social),
+        Route("cases.take", "police1", case + "/take", TakeForm, page=case, examples=3),
+        Route("cases.assign", "supervisor1", social + "/assign", AssignForm, page=social),
         Route(
             "referrals.answer",
             "health1",

@@ -68,6 +68,7 @@ class AuditAction(StrEnum):
     AGENCY_CHANGE = "agency_change"
     KEY_ROTATE = "key_rotate"
     CONSENT = "consent"
+    ASSIGN = "assign"  # a case given to a worker (taken, assigned, or on accepting a transfer)
     # A referral's steps; the last five are the triggers of ``workflows.referral``, same values.
     REFER = "refer"
     ACCEPT = "accept"

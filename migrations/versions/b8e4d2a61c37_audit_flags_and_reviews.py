@@ -1,7 +1,7 @@
 """audit: flags kept for counting (and the sweep's position), and reviewers' marks on flagged events
 
 Revision ID: b8e4d2a61c37
-Revises: e7d5c3a1b902
+Revises: b3d5f7a9c1e2
 Create Date: 2026-12-10 09:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b8e4d2a61c37"
-down_revision = "e7d5c3a1b902"
+down_revision = "b3d5f7a9c1e2"
 branch_labels = None
 depends_on = None
 

@@ -51,6 +51,7 @@ register(
         AuditAction.APPROVE: _l("Approved report figures"),
         AuditAction.EXPORT: _l("Exported"),
         AuditAction.REVIEW: _l("Reviewed flagged events"),
+        AuditAction.ASSIGN: _l("Assigned a case"),
     },
 )
 register(
@@ -92,6 +93,8 @@ register(
         EventPurpose.EMERGENCY: _l("emergency"),
         EventPurpose.REFERRAL_PREVIEW: _l("preview of a referral"),
         EventPurpose.TRANSFER: _l("transfer of the case"),
+        EventPurpose.TAKEN: _l("taken by the worker"),
+        EventPurpose.ASSIGNED: _l("assigned by a supervisor"),
         EventPurpose.REVIEW: _l("review of the log"),
         EventPurpose.CLI: _l("from the command line"),
     },
