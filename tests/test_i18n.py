@@ -70,3 +70,16 @@ def test_every_message_in_the_code_has_a_vietnamese_translation():
     untranslated = sorted(m for m in found if not translated(m))
     assert not untranslated, "run `make translations-update` and translate: " + repr(untranslated[:10])
     assert len(found) > 100
+
+
+def test_no_page_or_message_formats_a_date_or_time_itself():
+    """Dates and times reach pages, messages and forms only through i18n's formatters (local time,
+    dd/mm/yyyy); a ``strftime`` of its own once showed a referral's deadline in UTC."""
+    allowed = {"victimcare/i18n.py", "victimcare/reports/figures.py"}  # figures: SQLite's strftime in SQL
+    found = [
+        str(path.relative_to(ROOT))
+        for pattern in ("victimcare/**/*.py", "templates/**/*.html")
+        for path in ROOT.glob(pattern)
+        if str(path.relative_to(ROOT)) not in allowed and "strftime" in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

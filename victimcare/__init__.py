@@ -68,11 +68,13 @@ def register_extensions(app: Flask) -> None:
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
     from victimcare.private_files import make_sqlite_file_private
+    from victimcare.reports import statistics as report_statistics
 
     database.init_app(app)
     crypto.init_app(app)  # seals values before a flush: before cases' listener reads them
     cases.init_app(app)
     audit.init_app(app)
+    report_statistics.init_app(app)  # counts what the others wrote, at each commit
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     with app.app_context():
@@ -135,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from victimcare import access, transactions
+    from victimcare.accounts.labels import user_role_label
     from victimcare.audit.operations import commit_views
     from victimcare.i18n import register_i18n
     from victimcare.labels import label
@@ -147,15 +150,18 @@ def register_request_hooks(app: Flask) -> None:
     register_security_headers(app)
     register_i18n(app)
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["role_of"] = user_role_label
     app.jinja_env.filters["group_label"] = lambda value: label(access.FieldGroup(value))
     app.jinja_env.globals["has_permission"] = access.has_permission
     app.jinja_env.globals["Permission"] = access.Permission
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from victimcare.accounts import step_up
     from victimcare.errors import register_errorhandlers as register
 
     register(app)
+    app.register_error_handler(step_up.StepUpRequired, step_up.respond)
 
 
 def register_commands(app: Flask) -> None:
@@ -166,6 +172,7 @@ def register_commands(app: Flask) -> None:
     from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
     from victimcare.referrals.cli import referrals_cli
+    from victimcare.reports.cli import reports_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
@@ -173,4 +180,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(referrals_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(seed_demo_command)

@@ -5,12 +5,16 @@ Never in production, and never twice: a second run finds the demo agencies and s
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from victimcare.accounts import operations
+from victimcare.accounts import operations, two_factor
 from victimcare.accounts.models import AgencyKind, Role
+from victimcare.database import utcnow
 from victimcare.extensions import db
 
 PROVINCE = "15"  # Lào Cai (demo)
@@ -81,8 +85,8 @@ GIVEN_M = ["Dình", "Páo", "Chứ", "Hùng", "Lử", "Sáng", "Pháng", "Thắn
 MINORITY = {"Lò", "Giàng", "Vàng", "Sùng", "Thào", "Hờ", "Lù", "Chảo", "Mùa", "Tẩn"}
 DEMO_CASES = 40
 
-# Where the demo cases stand: (owning agency, the steps already taken); step times are spread at random.
-# Some stages are deliberately past their time limit, so the lists show overdue work.
+# Where the demo cases stand: (owning agency, the steps already taken). Step times are spread at random,
+# and each open case's current stage is placed against its time limit (DEADLINE_SHARES).
 STORYLINES = [
     ("police-demo", []),
     ("police-demo", ["start_verification"]),
@@ -119,6 +123,12 @@ STORYLINES = [
     ("police-demo", ["start_verification", "request_identification", "not_confirmed"]),
     ("social-demo", ["start_verification", "decline_assistance"]),
 ]
+
+# How much of its stage's time limit each open case has used, in turn: most are within it (some due
+# soon), two in seven past it. A newcomer's first list then shows deadlines before and after today,
+# a few overdue, not a wall of red. Seven, prime to the twelve storylines, so every stage gets a mix.
+DEADLINE_SHARES = (0.15, 0.5, 1.25, 0.8, 0.3, 0.95, 1.6)
+OLDEST_STAGE_START_DAYS = 200  # the current demo cases cover the last seven months (history: before)
 
 DEMO_FACTS = {
     "start_verification": {"channel": "hotline_111", "notified_social_affairs_at": None, "received_at": None},
@@ -164,12 +174,13 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
     from datetime import timedelta
 
     from victimcare.cases import operations as cases
-    from victimcare.cases.path import record_step
+    from victimcare.cases.path import record_step, time_limits
     from victimcare.database import utcnow
     from workflows import victim_path
 
     rng = random.Random(2026)
     now = utcnow()
+    limits = time_limits()
     for i in range(count):
         agency_code, steps = STORYLINES[i % len(STORYLINES)]
         female = rng.random() < 0.75
@@ -188,7 +199,9 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
             }
         )
         db.session.add(victim)
-        opened = now - timedelta(days=rng.randint(2, 200), hours=rng.randint(0, 23))
+        gaps = [timedelta(days=rng.randint(0, 4), hours=rng.randint(1, 20)) for _ in steps]
+        current = now - _stage_age(limits.get(_final_stage(steps)), i, rng)
+        opened = current - sum(gaps, timedelta())
         case = cases.open_case(
             victim=victim,
             agency=agencies[agency_code],
@@ -202,8 +215,8 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
         )
         cases_path = victim_path.CasePath(case.stage)
         when = opened
-        for trigger in steps:
-            when = min(when + timedelta(days=rng.randint(0, 4), hours=rng.randint(1, 20)), now)
+        for trigger, gap in zip(steps, gaps, strict=True):
+            when += gap
             facts = _facts_at(trigger, when)
             transition = victim_path.find(trigger, cases_path.stage, cases_path.suspended_from)
             victim_path.fire(
@@ -220,6 +233,29 @@ def seed_demo_cases(agencies: dict, count: int = DEMO_CASES) -> None:
             from victimcare.cases.path import start_stage
 
             start_stage(case, victim_path.Stage.INTAKE, opened)
+
+
+def _final_stage(steps: list[str]):
+    """The stage a storyline's steps lead to."""
+    from workflows import victim_path
+
+    stage, suspended_from = victim_path.Stage.INTAKE, None
+    for trigger in steps:
+        transition = victim_path.find(trigger, stage, suspended_from)
+        suspended_from = stage if transition.dest == victim_path.Stage.SUSPENDED else None
+        stage = transition.dest
+    return stage
+
+
+def _stage_age(limit, i: int, rng):
+    """How long ago the case's current stage began: its share of the time limit (DEADLINE_SHARES),
+    or, for a stage without one (closed, suspended, rescue), a random age."""
+    from datetime import timedelta
+
+    oldest = timedelta(days=OLDEST_STAGE_START_DAYS)
+    if limit is None:
+        return timedelta(days=rng.randint(2, 60), hours=rng.randint(0, 23))
+    return min(limit * DEADLINE_SHARES[i % len(DEADLINE_SHARES)], oldest)
 
 
 # Two years of closed cases behind the current ones, so the statistics have trends, a year-earlier
@@ -343,7 +379,7 @@ def seed_demo(*, with_cases: bool = True) -> bool:
         )
     password = current_app.config["DEMO_PASSWORD"]
     for username, display_name, agency_code, role in USERS:
-        operations.create_user(
+        user = operations.create_user(
             username=username,
             display_name=display_name,
             agency=agencies[agency_code],
@@ -352,6 +388,9 @@ def seed_demo(*, with_cases: bool = True) -> bool:
             must_change_password=False,
             check_policy=False,
         )
+        if two_factor.required_for(user):
+            user.totp_secret = demo_totp_secret(username)
+            user.totp_enabled_at = utcnow()
     if with_cases:
         seed_demo_cases(agencies)
         seed_demo_history(agencies)
@@ -650,10 +689,26 @@ def _holidays():
     return holidays()
 
 
+def demo_totp_secret(username: str) -> str:
+    """The demo user's authenticator secret: derived from the name, so the README and the tests know
+    it. Only demo accounts, which exist only outside production, have such a secret."""
+    return base64.b32encode(
+        hashlib.sha256(f"victimcare-demo-totp:{username}".encode()).digest()[:20]
+    ).decode()
+
+
 def demo_logins_text() -> str:
     password = current_app.config["DEMO_PASSWORD"]
-    lines = [f"  {u:<12} {r.value:<12} {a}" for u, _, a, r in USERS]
-    return f"Demo logins (password: {password}):\n" + "\n".join(lines)
+    roles = current_app.config["SECOND_FACTOR_ROLES"]
+    lines = [
+        f"  {u:<12} {r.value:<12} {a:<18} {demo_totp_secret(u) if r.value in roles else ''}".rstrip()
+        for u, _, a, r in USERS
+    ]
+    return (
+        f"Demo logins (password: {password}; the last column is the authenticator secret of those\n"
+        f"who log in with a code: add it to an authenticator app, or print the current code with\n"
+        f"`flask --app app users totp USERNAME`):\n" + "\n".join(lines)
+    )
 
 
 @click.command("seed-demo")

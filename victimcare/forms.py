@@ -13,7 +13,7 @@ user's language and the form comes back with what they typed.
 import re
 from datetime import UTC, date, datetime
 
-from flask_babel import get_translations, to_user_timezone, to_utc
+from flask_babel import get_translations, to_utc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, IntegerField, SelectMultipleField, StringField, TextAreaField
@@ -28,6 +28,8 @@ from wtforms.validators import (
     ValidationError,
 )
 from wtforms.widgets import HiddenInput, TextInput
+
+from victimcare.i18n import format_moment
 
 __all__ = [
     "DayField",
@@ -198,7 +200,7 @@ class LocalDateTimeField(_YearRange, DateTimeField):
             return " ".join(self.raw_data)
         if self.data is None:
             return ""
-        return to_user_timezone(self.data).strftime("%d/%m/%Y %H:%M")
+        return format_moment(self.data)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)

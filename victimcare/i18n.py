@@ -2,6 +2,11 @@
 
 Vietnamese agencies read dates day-first whatever the interface language, so both locales use
 the same date pattern; numbers follow the locale (1.234.567 in Vietnamese).
+
+Times are stored in UTC and shown in Vietnam's time (``BABEL_DEFAULT_TIMEZONE``). Every date or
+time that reaches a page, a flash message or a form goes through ``format_day`` or
+``format_moment`` (the ``|day`` and ``|moment`` filters), never ``strftime`` of its own: a sent
+referral's deadline once showed in UTC, seven hours off the outbox's.
 """
 
 from __future__ import annotations

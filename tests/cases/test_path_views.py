@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.helpers import add_case, db_session, detached, fire_step, post
@@ -228,3 +229,28 @@ def test_a_child_travelling_with_the_victim_is_recorded_sealed(login_as, seeded)
         assert "Pằng".encode() not in raw
     bad = post(police, f"/cases/{reference}/people", {"role": "accompanying_child", "full_name": ""})
     assert bad.status_code == 400 and "Bắt buộc nhập thông tin này." in bad.text
+
+
+@pytest.mark.parametrize("dot", [True, False])
+def test_the_workflow_page_shows_the_path_as_a_table_and_never_a_server_concern(
+    login_as, seeded, monkeypatch, caplog, dot
+):
+    import shutil
+
+    from victimcare.cases import diagram
+
+    diagram.diagram_svg.cache_clear()
+    if not dot:
+        monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
+    elif shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed here")
+    reference = add_case(seeded, "police-demo")
+    page = login_as("police1").get(f"/cases/{reference}/workflow").text
+    diagram.diagram_svg.cache_clear()
+    assert "Graphviz" not in page and "máy chủ" not in page  # nothing about the server for case workers
+    assert ('data-testid="diagram"' in page) is dot
+    table = page[page.index('data-testid="path-table"') :]
+    assert 'aria-current="step"' in table and "Bắt đầu xác minh" in table  # the steps out of intake
+    assert "Xác minh" in table and "Đã đóng" in table
+    if not dot:
+        assert any("apt-get install graphviz" in r.getMessage() for r in caplog.records)  # the server log

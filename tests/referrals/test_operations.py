@@ -24,7 +24,11 @@ def test_the_receiver_sees_the_shared_groups_its_work_needs_or_on_a_transfer_all
     with db_session(seeded) as session:
         case, _police, health = _scene(session, reference)
         shared = {"identity", "contact"}
-        assert operations.receiver_view(case, health, ReferralKind.REFERRAL, shared) == {FieldGroup.IDENTITY}
+        # Health also reads the part it records its care in, as access.for_case decides once it accepts.
+        assert operations.receiver_view(case, health, ReferralKind.REFERRAL, shared) == {
+            FieldGroup.IDENTITY,
+            FieldGroup.MEDICAL,
+        }
         assert operations.receiver_view(case, health, ReferralKind.TRANSFER, shared) == {
             FieldGroup.IDENTITY,
             FieldGroup.MEDICAL,

@@ -14,8 +14,10 @@ from flask_login import current_user
 
 from victimcare import access
 from victimcare.access import Permission, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.forms import ConfirmForm
-from victimcare.accounts.models import AgencyKind, Role
+from victimcare.accounts.labels import role_label
+from victimcare.accounts.models import AgencyKind
 from victimcare.accounts.operations import AccountError
 from victimcare.approvals import operations
 from victimcare.approvals.models import ApprovalKind, Outcome, PendingChange
@@ -35,7 +37,7 @@ def approval_summary(row: PendingChange) -> str:
         return _(
             "%(user)s: role %(role)s at %(agency)s",
             user=row.user.username,
-            role=label(Role(row.change["role"])),
+            role=role_label(row.change["role"], row.agency.kind),
             agency=row.agency.code,
         )
     if row.kind is ApprovalKind.AGENCY_CHANGE:
@@ -66,6 +68,8 @@ def index():
 @requires(Permission.APPROVAL_DECIDE)
 def decide(approval_id: str, decision: str):
     row = _get_to_decide(approval_id)
+    if decision == "approve":
+        step_up.demand()  # an erasure, a role that reads cases, an agency's new kind or province
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -18,6 +18,7 @@ from victimcare.access import FieldGroup
 from victimcare.cases.labels import InvalidFact, fact_value
 from victimcare.cases.models import StageEvent
 from victimcare.cases.path import fact_groups
+from workflows import support as support_rules
 from workflows import victim_path
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,19 @@ def _step(trigger: str):
     return next((t for t in victim_path.TRANSITIONS if t.trigger == trigger), None)
 
 
+# Facts a step reads from the case's records (``victim_path.DERIVED_GROUPS``) have no form field to
+# take a label from: they are named as the step's checklist names them.
+DERIVED_LABELS = {
+    **support_rules.CHECKLIST_LABELS,
+    "essential_needs_decided": support_rules.ESSENTIAL_NEEDS_LABEL,
+}
+
+
 def _label(name: str) -> str:
     fact = victim_path.FACTS_BY_NAME.get(name)
-    return str(_l(fact.label)) if fact else ""
+    if fact is not None:
+        return str(_l(fact.label))
+    return str(_l(DERIVED_LABELS[name])) if name in DERIVED_LABELS else ""
 
 
 def shown_fact(name: str, value, event_id=None) -> ShownFact:

@@ -20,6 +20,7 @@ from victimcare.forms import (
     max_length,
     required,
 )
+from victimcare.i18n import format_day
 from victimcare.labels import choices, label
 from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod
 from workflows.referral import LegalBasis, Purpose, ReferralKind, Urgency
@@ -29,7 +30,13 @@ class SendReferralForm(Form):
     """Receiving agency, consent and field groups are offered per case and purpose (``offer``)."""
 
     kind = RadioField(
-        _l("Kind of handoff"), choices=lambda: choices(ReferralKind), default=ReferralKind.REFERRAL.value
+        _l("Kind of handoff"),
+        choices=lambda: choices(ReferralKind),
+        default=ReferralKind.REFERRAL.value,
+        description=_l(
+            "A referral lets the receiver read the parts you choose below while it works on the case; "
+            "a transfer hands over the whole case and its record, and the parts to share do not apply."
+        ),
     )
     to_agency = SelectField(_l("Receiving agency"), validators=[required()], choices=[])
     urgency = RadioField(_l("Urgency"), choices=lambda: choices(Urgency), default=Urgency.NORMAL.value)
@@ -86,7 +93,7 @@ def _agency_choice(agency: Agency, sender: Agency) -> str:
 def consent_summary(consent: Consent) -> str:
     kinds = ", ".join(label(AgencyKind(k)) for k in consent.agency_kinds)
     purposes = ", ".join(label(Purpose(p)) for p in consent.purposes)
-    return f"{consent.given_at.strftime('%d/%m/%Y')}: {kinds} — {purposes}"
+    return f"{format_day(consent.given_at)}: {kinds} — {purposes}"
 
 
 class AnswerForm(Form):

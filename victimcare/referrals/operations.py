@@ -23,6 +23,7 @@ from victimcare.cases.models import Case
 from victimcare.cases.path import StaleCase, lock_case
 from victimcare.database import utcnow
 from victimcare.extensions import db
+from victimcare.referrals import handoff
 from victimcare.referrals.models import Consent, ConsentGiver, ConsentMethod, Referral, ReferralEvent
 from victimcare.working_days import deadline_after, local_day
 from vocabulary import AuditAction, FieldGroup, ObjectType
@@ -117,11 +118,9 @@ def sharing_refusals(
 
 
 def receiver_view(case: Case, to_agency: Agency, kind: ReferralKind, groups) -> frozenset[FieldGroup]:
-    """What the receiver will see once it accepts: the shared groups (a transfer: all its kind's groups)."""
-    kind_groups = access.GROUPS_BY_AGENCY_KIND.get(to_agency.kind, frozenset())
-    if kind == ReferralKind.TRANSFER:
-        return frozenset(kind_groups)
-    return frozenset(FieldGroup(g) for g in groups) & kind_groups
+    """What the receiver will see once it accepts (``handoff.receiver_groups``: the shared groups its
+    work needs plus the part it records its own work in; a transfer, all its kind's groups)."""
+    return handoff.receiver_groups(kind, to_agency.kind, groups)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.labels import label
 from victimcare.pagination import paginate
-from victimcare.referrals import operations, receivers
+from victimcare.referrals import handoff, operations, receivers
 from victimcare.referrals.forms import (
     AnswerForm,
     ConsentForm,
@@ -48,6 +48,11 @@ def agency_kind_label(value: str) -> str:
 @bp.app_template_filter("purpose_label")
 def purpose_label(value: str) -> str:
     return label(Purpose(value))
+
+
+@bp.app_template_filter("referral_step_title")
+def referral_step_title(event) -> str:
+    return handoff.step_title(event)
 
 
 @bp.app_context_processor
@@ -130,7 +135,10 @@ def _render_referral(referral: Referral, form: AnswerForm, reasons=(), status: i
         side=side,
         reasons=reasons,
         texts=texts,
-        groups=[FieldGroup(g) for g in referral.shared_groups],
+        receiver_groups=sorted(
+            handoff.receiver_groups(referral.kind, referral.to_agency.kind, referral.shared_groups),
+            key=list(FieldGroup).index,
+        ),
         can_open_case=access.for_case(current_user, referral.case).visible,
     ), status
 
@@ -167,7 +175,7 @@ def answer(referral_id: uuid.UUID, trigger: str):
         abort(403)
     # Decided before the commit, in the transaction that answered: reading the referral afterwards
     # would open a second write transaction (and take SQLite's write lock) only to pick a page.
-    done = _("Done: %(status)s.", status=label(referral.status))
+    done = handoff.answer_message(referral, trigger)
     if trigger == "accept" and access.for_case(current_user, referral.case).visible:
         target = url_for("cases.show", reference=referral.case.reference)
     else:
@@ -193,6 +201,9 @@ def new(reference: str):
     reasons, preview = [], None
     if form.validate_on_submit():
         sending = form.sending(purpose)
+        if sending["kind"] == ReferralKind.TRANSFER:  # the whole record moves: the share boxes do not apply
+            sending["groups"] = handoff.transfer_groups(seen.groups, sending["to_agency"].kind)
+            form.groups.data = sorted(sending["groups"])
         reasons = operations.sharing_refusals(
             case,
             current_user,
@@ -206,14 +217,7 @@ def new(reference: str):
         if not reasons and form.confirmed.data == "yes":
             referral = operations.send(case, current_user, **sending)
             db.session.commit()
-            flash(
-                _(
-                    "Sent to %(agency)s. They must answer by %(when)s.",
-                    agency=sending["to_agency"].name,
-                    when=referral.answer_due_at.strftime("%d/%m/%Y %H:%M"),
-                ),
-                "success",
-            )
+            flash(handoff.sent_message(referral), "success")
             return redirect(url_for("cases.show", reference=case.reference))
         if not reasons:
             preview = operations.preview(case, seen, sending["to_agency"], sending["kind"], sending["groups"])
