@@ -42,9 +42,10 @@ def test_every_purpose_written_anywhere_is_known_and_every_action_and_object_has
     """Actions and object types are the vocabulary's enums (the log refuses anything else) and each
     member must have a label (``labels.register`` refuses an enum with one missing); purposes are
     still strings, so a new one is caught here, not on a reviewer's screen."""
+    from victimcare.cases.models import AssignmentHow
     from victimcare.labels import _LABELS
 
-    purposes = _written(r'purpose="([a-z_]+)"')
+    purposes = _written(r'purpose="([a-z_]+)"') | {how.value for how in AssignmentHow}
     assert purposes and purposes - PURPOSES == set()
     assert all((Action, a.value) in _LABELS for a in Action)
     assert all((ObjectType, o.value) in _LABELS for o in ObjectType)
@@ -117,6 +118,7 @@ def _details(action: str, transition) -> dict:
         "create": {"type": "medical", "status": "planned"},
         "export": {"rows": 3, "filters": {"case": "42"}},
         "review": {"events": [1, 2], "count": 2, "note_sha256": "0" * 64},
+        "assign": {"to": "social1", "from": None},
         "denied": {"reason": "rate_limit"},
     }.get(action, {})
 

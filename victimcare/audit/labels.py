@@ -95,6 +95,8 @@ register(
         EventPurpose.EMERGENCY: _l("emergency"),
         EventPurpose.REFERRAL_PREVIEW: _l("preview of a referral"),
         EventPurpose.TRANSFER: _l("transfer of the case"),
+        EventPurpose.TAKEN: _l("taken by the worker"),
+        EventPurpose.ASSIGNED: _l("assigned by a supervisor"),
         EventPurpose.REVIEW: _l("review of the log"),
         EventPurpose.CLI: _l("from the command line"),
     },

@@ -65,6 +65,9 @@ class Names:
     def __init__(self, events: list[AuditEvent]):
         self.agencies = dict(db.session.execute(sa.select(Agency.code, Agency.name)).all())
         usernames = {e.actor_username for e in events if e.actor_username}
+        usernames |= {
+            e.detail["to"] for e in events if e.action == AuditAction.ASSIGN and (e.detail or {}).get("to")
+        }
         self.users = (
             dict(
                 db.session.execute(
@@ -153,6 +156,8 @@ def summary(event: AuditEvent, names: Names) -> str:
         AuditAction.EXPIRE,
     ):
         return _referral(detail, names)
+    if action == AuditAction.ASSIGN:
+        return _("assigned to %(name)s", name=names.user(detail.get("to")))
     if action == AuditAction.SEARCH:
         indexes = detail.get("index")
         indexes = indexes if isinstance(indexes, list) else [indexes]

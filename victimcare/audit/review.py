@@ -45,22 +45,45 @@ def events_in_scope(user: User):
     return query if condition is None else query.where(condition)
 
 
+def _in_scope(user: User, events: list[AuditEvent]) -> list[AuditEvent]:
+    """``events_in_scope`` applied to a few events in hand: one query for the agencies of the province
+    and one for the owners of the cases they name, instead of the province's every case reference."""
+    if user.role == Role.AUDITOR:
+        return events
+    from victimcare.cases.models import Case
+
+    province = user.agency.province_code
+    agencies = set(db.session.scalars(sa.select(Agency.code).where(Agency.province_code == province)))
+    references = {e.case_reference for e in events if e.case_reference and e.agency_code not in agencies}
+    cases = set()
+    if references:
+        cases = set(
+            db.session.scalars(
+                sa.select(Case.reference)
+                .join(Agency, Case.owning_agency_id == Agency.id)
+                .where(Case.reference.in_(references), Agency.province_code == province)
+            )
+        )
+    return [e for e in events if e.agency_code in agencies or e.case_reference in cases]
+
+
 def after_hours(moment: datetime) -> bool:
     local = to_user_timezone(moment)
     return local.weekday() >= 5 or not (WORKING_HOURS[0] <= local.time() < WORKING_HOURS[1])
 
 
-def flags(events: list[AuditEvent]) -> dict[int, list[str]]:
+def flags(events: list[AuditEvent], *, activity: bool = True) -> dict[int, list[str]]:
     """Flags per event seq: break glass, outside working hours, a case owned by another agency when it
     was viewed, sharing on a legal basis instead of consent, role grants, agency changes, password
-    resets, bulk viewing and searches that opened nothing."""
+    resets; with ``activity``, also what needs each person's surrounding events (bulk viewing,
+    searches that opened nothing, many intake checks), which costs a read of their views around."""
     owners = owners_then(events)
-    activity = _activity_around(events)
+    around = _activity_around(events) if activity else {}
     found: dict[int, list[str]] = {}
     for event in events:
         marks = _marks_of(event, owners.get(event.seq))
         marks += _duty_marks(event)
-        marks += _activity_marks(event, activity)
+        marks += _activity_marks(event, around)
         if marks:
             found[event.seq] = marks
     return found
@@ -307,7 +330,9 @@ def _grant_of(event: AuditEvent):
 # -- flags kept for counting, and reviews ---------------------------------------------------------
 
 SWEEP_BATCH = 2_000
-LIVE_TAIL = 5_000  # events after the sweep judged live by ``unreviewed_flag_count`` (cron keeps it short)
+LIVE_TAIL = (
+    500  # newest events after the sweep judged live by ``unreviewed_flag_count`` (cron keeps it short)
+)
 
 
 def sweep_flags() -> int:
@@ -396,8 +421,10 @@ def unreviewed_flag_count(user: User, cap: int = COUNT_CAP) -> int:
 
     Cheap enough for every home page: the events the sweep has judged (``sweep_flags``, run by
     ``flask audit sweep-flags`` from cron and by the log's page) are counted from ``audit_flags``'
-    indexes, and only the events after it — at most ``LIVE_TAIL`` — are judged here. A user's own
-    events are not counted: somebody else reviews them. A supervisor's province is matched as the
+    indexes, and only the newest ``LIVE_TAIL`` events after it are judged here, without the flags
+    that read each person's surrounding activity (bulk viewing, searches that opened nothing, many
+    intake checks: the sweep adds those once settled). A user's own events are not counted:
+    somebody else reviews them. A supervisor's province is matched as the
     event's agency and case stood when the sweep judged it. The count stops at ``cap`` (a queue
     shows "1,000+"), so a backlog costs no more than that. Reads only: safe in a GET request.
     """
@@ -417,16 +444,15 @@ def unreviewed_flag_count(user: User, cap: int = COUNT_CAP) -> int:
             swept.where(AuditFlag.case_province == province).limit(cap).subquery(),
         ]
         swept = sa.union(*(sa.select(half.c.seq) for half in halves))
-    condition = scope(user)
-    tail = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(
-            AuditEvent.seq > last, _not_reviewed_nor_own(user), *([] if condition is None else [condition])
-        )
-        .order_by(AuditEvent.seq.desc())
-        .limit(LIVE_TAIL)
+    # The events after the sweep: the newest few, kept to the user's scope in hand (cheaper than the
+    # province's every case reference in SQL), judged without the flags that read each person's
+    # surrounding activity (the sweep adds those once they are settled).
+    newest = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq.desc()).limit(LIVE_TAIL)
     ).all()
-    live = len(flags(tail))
+    reviewed = reviews_of([e.seq for e in newest])
+    tail = [e for e in _in_scope(user, newest) if e.actor_id != user.id and e.seq not in reviewed]
+    live = len(flags(tail, activity=False)) if tail else 0
     if live >= cap:
         return cap
     counted = db.session.scalar(sa.select(sa.func.count()).select_from(swept.limit(cap - live).subquery()))

@@ -22,7 +22,9 @@ class EventPurpose(StrEnum):
     BREAK_GLASS = "break_glass"
     EMERGENCY = "emergency"
     REFERRAL_PREVIEW = "referral_preview"
-    TRANSFER = "transfer"
+    TRANSFER = "transfer"  # also how a case came to its worker (``cases.models.AssignmentHow``)
+    TAKEN = "taken"
+    ASSIGNED = "assigned"
     REVIEW = "review"
     CLI = "cli"
 
