@@ -116,7 +116,9 @@ MATRIX = {
     ("referrals.new", "POST"): ACTS_ON_POLICE_CASE,
     ("referrals.new_consent", "GET"): ACTS_ON_POLICE_CASE,
     ("referrals.new_consent", "POST"): ACTS_ON_POLICE_CASE,
+    ("referrals.withdraw_consent", "GET"): ACTS_ON_POLICE_CASE,
     ("referrals.withdraw_consent", "POST"): ACTS_ON_POLICE_CASE,
+    ("places.communes", "GET"): LOGGED_IN,
     ("support.new_service", "GET"): NO_SUPPORT_BY_POLICE,
     ("support.new_service", "POST"): NO_SUPPORT_BY_POLICE,
     ("support.new_medical", "GET"): NO_SUPPORT_BY_POLICE,
@@ -198,6 +200,7 @@ def test_each_demo_user_gets_the_expected_answer(app, endpoint, method, rule):
             "consent_id": consent_id,
             "approval_id": approval_id,
             "decision": "approve",
+            "province_code": "15",
             **records,
         }
         if endpoint.startswith("referrals."):

@@ -132,7 +132,7 @@ def _routes() -> list[Route]:
         LegalHoldForm,
         SearchForm,
     )
-    from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
+    from victimcare.referrals.forms import ConsentForm, SendReferralForm, WithdrawConsentForm
     from victimcare.reports.forms import ApproveForm, ExportForm
     from victimcare.support.forms import (
         EndMeasureForm,
@@ -248,7 +248,7 @@ def _routes() -> list[Route]:
             "referrals.withdraw_consent",
             "police1",
             case + "/consents/{consent}/withdraw",
-            AnswerForm,
+            WithdrawConsentForm,
             page=case,
             examples=4,
         ),

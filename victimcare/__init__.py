@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from victimcare.approvals import views as approval_views
     from victimcare.audit import views as audit_views
     from victimcare.cases import views as case_views
+    from victimcare.places import views as place_views
     from victimcare.referrals import views as referral_views
     from victimcare.reports import views as report_views
     from victimcare.support import views as support_views
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(support_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(approval_views.bp)
+    app.register_blueprint(place_views.bp)
     # The case page's sections from the domains that build on cases (victimcare/cases/hooks.py).
     from victimcare.referrals import page as referral_page
     from victimcare.support import page as support_page

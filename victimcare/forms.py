@@ -45,6 +45,7 @@ __all__ = [
     "Optional",
     "parse_day",
     "has_control_characters",
+    "invalid_date",
 ]
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -163,17 +164,25 @@ class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes (the form macro renders it with Bootstrap's form-check)."""
 
 
-class _YearRange:
-    """Refuse a parsed day or time outside 1900–2100 before anything computes with it: year 1 cannot
-    even be moved to UTC, and no record of this system is about such a time."""
+def invalid_date(pattern: str = "dd/mm/yyyy"):
+    """The one message for a day or time that cannot be read, whatever is wrong with it (issue 16)."""
+    return _l("Not a valid date (%(pattern)s).", pattern=pattern)
 
-    out_of_range = _l("The year must be between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+
+class _YearRange:
+    """A typed day or time: blank is empty (so a required field says "required"), and anything that
+    does not read as one — a malformed text, an impossible day, a year outside 1900–2100 (year 1
+    cannot even be moved to UTC, and no record of this system is about such a time) — gets the same
+    message, "not a valid date", never "required": the user did fill the field in."""
 
     def process_formdata(self, valuelist):
+        if not valuelist or not " ".join(valuelist).strip():
+            self.data = None
+            return
         super().process_formdata(valuelist)
         if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
             self.data = None
-            raise ValueError(self.out_of_range)
+            raise ValueError(self.invalid_value_message)
 
 
 class LocalDateTimeField(_YearRange, DateTimeField):
@@ -183,7 +192,7 @@ class LocalDateTimeField(_YearRange, DateTimeField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy hh:mm"})
-        kwargs.setdefault("invalid_value_message", _l("Not a valid date and time (dd/mm/yyyy hh:mm)."))
+        kwargs.setdefault("invalid_value_message", invalid_date("dd/mm/yyyy hh:mm"))
         super().__init__(label, validators, format="%d/%m/%Y %H:%M", **kwargs)
 
     def _value(self):
@@ -210,7 +219,7 @@ class DayField(_YearRange, DateField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy"})
-        kwargs.setdefault("invalid_value_message", _l("Not a valid date (dd/mm/yyyy)."))
+        kwargs.setdefault("invalid_value_message", invalid_date())
         super().__init__(label, validators, format="%d/%m/%Y", **kwargs)
 
 

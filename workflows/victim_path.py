@@ -130,6 +130,12 @@ class Fact:
     required: bool = True
     sensitive: bool = False
     group: FieldGroup | tuple[FieldGroup, ...] = field(kw_only=True)
+    # Agency kinds for which a check of the step refuses it without this fact although it is not
+    # ``required`` for everyone: their form marks it required.
+    required_for: frozenset[AgencyKind] = field(default=frozenset(), kw_only=True)
+
+    def required_of(self, agency_kind: str | None) -> bool:
+        return self.required or agency_kind in self.required_for
 
     @property
     def groups(self) -> frozenset[FieldGroup]:
@@ -295,6 +301,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                 N_("Social affairs notified at"),
                 required=False,
                 group=FieldGroup.NARRATIVE,
+                required_for=RECEIVERS - {AgencyKind.SOCIAL_AFFAIRS},  # social_affairs_notified
             ),
         ),
         checks=(social_affairs_notified, dates_not_in_future),

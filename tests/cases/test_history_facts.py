@@ -84,13 +84,20 @@ def test_a_health_worker_on_a_referred_case_sees_only_the_history_facts_of_its_g
 
     page = health.get(f"/cases/{reference}").text
     assert page.count('data-testid="stage-step"') == 4  # the steps themselves stay in the history
-    for hidden in ("20/11/2026 03:17", "(b) từ cơ quan giải cứu", "CN", ISSUER, NUMBER, EVIDENCE_NOTE):
+    for hidden in (
+        "20/11/2026 03:17",
+        "(b) từ cơ quan giải cứu",
+        "Trung Quốc",
+        ISSUER,
+        NUMBER,
+        EVIDENCE_NOTE,
+    ):
         assert hidden not in page, hidden  # intake (narrative), evidence, rescue, issuer (investigation)
     assert 'data-testid="history-hidden"' in page and 'data-testid="facts-hidden"' in page
     assert "21/11/2026" in page  # the confirmation's date is identity: health reads it
 
     page = police.get(f"/cases/{reference}").text
-    for shown in ("20/11/2026 03:17", "(b) từ cơ quan giải cứu", "CN", ISSUER, NUMBER, EVIDENCE_NOTE):
+    for shown in ("20/11/2026 03:17", "(b) từ cơ quan giải cứu", "Trung Quốc", ISSUER, NUMBER, EVIDENCE_NOTE):
         assert shown in page, shown
     assert 'data-testid="history-hidden"' not in page
 

@@ -151,3 +151,41 @@ def test_references_continue_across_imports(seeded):
     with db_session(seeded) as session:
         references = sorted(session.scalars(sa.select(Case.reference)))
     assert [r[-6:] for r in references] == ["000001", "000002", "000003", "000004"]
+
+
+def test_places_are_read_from_codes_or_names_and_stored_as_codes(seeded, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Người Một,,F,,,Việt Nam,,,,,,Lào Cai,Bát Xát",
+        "Người Hai,,M,,,cn,,,,,,15,2647",
+        "Người Ba,,M,,,VN,,,,,,,02683",  # a commune code names its province
+    )
+    result = _import(seeded, path)
+    assert result.exit_code == 0, result.output
+    with db_session(seeded) as session:
+        rows = session.execute(
+            sa.select(Victim.nationality, Victim.province_code, Victim.commune_code).order_by(
+                Victim.commune_code
+            )
+        ).all()
+    assert sorted(rows) == sorted([("VN", "15", "02683"), ("CN", "15", "02647"), ("VN", "15", "02683")])
+
+
+def test_free_text_places_and_a_bad_date_are_refused_with_one_message_each(seeded, tmp_path):
+    path = _csv(
+        tmp_path,
+        "Người Một,,F,,,abc,,,,,,,",  # row 2: no country
+        "Người Hai,,F,,,VN,,,,,,Sài Gòn cũ,",  # row 3: no province of 2025
+        "Người Ba,,F,,,VN,,,,,,01,Bát Xát",  # row 4: Bát Xát is in Lào Cai, not Hà Nội
+        "Người Bốn,,F,,,VN,,,,,,,Bát Xát",  # row 5: a name without its province
+        "Người Năm,,F,2000-13-45,,VN,,,,,,,",  # row 6: no such day
+    )
+    result = _import(seeded, path)
+    assert result.exit_code != 0
+    output = result.output
+    assert "dòng 2, cột nationality: không phải một quốc gia" in output
+    assert "dòng 3, cột province_code: không thuộc 34 tỉnh, thành phố năm 2025" in output
+    assert "dòng 4, cột commune_code: không phải xã, phường của Thành phố Hà Nội" in output
+    assert "dòng 5, cột commune_code: không phải mã xã, phường" in output
+    assert "dòng 6, cột birth_date: Ngày không hợp lệ (dd/mm/yyyy)." in output
+    assert _count(seeded, Case) == 0

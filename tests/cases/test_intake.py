@@ -122,7 +122,7 @@ def test_the_intake_check_is_an_audited_search_scoped_to_the_askers_province(log
     }
     warned = post(asker, "/cases/new", probe)
     assert warned.status_code == 409 and 'data-testid="match-elsewhere"' in warned.text
-    assert existing not in warned.text and "Lào Cai" not in warned.text
+    assert existing not in warned.text and "Công an tỉnh Lào Cai" not in warned.text  # nor its holder
     with db_session(seeded) as session:
         [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "intake_check")).all()
         assert (event.action, event.actor_username) == ("search", "supervisor-hg")

@@ -93,3 +93,69 @@ def test_the_cli_search_prints_reference_and_name(seeded, xuyen):
         assert result.exit_code == 0
         assert f"{xuyen}\tLò Thị Xuyến" in result.output
     assert runner.invoke(args=["cases", "search"]).exit_code != 0
+
+
+# -- issue 16: part of a name finds nothing, so say so and offer the reference and the date of birth --
+
+
+def test_the_box_says_the_whole_name_is_needed_and_offers_the_other_ways(login_as, seeded):
+    page = login_as("police1").get("/cases").text
+    help_text = page.split('data-testid="search-help">')[1].split("</div>")[0]
+    assert "“Giang” sẽ không ra kết quả" in help_text and "ngày sinh" in help_text and "Mã hồ sơ" in help_text
+    assert '<option value="reference">Mã hồ sơ</option>' in page
+    assert '<option value="name_and_birth">Họ tên và ngày sinh</option>' in page
+
+
+def test_part_of_a_name_finds_nothing(login_as, xuyen):
+    response = post(login_as("police1"), "/cases", {"kind": "name", "q": "Xuyến"})
+    assert xuyen not in response.text and "0 hồ sơ" in response.text
+
+
+@pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{short}", "{year}-{n}", "{n}", " {number} "])
+def test_a_case_is_found_by_its_reference_however_it_is_typed(login_as, xuyen, typed):
+    _prefix, year, number = xuyen.split("-")
+    term = typed.format(
+        ref=xuyen, lower=xuyen.lower(), short=f"{year}-{number}", year=year, n=int(number), number=number
+    )
+    response = post(login_as("police1"), "/cases", {"kind": "reference", "q": term})
+    assert xuyen in response.text and "1 hồ sơ" in response.text
+
+
+def test_a_reference_outside_the_users_visibility_is_not_found(login_as, xuyen):
+    response = post(login_as("health1"), "/cases", {"kind": "reference", "q": xuyen})
+    assert f'href="/cases/{xuyen}"' not in response.text and "0 hồ sơ" in response.text
+
+
+def test_name_and_date_of_birth_tell_namesakes_apart(login_as, seeded):
+    from datetime import date
+
+    born_2004 = add_case(seeded, full_name="Giàng Thị Mai", date_of_birth=date(2004, 5, 12))
+    born_2004_other_day = add_case(seeded, full_name="Giàng Thị Mai", date_of_birth=date(2004, 9, 1))
+    year_only = add_case(seeded, full_name="Mai Giàng Thị", birth_year=2004)
+    client = login_as("police1")
+    response = post(client, "/cases", {"kind": "name_and_birth", "q": "giang thi mai", "born": "12/05/2004"})
+    assert born_2004 in response.text and year_only in response.text  # the year is all that is known of her
+    assert born_2004_other_day not in response.text
+    missing = post(client, "/cases", {"kind": "name_and_birth", "q": "Giàng Thị Mai"})
+    assert missing.status_code == 400 and "Nhập ngày sinh, hoặc chỉ tìm theo họ tên." in missing.text
+
+
+def test_name_and_date_of_birth_decrypt_only_the_blind_index_bucket(seeded, monkeypatch):
+    """The search reads one bucket of the name-and-birth-year index, never every person."""
+    from datetime import date
+
+    from victimcare.cases import operations
+
+    for n in range(12):
+        add_case(seeded, full_name=f"Người Khác Số {n}", date_of_birth=date(1990, 1, 1 + n))
+    wanted = add_case(seeded, full_name="Giàng Thị Mai", date_of_birth=date(2004, 5, 12))
+    opened = []
+    with seeded.test_request_context():
+        vault = seeded.extensions["victimcare.vault"]
+        real = vault.preload
+        monkeypatch.setattr(
+            vault, "preload", lambda session, ids: opened.append(len(ids)) or real(session, ids)
+        )
+        found = operations.search_cases(None, "name_and_birth", "Giàng Thị Mai", born=date(2004, 5, 12))
+    assert [c.reference for c in found] == [wanted]
+    assert opened and max(opened) <= 2  # the bucket, not the thirteen people

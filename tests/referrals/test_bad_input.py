@@ -25,7 +25,7 @@ def test_a_consent_dated_in_year_one_is_refused_in_vietnamese(login_as, seeded):
             "purposes": "medical_care",
         },
     )
-    assert response.status_code == 400 and "Năm phải nằm trong khoảng từ 1900 đến 2100." in response.text
+    assert response.status_code == 400 and "Ngày không hợp lệ (dd/mm/yyyy hh:mm)." in response.text
     with db_session(seeded) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Consent)) == 0
 

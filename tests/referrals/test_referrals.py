@@ -16,6 +16,15 @@ from victimcare.referrals.models import Referral
 from workflows.referral import ReferralStatus
 
 
+def _today_in_vietnam() -> str:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")
+
+
+WITHDRAWAL = {"withdrawn_on": _today_in_vietnam(), "reason": "Chị không muốn chia sẻ nữa", "confirm": "y"}
+
+
 @pytest.fixture
 def police_case(seeded):
     reference = add_case(
@@ -100,9 +109,7 @@ def test_the_receiver_loses_access_when_the_referral_ends(login_as, seeded, poli
     elif ending == "withdraw":
         assert _answer(police, referral_id, "withdraw").status_code == 302
     else:
-        response = post(
-            police, f"/cases/{police_case}/consents/{consent}/withdraw", token_page=f"/cases/{police_case}"
-        )
+        response = post(police, f"/cases/{police_case}/consents/{consent}/withdraw", WITHDRAWAL)
         assert response.status_code == 302
     assert health.get(f"/cases/{police_case}").status_code == 404
     assert police_case not in health.get("/cases").text
@@ -376,12 +383,7 @@ def test_an_ended_referral_shows_the_receiver_nothing_sealed(login_as, seeded, p
         assert seeded.test_cli_runner().invoke(args=["referrals", "expire"]).exit_code == 0
     else:
         assert _answer(health, referral_id, "accept").status_code == 302
-        response = post(
-            police,
-            f"/cases/{police_case}/consents/{consent}/withdraw",
-            {},
-            token_page=f"/cases/{police_case}",
-        )
+        response = post(police, f"/cases/{police_case}/consents/{consent}/withdraw", WITHDRAWAL)
         assert response.status_code == 302
     assert _referral(seeded, referral_id).status not in ("pending", "accepted")
     before = _views_of(seeded, referral_id)

@@ -781,3 +781,28 @@ def test_erasing_the_person_erases_their_support_records_and_keeps_the_coded_fac
     assert (
         "(a) Nhu cầu thiết yếu" in page.text and "Đã thực hiện" in page.text
     )  # counts for statistics remain
+
+
+def test_the_medical_care_form_asks_nothing_about_money_or_applications(login_as, seeded, clock):
+    """Issue 16: care is given, not paid out or applied for; other support still asks for both."""
+    reference = _case_at(seeded)
+    social = login_as("social1")
+    medical = social.get(f"/cases/{reference}/medical/new").text
+    for name in ("amount_vnd", "applied_on", "decision_reference", "decided_on"):
+        assert f'name="{name}"' not in medical, name
+        assert f'name="{name}"' in social.get(f"/cases/{reference}/support/new").text, name
+    assert 'name="medical_notes"' in medical
+    response = post(
+        social,
+        f"/cases/{reference}/medical/new",
+        {
+            "support_type": "medical",
+            "status": "delivered",
+            "starts_on": "27/08/2026",
+            "amount_vnd": "5000000",
+        },
+    )
+    assert response.status_code == 302
+    with db_session(seeded) as session:
+        service = session.scalars(sa.select(SupportService)).one()
+        assert service.support_type == "medical" and service.amount_vnd is None and service.applied_on is None

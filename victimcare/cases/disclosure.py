@@ -13,6 +13,7 @@ from victimcare.access import FieldGroup
 SEALED_GROUPS: dict[tuple[str, str], FieldGroup] = {
     ("consents", "guardian_name"): FieldGroup.IDENTITY,  # who speaks for a child: part of who they are
     ("consents", "witness_name"): FieldGroup.INVESTIGATION,  # a witness is a person the police may need
+    ("consents", "withdrawal_reason"): FieldGroup.IDENTITY,  # the person's own decision, read as their status
 }
 
 

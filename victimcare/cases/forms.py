@@ -10,6 +10,7 @@ from wtforms.validators import AnyOf, InputRequired, ValidationError
 from victimcare import working_days
 from victimcare.cases.labels import FACT_VALUES
 from victimcare.cases.models import (
+    USUAL_CHANNEL,
     DocumentType,
     Exploitation,
     Gender,
@@ -28,11 +29,11 @@ from victimcare.forms import (
     Optional,
     VersionField,
     length,
-    matches,
     max_length,
     required,
 )
 from victimcare.labels import choices, label
+from victimcare.places.forms import CommuneField, CountryField, ProvinceField, link_communes
 from workflows.victim_path import Fact, Transition
 
 
@@ -76,14 +77,20 @@ class SearchForm(Form):
         _l("Search for"),
         validators=[required(), max_length(200)],
         description=_l(
-            "Type the whole name: it matches with or without diacritics, in any case and any word order. ID and phone numbers match however they are spaced."
+            "A name is found only whole (“Giàng Thị Mai”; “Giang” alone finds nothing), with or without "
+            "diacritics, in any word order; add the date of birth to tell namesakes apart. A case "
+            "reference may be typed in full or as its number (VC-2026-000042, 2026-42 or 42). ID and "
+            "phone numbers match however they are spaced."
         ),
     )
+    born = DayField(_l("Date of birth"), validators=[Optional(), _not_in_future])
 
-
-def _country(form, field):
-    if field.data and not (len(field.data) == 2 and field.data.isalpha()):
-        raise ValidationError(_l("Two letters, e.g. VN, CN, LA."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.kind.data == SearchKind.NAME_AND_BIRTH and not self.born.data and not self.born.errors:
+            self.born.errors = [_l("Give the date of birth, or search by the name alone.")]
+            valid = False
+        return valid
 
 
 class PersonForm(Form):
@@ -97,11 +104,7 @@ class PersonForm(Form):
         _l("Year of birth (if the date is unknown)"),
         validators=[Optional(), _birth_year],
     )
-    nationality = StringField(
-        _l("Nationality (country code)"),
-        default="VN",
-        validators=[required(), matches(r"^[A-Za-z]{2}$", _l("Two letters, e.g. VN, CN, LA."))],
-    )
+    nationality = CountryField(_l("Nationality"), default="VN", validators=[required()])
     is_ethnic_minority = SelectField(_l("Ethnic minority"), choices=tristate_choices, default="")
     id_document_type = SelectField(
         _l("ID document"),
@@ -111,8 +114,12 @@ class PersonForm(Form):
     id_number = StringField(_l("ID document number"), validators=[Optional(), max_length(40)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_length(40), _valid_phone])
     home_address = TextAreaField(_l("Home address"), validators=[Optional(), max_length(500)])
-    province_code = StringField(_l("Province of residence (code)"), validators=[Optional(), max_length(10)])
-    commune_code = StringField(_l("Commune of residence (code)"), validators=[Optional(), max_length(10)])
+    province_code = ProvinceField(_l("Province of residence"), validators=[Optional()])
+    commune_code = CommuneField(_l("Commune or ward of residence"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        link_communes(self)
 
     def validate_id_number(self, field):
         if field.data and not self.id_document_type.data:
@@ -135,7 +142,8 @@ class PersonForm(Form):
             )
         }
         data["phone"] = normalise.phone(self.phone.data) or None
-        data["nationality"] = self.nationality.data.upper()
+        data["nationality"] = self.nationality.data
+        data["province_code"] = self.province_code.data or None
         data["is_ethnic_minority"] = _tristate(self.is_ethnic_minority.data)
         data["id_document_type"] = self.id_document_type.data or None
         return data
@@ -146,7 +154,7 @@ class CaseFactsForm(Form):
 
     exploitation = MultiCheckboxField(_l("Forms of exploitation"), choices=lambda: choices(Exploitation))
     trafficked_abroad = SelectField(_l("Trafficked abroad"), choices=tristate_choices, default="")
-    destination_country = StringField(_l("Destination country (code)"), validators=[Optional(), _country])
+    destination_country = CountryField(_l("Destination country"), validators=[Optional()])
     person_abroad = BooleanField(
         _l("The person is abroad now"),
         description=_l("Support for a person under identification abroad is narrower (Law Art 37)."),
@@ -161,7 +169,7 @@ class CaseFactsForm(Form):
         return {
             "exploitation": list(self.exploitation.data or []),
             "trafficked_abroad": _tristate(self.trafficked_abroad.data),
-            "destination_country": (self.destination_country.data or "").upper() or None,
+            "destination_country": self.destination_country.data or None,
             "person_abroad": bool(self.person_abroad.data),
             "narrative": self.narrative.data or None,
         }
@@ -169,7 +177,10 @@ class CaseFactsForm(Form):
 
 class IntakeForm(PersonForm, CaseFactsForm):
     channel = SelectField(
-        _l("How the person reached us"), choices=lambda: choices(IntakeChannel), validators=[required()]
+        _l("How the person reached us"),
+        choices=lambda: choices(IntakeChannel),
+        default=lambda: usual_channel(),
+        validators=[required()],
     )
     received_at = LocalDateTimeField(_l("Received at"), validators=[required()], default=utcnow)
     confirm_new_person = BooleanField(_l("I have checked: this is a new case (open it anyway)"))
@@ -184,6 +195,14 @@ class IntakeForm(PersonForm, CaseFactsForm):
             "intake_channel": self.channel.data,
             "received_at": self.received_at.data,
         }
+
+
+def usual_channel() -> str:
+    """The logged-in user's agency's usual way of receiving a person (``USUAL_CHANNEL``)."""
+    from flask_login import current_user
+
+    kind = current_user.agency.kind if current_user and current_user.is_authenticated else None
+    return USUAL_CHANNEL.get(kind, IntakeChannel.SELF_PRESENTED).value
 
 
 class EditPersonForm(PersonForm):
@@ -205,12 +224,27 @@ class BreakGlassForm(Form):
     )
 
 
-def _fact_field(fact: Fact):
+class _MarkedRequired:
+    """Marks a field required (the label's asterisk, the input's ``required``) and leaves the refusal
+    to the step's check, whose message says why (the law's article), not just "required"."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        pass
+
+
+def _fact_field(fact: Fact, agency_kind: str | None = None):
     label = _l(fact.label)
-    validators = [required()] if fact.required and fact.kind not in ("yes", "multi") else [Optional()]
+    if fact.required and fact.kind not in ("yes", "multi"):
+        validators = [required()]
+    elif fact.required_of(agency_kind):
+        validators = [Optional(), _MarkedRequired()]
+    else:
+        validators = [Optional()]
     options = lambda: [SelectChoice(v, str(FACT_VALUES.get(v, v))) for v in fact.choices]  # noqa: E731
-    if fact.kind == "choice":
-        return SelectField(label, choices=options, validators=validators)
+    if fact.kind == "choice":  # no choice is made for the user: "—" until they pick, or the records say
+        return SelectField(label, choices=lambda: [SelectChoice("", "—"), *options()], validators=validators)
     if fact.kind == "multi":
         return MultiCheckboxField(label, choices=options)
     if fact.kind == "date":
@@ -220,11 +254,11 @@ def _fact_field(fact: Fact):
     if fact.kind == "yes":
         return BooleanField(label)
     if fact.kind == "country":
-        return StringField(label, validators=[Optional(), _country])
+        return CountryField(label, validators=[Optional()])
     if fact.kind == "agency":
         return SelectField(label, choices=lambda: _agency_choices(fact.choices), validators=validators)
     if fact.kind == "province":
-        return SelectField(label, choices=_province_choices, validators=validators)
+        return ProvinceField(label, validators=validators)
     return StringField(label, validators=[*validators, max_length(500)])
 
 
@@ -243,18 +277,9 @@ def _agency_choices(kinds: tuple[str, ...]) -> list[SelectChoice]:
     return [SelectChoice("", "—"), *(SelectChoice(a.code, f"{a.name} ({a.province_code})") for a in agencies)]
 
 
-def _province_choices() -> list[SelectChoice]:
-    """The 34 provinces of 2025 by code; a code not in the list is refused by the select itself."""
-    from victimcare.provinces import provinces
-
-    return [
-        SelectChoice("", "—"),
-        *(SelectChoice(code, f"{code} · {name}") for code, name in provinces().items()),
-    ]
-
-
-def transition_form(transition: Transition, **kwargs) -> Form:
-    """A form asking for exactly the facts this transition needs."""
+def transition_form(transition: Transition, agency_kind: str | None = None, **kwargs) -> Form:
+    """A form asking for exactly the facts this transition needs; a fact that checks require of
+    ``agency_kind`` (the acting user's) is marked required on its form."""
 
     class TransitionForm(Form):
         version = VersionField()
@@ -262,14 +287,11 @@ def transition_form(transition: Transition, **kwargs) -> Form:
         def facts(self) -> dict:
             data = {}
             for fact in transition.facts:
-                value = self[fact.name].data
-                if fact.kind == "country" and value:
-                    value = value.upper()
-                data[fact.name] = value
+                data[fact.name] = self[fact.name].data
             return data
 
     for fact in transition.facts:
-        setattr(TransitionForm, fact.name, _fact_field(fact))
+        setattr(TransitionForm, fact.name, _fact_field(fact, agency_kind))
     return TransitionForm(**kwargs)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from victimcare import crypto
+from victimcare import crypto, places
 from victimcare.accounts.models import Agency
 from victimcare.cases import operations
 from victimcare.cases.models import Case, DocumentType, Gender, Victim
@@ -28,7 +28,7 @@ from victimcare.crypto.fields import bulk_row
 from victimcare.crypto.models import DataKey
 from victimcare.database import utcnow
 from victimcare.extensions import db
-from victimcare.forms import has_control_characters
+from victimcare.forms import has_control_characters, invalid_date
 
 COLUMNS = (
     "full_name",
@@ -376,7 +376,34 @@ def _parse_date(text: str) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValueError(_("not a date; write dd/mm/yyyy"))
+    raise ValueError(str(invalid_date()))
+
+
+def _resolve_commune(data: dict, problems: list[tuple[str, str]]) -> None:
+    """The commune's code, read within the row's province (names repeat across provinces); a commune
+    code alone names its province too."""
+    text = data.pop("commune_code", None)
+    if not text:
+        return
+    if any(column == "province_code" for column, _message in problems):
+        return  # the province's own problem says it all
+    province = data.get("province_code")
+    code = places.find_commune(text, province)
+    if code is None:
+        problems.append(
+            (
+                "commune_code",
+                _(
+                    "not a commune or ward of %(province)s: write its code or its name",
+                    province=places.province_name(province),
+                )
+                if province
+                else _("not a commune code; to give a commune by name, give its province too"),
+            )
+        )
+        return
+    data["commune_code"] = code
+    data.setdefault("province_code", places.commune_province(code))
 
 
 def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, str]]]:  # noqa: C901 (one check per column, read top to bottom)
@@ -434,9 +461,20 @@ def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, s
         return int(text)
 
     def nationality(text: str) -> str:
-        if len(text) != 2 or not text.isalpha():
-            raise ValueError(_("a two-letter country code (VN, CN, LA, KH…)"))
-        return text.upper()
+        code = places.find_country(text)
+        if code is None:
+            raise ValueError(
+                _("not a country: write its code or its name (VN or Việt Nam, CN or Trung Quốc)")
+            )
+        return code
+
+    def province(text: str) -> str:
+        code = places.find_province(text)
+        if code is None:
+            raise ValueError(
+                _("not one of the 34 provinces of 2025: write its code or its name (15 or Lào Cai)")
+            )
+        return code
 
     def document_type(text: str) -> DocumentType:
         try:
@@ -463,8 +501,9 @@ def parse_row(raw: dict[str, str], today: date) -> tuple[dict, list[tuple[str, s
     field("id_number", text_max(40))
     field("phone", phone)
     field("home_address", text_max(500))
-    field("province_code", text_max(10))
-    field("commune_code", text_max(10))
+    field("province_code", province)
+    field("commune_code", text_max(100))
+    _resolve_commune(data, problems)
     if "id_number" in data and "id_document_type" not in data:
         data["id_document_type"] = DocumentType.CITIZEN_ID
     if "id_number" in data and not normalise.id_number("x", data["id_number"]):

@@ -58,6 +58,8 @@ register(
     SearchKind,
     {
         SearchKind.NAME: _l("Full name"),
+        SearchKind.NAME_AND_BIRTH: _l("Full name and date of birth"),
+        SearchKind.REFERENCE: _l("Case reference"),
         SearchKind.ID_NUMBER: _l("ID document number"),
         SearchKind.PHONE: _l("Phone number"),
     },
@@ -203,8 +205,11 @@ def fact_value(value, kind: str | None = None) -> str:
     if kind == "province":
         from victimcare.provinces import province_name
 
-        name = province_name(value)
-        return f"{value} · {name}" if name else value
+        return province_name(value) or value
+    if kind == "country":
+        from victimcare.places import country_name
+
+        return country_name(value) or value
     return str(FACT_VALUES.get(value, value))
 
 

@@ -195,6 +195,17 @@ class IntakeChannel(StrEnum):
     SELF_PRESENTED = "self_presented"
 
 
+# How each kind of agency usually receives a person: the intake form's first guess (issue 16). Border
+# posts receive people handed over at the border, the police reports of a crime, social affairs the
+# 111 hotline it runs, foreign affairs people brought home; others, people who come in themselves.
+USUAL_CHANNEL = {
+    "border_guard": IntakeChannel.BORDER_HANDOVER,
+    "police": IntakeChannel.CRIME_REPORT,
+    "social_affairs": IntakeChannel.HOTLINE_111,
+    "foreign_affairs": IntakeChannel.REPATRIATION,
+}
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 

@@ -5,7 +5,9 @@ Functions change state and flush; the request or CLI command commits once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -26,8 +28,13 @@ from workflows.victim_path import Stage
 
 class SearchKind(StrEnum):
     NAME = "name"
+    NAME_AND_BIRTH = "name_and_birth"
+    REFERENCE = "reference"
     ID_NUMBER = "id_number"
     PHONE = "phone"
+
+
+_REFERENCE = re.compile(r"^(?:vc)?[\s-]*(?:(\d{4})[\s-]+)?0*(\d{1,9})$", re.IGNORECASE)
 
 
 class ErasureReason(StrEnum):
@@ -128,10 +135,28 @@ def _candidates(condition) -> list[Victim]:
     return victims
 
 
-def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
+def _born_matches(victim: Victim, born: date) -> bool:
+    """Same date of birth; a person whose day is unknown matches on the year alone."""
+    return victim.date_of_birth == born if victim.date_of_birth else victim.birth_year == born.year
+
+
+def _by_name_and_birth(term: str, born: date | None) -> list[Victim]:
+    """Whole name and date of birth through the name-and-birth-year blind index (the duplicate check's):
+    only the people of one bucket are decrypted, never the whole table."""
+    key = normalise.duplicate_key(term, born.year if born else None)
+    if not key:
+        return []
+    tokens = normalise.name_tokens(term)
+    candidates = _candidates(Victim.bi_dup_key == crypto.vault().bucket("dup_key", key))
+    return [v for v in candidates if normalise.name_tokens(v.full_name) == tokens and _born_matches(v, born)]
+
+
+def search_victims(kind: SearchKind | str, term: str, born: date | None = None) -> list[Victim]:
     """People whose field equals ``term`` after normalisation: bucket lookup, then decrypt and compare."""
     vault = crypto.vault()
     kind = SearchKind(kind)
+    if kind is SearchKind.NAME_AND_BIRTH:
+        return _by_name_and_birth(term, born)
     if kind is SearchKind.NAME:
         tokens = normalise.name_tokens(term)
         if not tokens:
@@ -159,12 +184,33 @@ def search_victims(kind: SearchKind | str, term: str) -> list[Victim]:
     return [v for v in matches if normalise.phone(v.phone) == number]
 
 
-def search_cases(user: User | None, kind: SearchKind | str, term: str) -> list[Case]:
-    """Cases of the people found, limited to those ``user`` may see (None: an operator at the CLI)."""
-    victims = search_victims(kind, term)
-    if not victims:
-        return []
-    query = sa.select(Case).where(Case.victim_id.in_([v.id for v in victims]))
+def reference_condition(term: str):
+    """Cases a typed reference names: "VC-2026-000042", "2026-000042" or "2026-42" one case; "42" the
+    42nd case of any year. None when the text is no reference."""
+    match = _REFERENCE.match(term.strip())
+    if match is None:
+        return None
+    year, number = match.groups()
+    if year:
+        return Case.reference == f"VC-{year}-{int(number):06d}"
+    return Case.reference.like(f"VC-____-{int(number):06d}")
+
+
+def search_cases(
+    user: User | None, kind: SearchKind | str, term: str, born: date | None = None
+) -> list[Case]:
+    """Cases of the people found (or of the reference typed), limited to those ``user`` may see (None:
+    an operator at the CLI). ``born``: the date of birth of a name-and-birth search."""
+    if SearchKind(kind) is SearchKind.REFERENCE:
+        condition = reference_condition(term)
+        if condition is None:
+            return []
+        query = sa.select(Case).where(condition)
+    else:
+        victims = search_victims(kind, term, born)
+        if not victims:
+            return []
+        query = sa.select(Case).where(Case.victim_id.in_([v.id for v in victims]))
     if user is not None:
         query = query.where(access.visible_cases(user))
     return db.session.scalars(query.order_by(Case.created_at.desc())).unique().all()

@@ -25,6 +25,7 @@ from workflows.victim_path import STOPPED_CLOCK, CasePath, Stage, Transition, Tr
 __all__ = [
     "StaleCase",
     "TransitionRefused",
+    "defaults_for",
     "derived_items",
     "fire_transition",
     "start_stage",
@@ -121,6 +122,21 @@ def derived_items(case: Case, transition: Transition) -> list:
         return []
     found = hooks.derived(case)  # support registers the facts it derives (it builds on cases)
     return [found[name] for name in transition.derived]
+
+
+def defaults_for(case: Case, transition: Transition) -> dict:
+    """What a step's form proposes before the user changes anything: what the records already say
+    (how and when the person was received, the latest risk assessment, the measures on file) and
+    the case's version. A fact the records say nothing about is left for the user to choose."""
+    from victimcare.support.operations import step_defaults  # support builds on cases
+
+    known = {"channel": case.intake_channel, "received_at": case.received_at}
+    asked = {fact.name for fact in transition.facts}
+    if asked & {"risk_level", "protection_decision"}:
+        known.update(step_defaults(case))
+    return {"version": case.version} | {
+        name: value for name, value in known.items() if name in asked and value
+    }
 
 
 def derived_facts(case: Case, trigger: str) -> dict:

@@ -53,6 +53,8 @@ class Identity:
 class Contact:
     phone: str | None
     home_address: str | None
+    province_code: str | None = None  # coded, shown by name
+    commune_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,11 @@ def build(case: Case, access: CaseAccess) -> CaseView:
     victim = case.victim
     groups = access.groups
     identity = _identity(victim) if FieldGroup.IDENTITY in groups else None
-    contact = Contact(victim.phone, victim.home_address) if FieldGroup.CONTACT in groups else None
+    contact = (
+        Contact(victim.phone, victim.home_address, victim.province_code, victim.commune_code)
+        if FieldGroup.CONTACT in groups
+        else None
+    )
     narrative = _narrative(case) if FieldGroup.NARRATIVE in groups else None
     investigation = Investigation(case.investigation_notes) if FieldGroup.INVESTIGATION in groups else None
     people = _people(case, FieldGroup.CONTACT in groups) if identity is not None else None

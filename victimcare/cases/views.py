@@ -74,7 +74,7 @@ def _filtered_query():
 def index():
     form = SearchForm()
     if form.validate_on_submit():
-        found = operations.search_cases(current_user, form.kind.data, form.q.data)
+        found = operations.search_cases(current_user, form.kind.data, form.q.data, born=form.born.data)
         audit.record(
             AuditAction.SEARCH,
             object_type=ObjectType.VICTIM,
@@ -248,7 +248,8 @@ def transition(reference: str, trigger: str):
     step = victim_path.find(trigger, case.stage, case.suspended_from)
     if step is None:
         abort(404)
-    form = transition_form(step, data=_prefill(case, step) if request.method == "GET" else None)
+    defaults = path.defaults_for(case, step) if request.method == "GET" else None
+    form = transition_form(step, current_user.agency.kind, data=defaults)
     reasons, status = [], 200
     if form.validate_on_submit():
         try:
@@ -278,15 +279,6 @@ def transition(reference: str, trigger: str):
         reasons=reasons,
         derived=path.derived_items(case, step),
     ), status
-
-
-def _prefill(case: Case, step) -> dict:
-    known = {"channel": case.intake_channel, "received_at": case.received_at, "version": case.version}
-    return {
-        name: value
-        for name, value in known.items()
-        if name == "version" or name in {f.name for f in step.facts}
-    }
 
 
 @bp.route("/<reference>/edit/person", methods=["GET", "POST"])

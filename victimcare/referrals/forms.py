@@ -6,10 +6,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from victimcare import working_days
 from victimcare.access import FieldGroup
 from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.database import utcnow
 from victimcare.forms import (
+    DayField,
     Form,
     LocalDateTimeField,
     MultiCheckboxField,
@@ -122,3 +124,24 @@ class ConsentForm(Form):
     )
     witness_name = StringField(_l("Witness's name"), validators=[Optional(), max_length(200)])
     given_at = LocalDateTimeField(_l("When"), validators=[required(), _not_in_future])
+
+
+def _not_after_today(form, field):
+    if field.data and field.data > working_days.today():
+        raise ValidationError(_l("This date cannot be in the future."))
+
+
+class WithdrawConsentForm(Form):
+    """Withdrawing consent ends what rests on it: asked for once more, with the day and the reason."""
+
+    withdrawn_on = DayField(
+        _l("Day the person withdrew consent"),
+        validators=[required(), _not_after_today],
+        default=lambda: working_days.today(),
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[required(), max_length(1000)],
+        description=_l("In the person's words where possible. Kept sealed, like the rest of their record."),
+    )
+    confirm = BooleanField(_l("I confirm: the person withdraws this consent."), validators=[required()])

@@ -8,7 +8,7 @@ sealed under the victim's key, like everything personal.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -50,7 +50,9 @@ class Consent(db.Model):
     given_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it was recorded
+    withdrawn_on: Mapped[date | None]  # the day the person withdrew it
+    withdrawal_reason = EncryptedText()
     withdrawn_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
 
     case: Mapped[Case] = relationship(lazy="joined")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -57,15 +57,19 @@ def answer_due(sent_at: datetime, urgency: str) -> datetime:
 
 
 def receiving_agencies(sender: Agency, purpose: Purpose, kind: ReferralKind) -> list[Agency]:
-    """Agencies that do this kind of work, in the sender's province (any province for a transfer)."""
+    """Agencies that do this kind of work, in the sender's province; in any province for a transfer, or
+    when none in the province does this work (legal aid, say): the wider choice (``receivers.note``)."""
     query = sa.select(Agency).where(
         Agency.active.is_(True),
         Agency.id != sender.id,
         Agency.kind.in_(sorted(PURPOSES[purpose].receivers)),
     )
+    ordered = query.order_by(Agency.province_code != sender.province_code, Agency.name)
     if kind != ReferralKind.TRANSFER:
-        query = query.where(Agency.province_code == sender.province_code)
-    return list(db.session.scalars(query.order_by(Agency.province_code != sender.province_code, Agency.name)))
+        local = list(db.session.scalars(ordered.where(Agency.province_code == sender.province_code)))
+        if local:
+            return local
+    return list(db.session.scalars(ordered))
 
 
 def default_groups(purpose: Purpose) -> list[str]:
@@ -330,31 +334,47 @@ def record_consent(
     return consent
 
 
-def withdraw_consent(consent: Consent, actor: User) -> int:
-    """The person takes their consent back: every open referral resting on it ends now."""
+def resting_on(consent: Consent) -> list[Referral]:
+    """The open referrals that rest on ``consent``: what withdrawing it ends."""
+    return list(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
+            .order_by(Referral.sent_at)
+        )
+    )
+
+
+def withdraw_consent(
+    consent: Consent, actor: User, *, withdrawn_on: date | None = None, reason: str | None = None
+) -> list[Referral]:
+    """The person takes their consent back (on ``withdrawn_on``, for ``reason``, sealed): every open
+    referral resting on it ends now. Returns those referrals."""
     if not access.for_case(actor, consent.case).may_act:
         raise PermissionError("not allowed to act on this case")
     if consent.withdrawn_at is not None:
         raise TransitionRefused([N_("This consent was already withdrawn.")])
+    if withdrawn_on is not None and withdrawn_on < local_day(consent.given_at):
+        raise TransitionRefused([N_("Consent cannot be withdrawn before the day it was given.")])
     consent.withdrawn_at = utcnow()
+    consent.withdrawn_on = withdrawn_on or local_day(consent.withdrawn_at)
+    consent.withdrawal_reason = (reason or "").strip() or None
     consent.withdrawn_by_id = actor.id
+    resting = resting_on(consent)
     audit.record(
         AuditAction.CONSENT,
         actor=actor,
         object_type=ObjectType.CONSENT,
         object_id=consent.id,
         case=consent.case,
-        detail={"given": False},
+        detail={"given": False, "referrals_ended": len(resting)},
     )
-    resting = db.session.scalars(
-        sa.select(Referral).where(Referral.consent_id == consent.id, Referral.status.in_(sorted(OPEN)))
-    ).all()
     with _lost_race():
         for referral in resting:
             _lock(referral)
             _step(referral, "withdraw", CONSENT, actor)
         db.session.flush()
-    return len(resting)
+    return resting
 
 
 def _step(

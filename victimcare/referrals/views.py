@@ -23,8 +23,14 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.labels import label
 from victimcare.pagination import paginate
-from victimcare.referrals import handoff, operations
-from victimcare.referrals.forms import AnswerForm, ConsentForm, SendReferralForm
+from victimcare.referrals import handoff, operations, receivers
+from victimcare.referrals.forms import (
+    AnswerForm,
+    ConsentForm,
+    SendReferralForm,
+    WithdrawConsentForm,
+    consent_summary,
+)
 from victimcare.referrals.models import Consent, Referral
 from vocabulary import ObjectType
 from workflows.referral import PURPOSES, Purpose, ReferralKind, ReferralStatus
@@ -219,6 +225,7 @@ def new(reference: str):
         form=form,
         purpose=purpose,
         rule=PURPOSES[purpose],
+        receivers_note=receivers.note(current_user.agency, purpose),
         reasons=reasons,
         preview=preview.shown if preview else None,
         view=read_model.preview(case, preview.shown) if preview else None,
@@ -258,33 +265,52 @@ def new_consent(reference: str):
     return render_template("referrals/consent.html", case=case, form=form, reasons=reasons), status
 
 
-@bp.route("/cases/<reference>/consents/<uuid:consent_id>/withdraw", methods=["POST"])
+@bp.route("/cases/<reference>/consents/<uuid:consent_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.REFERRAL_WORK)
 def withdraw_consent(reference: str, consent_id: uuid.UUID):
+    """Asks first, saying what will end; then records the day and the reason and ends it."""
     case, _seen = case_to_act_on(reference)
     consent = db.session.get(Consent, consent_id)
     if consent is None or consent.case_id != case.id:
         abort(404)
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        ended = operations.withdraw_consent(consent, current_user)
-    except TransitionRefused as refused:
-        db.session.rollback()
-        flash(" ".join(_(r) for r in refused.reasons), "warning")
+    if not consent.active:
+        flash(_("This consent was already withdrawn."), "info")
         return redirect(url_for("cases.show", reference=reference))
-    except operations.ReferralChanged:
-        db.session.rollback()
-        flash(_("A referral resting on this consent changed at the same moment. Try again."), "warning")
-        return redirect(url_for("cases.show", reference=reference))
-    db.session.commit()
-    flash(
-        ngettext(
-            "Consent withdrawn; %(num)d referral resting on it ended.",
-            "Consent withdrawn; %(num)d referrals resting on it ended.",
-            ended,
-        ),
-        "success",
+    form, reasons = WithdrawConsentForm(), []
+    if form.validate_on_submit():
+        try:
+            ended = operations.withdraw_consent(
+                consent, current_user, withdrawn_on=form.withdrawn_on.data, reason=form.reason.data
+            )
+        except TransitionRefused as refused:
+            db.session.rollback()
+            reasons = [_(r) for r in refused.reasons]
+        except operations.ReferralChanged:
+            db.session.rollback()
+            reasons = [_("A referral resting on this consent changed at the same moment. Try again.")]
+        else:
+            db.session.commit()
+            flash(consent_withdrawn_message(ended), "success")
+            return redirect(url_for("cases.show", reference=reference))
+    return render_template(
+        "referrals/withdraw_consent.html",
+        case=case,
+        consent=consent,
+        summary=consent_summary(consent),
+        resting=operations.resting_on(consent),
+        form=form,
+        reasons=reasons,
+    ), (400 if request.method == "POST" else 200)
+
+
+def consent_withdrawn_message(ended: list[Referral]) -> str:
+    """Says plainly what ended: the referrals by agency and purpose, or that none did."""
+    if not ended:
+        return _("Consent withdrawn. No referral rested on it, so none ended; nothing more is shared on it.")
+    names = "; ".join(f"{r.to_agency.name} ({label(Purpose(r.purpose))})" for r in ended)
+    return ngettext(
+        "Consent withdrawn. %(num)d referral resting on it has ended: %(names)s.",
+        "Consent withdrawn. These %(num)d referrals resting on it have ended: %(names)s.",
+        len(ended),
+        names=names,
     )
-    return redirect(url_for("cases.show", reference=reference))

@@ -121,7 +121,8 @@ class ServiceForm(_CrossFieldForm):
         if not self.starts_on.data and not self.starts_on.errors and self.status.data in STARTED:
             found.append(("starts_on", _l("Give the start date of support under way or delivered.")))
         if (
-            not self.applied_on.data
+            "applied_on" in self
+            and not self.applied_on.data
             and not self.applied_on.errors
             and self.support_type.data in DECISION_TYPES
             and self.status.data not in (ServiceStatus.NOT_NEEDED, ServiceStatus.REFUSED)
@@ -150,7 +151,15 @@ class ServiceForm(_CrossFieldForm):
 
 
 class MedicalCareForm(ServiceForm):
-    """Health's part: medical or psychological care, with notes only the medical group reads."""
+    """Health's part: medical or psychological care, with notes only the medical group reads.
+
+    Care is given, not paid out or applied for: the amount and the application and decision fields of
+    other support do not apply and are not asked (issue 16)."""
+
+    amount_vnd = None
+    applied_on = None
+    decision_reference = None
+    decided_on = None
 
     medical_notes = TextAreaField(
         _l("Medical notes"),

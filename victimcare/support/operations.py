@@ -28,6 +28,7 @@ from victimcare.support.models import (
     ProtectionMeasure,
     ReintegrationPlan,
     RiskAssessment,
+    RiskLevel,
     SupportService,
 )
 from vocabulary import AuditAction, FieldGroup, ObjectType
@@ -488,6 +489,23 @@ def derived_items(case: Case) -> dict[str, ChecklistItem]:
         "essential_needs_decided", rules.ESSENTIAL_NEEDS_LABEL, essential_needs_decided(support, case)
     )
     return items
+
+
+def step_defaults(case: Case) -> dict:
+    """The protection step's facts as the records have them (``cases.path.defaults_for``): the level of
+    the latest risk assessment, and measures applied when one is in force or not yet ended, a refusal
+    when the latest assessment records one, no measures needed when the risk is low and none is on
+    file. Otherwise the decision is the user's."""
+    support = load(case, services=frozenset(), reintegration=False)
+    latest = support.assessments[0] if support.assessments else None  # newest first
+    found = {"risk_level": str(latest.level)} if latest else {}
+    if support.measures_in_force or any(not m.settled for m in support.measures):
+        found["protection_decision"] = "measures_applied"
+    elif latest is not None and latest.person_refused:
+        found["protection_decision"] = "refused_with_commitment"
+    elif latest is not None and latest.level == RiskLevel.LOW and not support.measures:
+        found["protection_decision"] = "not_needed"
+    return found
 
 
 # -- the follow-up list ------------------------------------------------------------------------------
