@@ -57,7 +57,7 @@ test-e2e: $(VENV)/.dev translations
 test-all: test test-pg test-e2e
 
 bench: $(VENV)/.dev translations
-	for b in $(wildcard bench/*.py); do $(BIN)/python $$b || exit 1; done
+	for b in $(filter-out bench/__init__.py bench/_%.py bench/%_app.py,$(wildcard bench/*.py)); do $(BIN)/python $$b || exit 1; done
 
 # After changing user-visible text: extract, merge, then translate the new entries in vi/.
 translations-update: $(VENV)/.runtime

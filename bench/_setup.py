@@ -48,12 +48,12 @@ def settings_line(app) -> str:
         return f"PostgreSQL {version}, fsync={fsync}, synchronous_commit={commit}"
 
 
-def postgres_url() -> str | None:
+def postgres_url(suffix: str = "") -> str | None:
     """A fresh PostgreSQL database for a benchmark, or None when no server is reachable."""
     import sqlalchemy as sa
 
     admin = os.environ.get("VICTIMCARE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    name = f"victimcare_bench_{os.getpid()}"
+    name = f"victimcare_bench_{os.getpid()}{suffix}"
     try:
         engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         with engine.connect() as c:

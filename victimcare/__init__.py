@@ -75,6 +75,8 @@ def register_extensions(app: Flask) -> None:
     audit.init_app(app)
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
+    with app.app_context():
+        database.ping_after_idle(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -95,6 +97,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     import victimcare.accounts.labels  # noqa: F401  (registers labels)
     import victimcare.approvals.labels  # noqa: F401
+    import victimcare.audit.labels  # noqa: F401
     import victimcare.audit.models  # noqa: F401  (mapped for migrations)
     import victimcare.cases.labels  # noqa: F401
     import victimcare.crypto.models  # noqa: F401
@@ -121,11 +124,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(approval_views.bp)
     app.register_blueprint(place_views.bp)
     # The case page's sections from the domains that build on cases (victimcare/cases/hooks.py).
+    from victimcare.cases import assignment_page
     from victimcare.referrals import page as referral_page
     from victimcare.support import page as support_page
 
     support_page.init_app(app)
     referral_page.init_app(app)
+    assignment_page.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     ADMIN_USERS = "admin:users"
     APPROVAL_DECIDE = "approval:decide"
     AUDIT_VIEW = "audit:view"
+    CASE_ASSIGN = "case:assign"
     CASE_BREAK_GLASS = "case:break_glass"
     CASE_CREATE = "case:create"
     CASE_EDIT = "case:edit"
@@ -63,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {
             Permission.APPROVAL_DECIDE,
             Permission.AUDIT_VIEW,
+            Permission.CASE_ASSIGN,
             Permission.CASE_ERASE,
             Permission.CASE_HOLD,
             Permission.REPORTS_APPROVE,

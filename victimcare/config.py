@@ -106,7 +106,8 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     # hide_parameters: a database error names its SQL but never its values (a username typed at
     # login, a password hash, a blind index), so logs and tracebacks carry no personal data.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # Connections are tested after idling, not at every checkout (database.ping_after_idle).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     DEMO_PASSWORD = "victimcare-demo"
 
     def __init__(self, environ: Mapping[str, str], instance_path: Path) -> None:

@@ -6,6 +6,7 @@ PostgreSQL alike, and timestamps are stored in UTC whatever the database does wi
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -96,3 +97,41 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
     # SQLAlchemy, not the driver, starts transactions (see transactions._sqlite_begin).
     dbapi_connection.isolation_level = None
+
+
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "victimcare.idle_since"
+
+
+def ping_after_idle(engine: sa.Engine, seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Test a pooled connection before use only when it has been idle ``seconds`` or more.
+
+    ``pool_pre_ping`` tests it at every checkout, and a page view checks out twice (its read, then
+    the append of its view events): on PostgreSQL two extra round trips per page, each a wait for
+    the server's process on a busy machine (bench/pages.py). A connection used a moment ago is as
+    alive as one just pinged; one left idle (a server restart, a firewall's timeout) is tested and,
+    if dead, replaced before the request uses it, as pre-ping did. Registered on the app's engine
+    by ``create_app``.
+    """
+    dialect = engine.dialect
+
+    def fresh(dbapi_connection, record) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def idle(dbapi_connection, record) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    def ping_if_idle(dbapi_connection, record, proxy) -> None:
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) < seconds:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: not usable
+            raise sa.exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise sa.exc.DisconnectionError("ping failed")
+
+    listen(engine, "connect", fresh)
+    listen(engine, "checkin", idle)
+    listen(engine, "checkout", ping_if_idle)

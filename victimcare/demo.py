@@ -389,6 +389,7 @@ def seed_demo(*, with_cases: bool = True) -> bool:
         seed_demo_history(agencies)
         seed_demo_referrals(agencies)
         seed_demo_support(agencies)
+        seed_demo_assignments(agencies)
     return True
 
 
@@ -620,6 +621,58 @@ def seed_demo_support(agencies: dict) -> None:
                         case=case, due_on=due, done_on=due, outcome="on_track", re_trafficking_risk="low"
                     )
                 )
+    db.session.flush()
+
+
+# Who hands out each agency's open cases, to whom; the first case of each agency with a supervisor is
+# left for its workers to take (so the queues show an unassigned case), the rest alternate.
+DEMO_WORKERS = {
+    "police-demo": ("supervisor3", ["police1", "police1", "supervisor3"]),
+    "border-demo": (None, ["border1"]),  # no supervisor at the border post: the officer takes them
+    "social-demo": ("supervisor1", ["social1", "social1", "supervisor1"]),
+}
+
+
+def seed_demo_assignments(agencies: dict) -> None:
+    """Every open demo case gets its worker through the operations (history and log included), but one
+    per agency with a supervisor; supervisor2 asks to erase one closed case, so supervisor1's queue
+    shows an erasure waiting for a second approval."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import User
+    from victimcare.cases import assignment
+    from victimcare.cases import operations as cases
+    from victimcare.cases.models import Case
+    from workflows.victim_path import ClosureReason, Stage
+
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    for code, (supervisor, workers) in DEMO_WORKERS.items():
+        open_cases = db.session.scalars(
+            sa.select(Case)
+            .where(
+                Case.owning_agency_id == agencies[code].id,
+                Case.stage != Stage.CLOSED,
+                Case.assigned_user_id.is_(None),
+            )
+            .order_by(Case.reference)
+        ).all()
+        for n, case in enumerate(open_cases[1:] if supervisor else open_cases):
+            worker = users[workers[n % len(workers)]]
+            if supervisor:
+                assignment.assign(case, worker, users[supervisor])
+            else:
+                assignment.take(case, worker)
+    closed = db.session.scalars(
+        sa.select(Case)
+        .where(
+            Case.owning_agency_id == agencies["social-demo"].id,
+            Case.closure_reason == ClosureReason.DECLINED,
+        )
+        .order_by(Case.reference)
+        .limit(1)
+    ).first()
+    if closed is not None:
+        cases.request_erasure(closed, "person_request", by=users["supervisor2"])
     db.session.flush()
 
 

@@ -11,8 +11,9 @@ is written apart, after the reads, in a short transaction of its own: ``write_ap
 read, begins with ``BEGIN IMMEDIATE`` and commits. A write inside the read transaction is a bug,
 and is refused loudly rather than left to fail one time in a thousand under load.
 
-PostgreSQL needs none of this (MVCC; appenders lock only the audit head row), but the same rule
-keeps that lock short there too: the audit head is taken after the page is rendered, not before.
+PostgreSQL needs none of this (MVCC; appenders lock only the audit head row): there the write
+joins the read's transaction (one commit, not two), and the same rule keeps that lock short: the
+audit head is taken after the page is rendered, not before.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def reading() -> bool:
 
 @contextmanager
 def write_apart(session):
-    """End the read transaction, then write in a transaction of its own that takes the write lock.
+    """End the read transaction, then write in a transaction of its own that takes the write lock
+    (on PostgreSQL: write in the read's transaction), and commit.
 
     Outside a read request it simply commits what the block wrote.
     """
@@ -49,7 +51,11 @@ def write_apart(session):
         yield
         session.commit()
         return
-    session.commit()  # ends the read; nothing is pending in a read request
+    if session.get_bind().dialect.name == "sqlite":
+        # Ends the read (nothing is pending in a read request): SQLite cannot turn a read into a
+        # write once another worker has committed. PostgreSQL can, so there the write joins the
+        # read's transaction and the page saves a commit's round trip.
+        session.commit()
     token = _reading.set(False)
     try:
         yield

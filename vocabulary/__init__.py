@@ -68,6 +68,7 @@ class AuditAction(StrEnum):
     AGENCY_CHANGE = "agency_change"
     KEY_ROTATE = "key_rotate"
     CONSENT = "consent"
+    ASSIGN = "assign"  # a case given to a worker (taken, assigned, or on accepting a transfer)
     # A referral's steps; the last five are the triggers of ``workflows.referral``, same values.
     REFER = "refer"
     ACCEPT = "accept"
@@ -78,6 +79,7 @@ class AuditAction(StrEnum):
     APPROVAL_REQUEST = "approval_request"
     APPROVAL_DECISION = "approval_decision"
     APPROVE = "approve"  # a period's figures
+    REVIEW = "review"  # a supervisor or auditor marked flagged events of the log reviewed
 
 
 class ObjectType(StrEnum):
@@ -107,6 +109,7 @@ class ObjectType(StrEnum):
     ERASURE = "erasure"
     REPORT = "report"
     AUDIT_LOG = "audit_log"
+    AUDIT_EVENT = "audit_event"  # events of the log, as a review names them
 
     @classmethod
     def read(cls, stored: str | None) -> ObjectType | str | None:

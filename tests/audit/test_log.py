@@ -244,7 +244,9 @@ def test_the_csv_export_holds_no_personal_values_and_is_itself_logged(login_as, 
     response = login_as("auditor1").get(f"/audit/export.csv?case={reference}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.data.decode("utf-8-sig")
-    assert text.startswith("seq,time_utc,user") and "police1" in text and reference in text
+    assert (
+        text.startswith("STT,Thời điểm (giờ Việt Nam),Người dùng") and "police1" in text and reference in text
+    )
     assert "Xuy" not in text
     [export] = _events(seeded, action="export")
     assert export.actor_username == "auditor1" and export.detail["rows"] >= 2

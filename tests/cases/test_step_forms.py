@@ -10,7 +10,8 @@ from tests.helpers import add_case, db_session
 from victimcare.cases import path
 from victimcare.cases.models import Case
 from victimcare.support.models import ProtectionMeasure, RiskAssessment
-from workflows.victim_path import RECEIVERS, SOCIAL_AFFAIRS, TRANSITIONS, Stage, social_affairs_notified
+from vocabulary import AgencyKind
+from workflows.victim_path import RECEIVERS, TRANSITIONS, Stage, social_affairs_notified
 
 
 def _at_protection(app, agency="social-demo") -> str:
@@ -116,4 +117,4 @@ def test_the_marks_agree_with_the_checks():
     for kind in RECEIVERS:
         refused = social_affairs_notified({}, kind) is not None
         assert notified.required_of(kind) is refused, kind
-    assert not notified.required_of(SOCIAL_AFFAIRS)
+    assert not notified.required_of(AgencyKind.SOCIAL_AFFAIRS)

@@ -58,6 +58,15 @@ def expiry_reason(row: UserSession, now=None) -> str | None:
     return None
 
 
+# The user (and, joined in turn, their agency) in the same query: every request asks this, so the
+# statement is built once.
+_SESSION_BY_TOKEN = (
+    sa.select(UserSession)
+    .options(joinedload(UserSession.user))
+    .where(UserSession.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def load_user(login_id: str) -> User | None:
     """Flask-Login's user loader: the user of a live session, touching its last-seen time."""
     user_id, _, token = login_id.partition(":")
@@ -67,12 +76,7 @@ def load_user(login_id: str) -> User | None:
         user_uuid = uuid.UUID(user_id)
     except ValueError:
         return None
-    # The user (and, joined in turn, their agency) in the same query: every request asks this.
-    row = db.session.scalar(
-        sa.select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == _hash(token))
-    )
+    row = db.session.scalar(_SESSION_BY_TOKEN, {"token_hash": _hash(token)})
     if row is None or row.user_id != user_uuid:
         return None
     now = utcnow()

@@ -76,3 +76,49 @@ class AuditCheckpoint(db.Model):
     head_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     note: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditFlag(db.Model):
+    """The flags the sweep found on one event (``review.sweep_flags``), with what a reviewer's count
+    filters on — whose event, the provinces of its agency and of its case then, reviewed or not — so
+    unreviewed flags are counted from an index rather than recomputed from the whole log. Derived
+    from the chain, not part of it."""
+
+    __tablename__ = "audit_flags"
+    __table_args__ = (
+        sa.Index("ix_audit_flags_agency_province", "agency_province", "reviewed"),
+        sa.Index("ix_audit_flags_case_province", "case_province", "reviewed"),
+        sa.Index("ix_audit_flags_reviewed", "reviewed"),
+    )
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    flags: Mapped[str] = mapped_column(sa.String(300))  # space-separated ``vocabulary.Flag`` values
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    agency_province: Mapped[str | None] = mapped_column(sa.String(10))
+    case_province: Mapped[str | None] = mapped_column(sa.String(10))
+    reviewed: Mapped[bool] = mapped_column(default=False)
+
+
+class AuditFlagSweep(db.Model):
+    """One row: the last event the flag sweep has judged (events after it are judged live)."""
+
+    __tablename__ = "audit_flag_sweep"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0)
+
+
+class AuditReview(db.Model):
+    """A reviewer's mark on one flagged event: who, when, and their note. The marking is itself an event
+    of the log (action ``review``, naming the events and the note's SHA-256)."""
+
+    __tablename__ = "audit_reviews"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    reviewed_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text)

@@ -93,10 +93,29 @@ def record(
         "session_hash": None,
         **_actor_fields(actor),
     }
+    if action == AuditAction.VIEW and case is not None:
+        viewer = actor if actor is not None or not has_request_context() else current_user
+        event["detail"] = {**_facts_of_the_view(case, viewer), **event["detail"]}
     if reading():
         g.setdefault("audit_pending", []).append(event)
     else:
         _append(event)
+
+
+def _facts_of_the_view(case, viewer) -> dict:
+    """Who owned the case when it was viewed, and the accepted referral (if any) the viewer's agency
+    read it under: the review judges a view against these facts, not against today's owner (after
+    a transfer, the first owner's earlier views are not another agency's). Part of the chained
+    detail, so they cannot be changed afterwards; events from before carry neither. The referral
+    comes from the request's access decision (``access.for_case``), already made for the page."""
+    facts = {"owner": case.owning_agency.code}
+    if getattr(viewer, "is_authenticated", False) and viewer.agency_id != case.owning_agency_id:
+        from victimcare import access
+
+        referrals = access.for_case(viewer, case).referrals
+        if referrals:
+            facts["referral"] = str(referrals[0].id)
+    return facts
 
 
 def _check_vocabulary(action, object_type) -> None:

@@ -373,3 +373,18 @@ class CasePersonForm(Form):
             "date_of_birth": self.date_of_birth.data,
             "phone": normalise.phone(self.phone.data) or None,
         }
+
+
+class TakeForm(Form):
+    """A worker takes an unassigned case of their agency."""
+
+    version = VersionField()
+
+
+class AssignForm(Form):
+    """A supervisor gives a case to a worker of the owning agency; the view lists them and the
+    operation checks the choice (so a worker of another agency is refused with a reason, not "not a
+    valid choice")."""
+
+    user = SelectField(_l("Assign to"), choices=[], validate_choice=False, validators=[required()])
+    version = VersionField()

@@ -51,14 +51,21 @@ class CaseRow:
     agency_code: str
 
 
+_ROWS = (
+    sa.select(*COLUMNS)
+    .select_from(Case)
+    .join(Victim, Case.victim_id == Victim.id)
+    .join(Agency, Case.owning_agency_id == Agency.id)
+)
+
+
 def select_rows() -> sa.Select:
-    """The list's columns over cases; callers add the visibility condition, filters and order."""
-    return (
-        sa.select(*COLUMNS)
-        .select_from(Case)
-        .join(Victim, Case.victim_id == Victim.id)
-        .join(Agency, Case.owning_agency_id == Agency.id)
-    )
+    """The list's columns over cases; callers add the visibility condition, filters and order.
+
+    Built once: a ``Select`` is immutable (each ``where`` returns a new one), and coercing its
+    columns and joins again for every request cost more than running it.
+    """
+    return _ROWS
 
 
 def load(query: sa.Select) -> list[CaseRow]:

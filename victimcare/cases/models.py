@@ -213,7 +213,8 @@ class Case(db.Model):
     reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
     victim_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("victims.id"), index=True)
     owning_agency_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
-    assigned_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The worker of the owning agency who carries the case (victimcare/cases/assignment.py).
+    assigned_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     stage: Mapped[Stage] = mapped_column(str_enum(Stage), default=Stage.INTAKE, index=True)
     stage_started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stage_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -249,9 +250,18 @@ class Case(db.Model):
     __table_args__ = (
         # The case list: an agency's cases, newest first, one page at a time.
         sa.Index("ix_cases_agency_created", "owning_agency_id", "created_at", "reference"),
-        sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline"),
+        # Deadlines of an agency's cases; the stage is in it so the queue counts the overdue ones without
+        # reading the table.
+        sa.Index("ix_cases_agency_deadline", "owning_agency_id", "stage_deadline", "stage"),
         # Statistics: an agency's cases received in a period (victimcare/reports).
         sa.Index("ix_cases_agency_received", "owning_agency_id", "received_at"),
+        # The work queue (counted from the indexes alone): a worker's cases by deadline; an agency's
+        # unassigned open cases and caseloads; its cases at a stage (ready to close) oldest first.
+        sa.Index(
+            "ix_cases_assigned_deadline", "assigned_user_id", "stage_deadline", "stage", "owning_agency_id"
+        ),
+        sa.Index("ix_cases_agency_assigned", "owning_agency_id", "assigned_user_id", "stage"),
+        sa.Index("ix_cases_agency_stage", "owning_agency_id", "stage", "stage_started_at"),
     )
 
     @property
@@ -368,3 +378,34 @@ class LegalHold(db.Model):
 
     def __repr__(self) -> str:
         return f"<LegalHold {self.id}>"
+
+
+class AssignmentHow(StrEnum):
+    """How a case came to its worker."""
+
+    TAKEN = "taken"  # a worker took an unassigned case of their agency
+    ASSIGNED = "assigned"  # a supervisor of the owning agency assigned or reassigned it
+    TRANSFER = "transfer"  # the agency accepted a transfer: the accepting user, or the colleague they chose
+
+
+class CaseAssignment(db.Model):
+    """One change of a case's worker, kept for the case history (the log has its event too)."""
+
+    __tablename__ = "case_assignments"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    previous_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    agency_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("agencies.id"))
+    how: Mapped[AssignmentHow] = mapped_column(str_enum(AssignmentHow, 20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    previous_user: Mapped[User | None] = relationship(foreign_keys=[previous_user_id], lazy="joined")
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id], lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<CaseAssignment {self.id}>"

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from limits import parse as parse_limit
 
-from victimcare import access
+from victimcare import access, queue
 from victimcare.access import CaseAccess, FieldGroup, Permission, Reason, requires
 from victimcare.accounts.forms import ConfirmForm
 from victimcare.accounts.models import Role
 from victimcare.audit import operations as audit
-from victimcare.cases import hooks, listing, operations, path, read_model
+from victimcare.cases import assignment, hooks, listing, operations, path, read_model
+from victimcare.cases.assignment_page import assign_form
 from victimcare.cases.forms import (
     BreakGlassForm,
     CasePersonForm,
@@ -27,6 +28,7 @@ from victimcare.cases.forms import (
     IntakeForm,
     LegalHoldForm,
     SearchForm,
+    TakeForm,
     erase_form,
     transition_form,
     tristate_value,
@@ -64,6 +66,7 @@ def _filtered_query():
         query = query.where(Case.assigned_user_id == current_user.id)
     if request.args.get("overdue"):
         query = query.where(Case.stage_deadline < utcnow(), Case.stage.not_in(STOPPED_CLOCK))
+    query = queue.filter_cases(query, request.args, current_user)  # the work queue's links
     if request.args.get("sort") == "deadline":
         return listing.order_deadline(query)
     return listing.order_newest(query)
@@ -482,3 +485,79 @@ def lift_legal_hold(reference: str):
 def erase_form_for(case: Case, **kwargs) -> EraseForm:
     """The erasure form, with a choice for each person on the case whose data is not erased."""
     return erase_form(operations.other_people(case), **kwargs)
+
+
+# -- assignment: who carries a case ------------------------------------------------------------------
+
+
+@bp.app_template_global("assignable_workers")
+def assignable_workers() -> list:
+    """The people of the user's agency who may carry its cases (accepting a transfer offers them)."""
+    return assignment.workers(current_user.agency_id)
+
+
+@bp.route("/<reference>/take", methods=["POST"])
+@requires(Permission.CASE_EDIT)
+def take(reference: str):
+    case, _seen = case_to_act_on(reference)
+    form = TakeForm()
+    if not form.validate_on_submit():
+        return _assignment_refused(reference, form)
+    return _assigned(
+        reference,
+        lambda: assignment.take(case, current_user, expected_version=form.version.data),
+        _("The case is now yours: you carry it."),
+    )
+
+
+@bp.route("/<reference>/assign", methods=["POST"])
+@requires(Permission.CASE_ASSIGN)
+def assign(reference: str):
+    case, _seen = case_or_404(reference)
+    if not assignment.supervises(current_user, case):
+        abort(403)
+    form = assign_form(case)
+    if not form.validate_on_submit():
+        return _assignment_refused(reference, form)
+    return _assigned(
+        reference,
+        lambda: assignment.assign(
+            case,
+            assignment.find_worker(form.user.data, case.owning_agency_id),
+            current_user,
+            expected_version=form.version.data,
+        ),
+        _("Assigned."),
+    )
+
+
+def _assignment_refused(reference: str, form):
+    messages = form.form_errors + [m for errors in form.errors.values() for m in errors]
+    flash(" ".join(str(m) for m in messages) or _("The form was not complete."), "danger")
+    return redirect(url_for("cases.show", reference=reference, _anchor="assignment"))
+
+
+def _assigned(reference: str, operate, message: str):
+    """Run one assignment, commit and go back to the case; a refusal or a lost race changes nothing."""
+    try:
+        operate()
+    except assignment.AssignmentRefused as refused:
+        db.session.rollback()
+        flash(_(refused.reason), "danger")
+    except path.StaleCase:
+        db.session.rollback()
+        flash(
+            _("Someone changed this case at the same moment. Check who carries it now, then try again."),
+            "warning",
+        )
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("cases.show", reference=reference, _anchor="assignment"))
+
+
+@bp.route("/caseload")
+@requires(Permission.CASE_ASSIGN)
+def caseload():
+    """Each worker's open cases, overdue and due soon, for the supervisor who hands them out."""
+    return render_template("cases/caseload.html", loads=assignment.caseload(current_user.agency))

@@ -99,6 +99,9 @@ def consent_summary(consent: Consent) -> str:
 class AnswerForm(Form):
     version = VersionField()
     reason = TextAreaField(_l("Reason"), validators=[Optional(), max_length(1000)])
+    # Accepting a transfer: the colleague who will carry the case (empty: the person accepting).
+    # The operation checks the choice; the page lists the agency's workers.
+    assign_to = SelectField(_l("Who will carry the case"), choices=[], validate_choice=False)
 
 
 def _not_in_future(form, field):

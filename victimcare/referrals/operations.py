@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from victimcare import access
 from victimcare.accounts.models import Agency, User
 from victimcare.audit import operations as audit
+from victimcare.cases import assignment
 from victimcare.cases.models import Case
 from victimcare.cases.path import StaleCase, lock_case
 from victimcare.database import utcnow
@@ -223,27 +224,37 @@ def answer(
     *,
     reason: str | None = None,
     expected_version: int | None = None,
+    assign_to: str | None = None,
 ) -> None:
-    """accept, decline, withdraw or complete; raises TransitionRefused, ReferralChanged or PermissionError."""
+    """accept, decline, withdraw or complete; raises TransitionRefused, ReferralChanged or PermissionError.
+
+    Accepting a transfer gives the case to ``actor``, or to the colleague ``assign_to`` names (a user id).
+    """
     side = side_of(actor, referral)
     if side is None or not access.has_permission(actor, access.Permission.REFERRAL_WORK):
         raise PermissionError("not a party to this referral")
+    colleague = None
+    if assign_to and trigger == "accept" and referral.kind == ReferralKind.TRANSFER:
+        try:
+            colleague = assignment.find_worker(assign_to, referral.to_agency_id)
+        except assignment.AssignmentRefused as refused:
+            raise TransitionRefused([refused.reason]) from None
     with _lost_race():
         _lock(referral)
         if expected_version is not None and int(expected_version) != referral.version:
             raise ReferralChanged(str(referral.id))
         _step(referral, trigger, side, actor, reason=reason)
         if trigger == "accept" and referral.kind == ReferralKind.TRANSFER:
-            _transfer_ownership(referral, actor)
+            _transfer_ownership(referral, actor, colleague)
         db.session.flush()
 
 
-def _transfer_ownership(referral: Referral, actor: User) -> None:
-    """The receiver now holds the case; the handoff is done, so the transfer is complete."""
+def _transfer_ownership(referral: Referral, actor: User, colleague: User | None = None) -> None:
+    """The receiver now holds the case, carried by whoever accepted it (or the colleague they chose);
+    the handoff is done, so the transfer is complete."""
     case = referral.case
     previous = case.owning_agency.code
     case.owning_agency_id = referral.to_agency_id
-    case.assigned_user_id = None
     db.session.flush()
     db.session.expire(case, ["owning_agency"])
     audit.record(
@@ -256,6 +267,7 @@ def _transfer_ownership(referral: Referral, actor: User) -> None:
         purpose="transfer",
         detail={"from": previous, "to": referral.to_agency.code},
     )
+    assignment.on_transfer(case, actor, colleague)
     _step(referral, "complete", RECEIVER, actor)
 
 

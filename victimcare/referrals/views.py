@@ -154,7 +154,12 @@ def answer(referral_id: uuid.UUID, trigger: str):
         return _render_referral(referral, form, status=400)
     try:
         operations.answer(
-            referral, trigger, current_user, reason=form.reason.data, expected_version=form.version.data
+            referral,
+            trigger,
+            current_user,
+            reason=form.reason.data,
+            expected_version=form.version.data,
+            assign_to=form.assign_to.data,
         )
     except operations.ReferralChanged:
         db.session.rollback()

@@ -511,15 +511,21 @@ def step_defaults(case: Case) -> dict:
 # -- the follow-up list ------------------------------------------------------------------------------
 
 
-def follow_ups_for(user: User, today: date, horizon_days: int = 14) -> list[FollowUp]:
-    """Open visits due within ``horizon_days`` (or overdue) on cases the user's agency works on."""
+def follow_ups_for(user: User, today: date, horizon_days: int = 14, *, mine: bool = False) -> list[FollowUp]:
+    """Open visits due within ``horizon_days`` (or overdue) on the open cases the user's agency works on
+    (``mine``: on those whose work falls to the user, as the home queue counts them)."""
     from datetime import timedelta
+
+    from victimcare.cases.assignment import my_work
+    from workflows.victim_path import Stage
 
     query = (
         sa.select(FollowUp)
         .join(Case, FollowUp.case_id == Case.id)
         .where(
             access.visible_cases(user),
+            my_work(user) if mine else sa.true(),
+            Case.stage != Stage.CLOSED,
             FollowUp.done_on.is_(None),
             FollowUp.due_on <= today + timedelta(days=horizon_days),
         )

@@ -367,5 +367,6 @@ def record_follow_up(reference: str, follow_up_id):
 def follow_ups():
     """Visits due in the next two weeks or overdue, on the cases this user's agency works on."""
     today = working_days.today()
-    visits = operations.follow_ups_for(current_user, today)
-    return render_template("support/follow_ups.html", visits=visits, today=today)
+    mine = bool(request.args.get("mine"))
+    visits = operations.follow_ups_for(current_user, today, mine=mine)
+    return render_template("support/follow_ups.html", visits=visits, today=today, mine=mine)
