@@ -61,7 +61,7 @@ bench: $(VENV)/.dev translations
 
 # After changing user-visible text: extract, merge, then translate the new entries in vi/.
 translations-update: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --ignore-dirs ".* __pycache__" -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
 
 clean:

@@ -11,6 +11,7 @@ import itertools
 import os
 import shutil
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -91,6 +92,23 @@ class PostgresDatabases:
 
 def _postgres_admin_url() -> str:
     return os.environ.get("VICTIMCARE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request, monkeypatch):
+    """Every test runs on ``helpers.CLOCK`` from real time; browser tests share one live database, so
+    their clock only ever moves forward."""
+    import victimcare.database
+
+    monkeypatch.setattr(victimcare.database, "datetime", helpers.ClockDatetime)
+    if request.node.get_closest_marker("e2e") is None:
+        helpers.CLOCK.offset = timedelta(0)
+
+
+@pytest.fixture
+def clock():
+    """``clock.advance(minutes=6)`` moves the app's time on (sessions, step-up, TOTP codes)."""
+    return helpers.CLOCK
 
 
 @pytest.fixture(scope="session")

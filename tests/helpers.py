@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -10,6 +11,31 @@ import flask_migrate
 from victimcare import create_app
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Clock:
+    """The app's clock in tests (``victimcare.database.utcnow``): real time plus an offset that only
+    a test moves, with ``clock.advance(minutes=6)`` (the ``clock`` fixture; reset for each test)."""
+
+    def __init__(self):
+        self.offset = timedelta(0)
+
+    def advance(self, **delta) -> None:
+        self.offset += timedelta(**delta)
+
+    def now(self, tz=None) -> datetime:
+        return datetime.now(tz) + self.offset
+
+
+CLOCK = Clock()
+
+
+class ClockDatetime(datetime):
+    """Put in place of ``victimcare.database.datetime``: its ``now`` reads ``CLOCK``."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return CLOCK.now(tz)
 
 
 def make_app(database_url: str, instance_path: Path, **overrides):
@@ -60,7 +86,63 @@ def fire_step(client, reference: str, trigger: str, data: dict):
 
 
 def log_in(client, username: str, password: str, **kwargs):
-    return post(client, "/login", {"username": username, "password": password}, **kwargs)
+    """Log in as a user would: the password, then, when the code page comes, the demo user's code."""
+    response = post(client, "/login", {"username": username, "password": password}, **kwargs)
+    if response.status_code == 302 and response.headers["Location"] == "/login/code":
+        response = post(client, "/login/code", {"code": totp_code(client.application, username)})
+    return response
+
+
+def totp_code(app, username: str) -> str:
+    """The code the user's authenticator shows now, for a demo secret (the demo users' of roles that
+    require one, or one given with ``give_authenticator``); "000000" for a user without one.
+
+    A code is accepted only once: when this user's current code was used already (logged in twice
+    within 30 seconds), the clock moves on to the next step, as the user would wait for the next code.
+    """
+    import sqlalchemy as sa
+
+    from victimcare.accounts import totp
+    from victimcare.accounts.models import User
+    from victimcare.database import utcnow
+    from victimcare.demo import demo_totp_secret
+
+    with db_session(app) as session:
+        row = session.execute(
+            sa.select(User.totp_enabled_at, User.totp_last_step).where(User.username == username.lower())
+        ).first()
+    if row is None or row.totp_enabled_at is None:
+        return "000000"
+    last = row.totp_last_step
+    step = int(utcnow().timestamp()) // 30
+    if last is not None and last >= step:
+        CLOCK.advance(seconds=(last + 1) * 30 - utcnow().timestamp())
+    return totp.code_at(demo_totp_secret(username.lower()), utcnow())
+
+
+def give_authenticator(app, username: str) -> None:
+    """Enrol a user made by a test, as the demo enrols its own (``totp_code`` knows the secret)."""
+    import sqlalchemy as sa
+
+    from victimcare.accounts.models import User
+    from victimcare.database import utcnow
+    from victimcare.demo import demo_totp_secret
+
+    with db_session(app) as session:
+        user = session.scalar(sa.select(User).where(User.username == username))
+        user.totp_secret = demo_totp_secret(username)
+        user.totp_enabled_at = utcnow()
+        session.commit()
+
+
+def step_up(client, username: str) -> None:
+    """Confirm who one is at the step-up page (the demo code, or the demo password without one)."""
+    from victimcare.accounts.models import User
+
+    user = detached(client.application, User, username=username)
+    answer = totp_code(client.application, username) if user.has_second_factor else "victimcare-demo"
+    response = post(client, "/account/confirm?next=/", {"step_up_code": answer}, token_page="/account")
+    assert response.status_code == 302, response.text
 
 
 def db_session(app):

@@ -12,12 +12,14 @@ def test_every_url_rule_has_a_declared_policy(app):
         assert policy_of(app, rule.endpoint) is not None, rule.rule
 
 
-def test_only_login_language_and_static_files_are_public(app):
+def test_only_login_its_code_step_language_and_static_files_are_public(app):
     public = sorted(rule.rule for rule in app.url_map.iter_rules() if policy_of(app, rule.endpoint) == PUBLIC)
     assert public == [
         "/account/language",
         "/bootstrap/static/<path:filename>",
         "/login",
+        "/login/cancel",
+        "/login/code",
         "/static/<path:filename>",
     ]
 

@@ -68,11 +68,13 @@ def register_extensions(app: Flask) -> None:
     from victimcare.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from victimcare.i18n import select_locale
     from victimcare.private_files import make_sqlite_file_private
+    from victimcare.reports import statistics as report_statistics
 
     database.init_app(app)
     crypto.init_app(app)  # seals values before a flush: before cases' listener reads them
     cases.init_app(app)
     audit.init_app(app)
+    report_statistics.init_app(app)  # counts what the others wrote, at each commit
     make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     with app.app_context():
@@ -155,9 +157,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from victimcare.accounts import step_up
     from victimcare.errors import register_errorhandlers as register
 
     register(app)
+    app.register_error_handler(step_up.StepUpRequired, step_up.respond)
 
 
 def register_commands(app: Flask) -> None:
@@ -168,6 +172,7 @@ def register_commands(app: Flask) -> None:
     from victimcare.crypto.cli import keys_cli
     from victimcare.demo import seed_demo_command
     from victimcare.referrals.cli import referrals_cli
+    from victimcare.reports.cli import reports_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agencies_cli)
@@ -175,4 +180,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(referrals_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(seed_demo_command)

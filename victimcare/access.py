@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from victimcare.accounts.models import User
@@ -94,6 +94,14 @@ ROLES_NEEDING_APPROVAL: frozenset[Role] = frozenset(
 
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"accounts.change_password", "accounts.logout", "accounts.set_language"}
+# Endpoints a user who must set up a second factor may still reach.
+_ENROLMENT_ALLOWED = {
+    "accounts.two_factor_page",
+    "accounts.new_two_factor",
+    "accounts.setup_two_factor",
+    "accounts.logout",
+    "accounts.set_language",
+}
 
 
 def has_permission(user: User, permission: Permission) -> bool:
@@ -133,8 +141,12 @@ def check_every_route_has_policy(app: Flask) -> None:
 
 
 def enforce() -> object | None:
-    """``before_request`` gate: login, forced password change, then the route's permission."""
+    """``before_request`` gate: login (both steps), forced password change, forced set-up of the
+    second factor, then the route's permission."""
     from flask import current_app
+
+    from victimcare.accounts.sessions import CODE_PENDING
+    from victimcare.accounts.two_factor import must_enrol
 
     endpoint = request.endpoint
     if endpoint is None:  # 404 or 405: let Flask answer
@@ -144,10 +156,15 @@ def enforce() -> object | None:
         return None
     if policy is None:
         abort(403)
+    if session.get(CODE_PENDING):  # half logged in (or a wrong password: the same answer)
+        return redirect(url_for("accounts.login_code"))
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
-        return redirect(url_for("accounts.change_password"))
+    if current_user.must_change_password:
+        if endpoint not in _PASSWORD_CHANGE_ALLOWED:
+            return redirect(url_for("accounts.change_password"))
+    elif endpoint not in _ENROLMENT_ALLOWED and must_enrol(current_user):
+        return redirect(url_for("accounts.two_factor_page"))
     if not has_permission(current_user, policy):
         abort(403)
     return None

@@ -39,6 +39,24 @@ def _proxy_count(text: str) -> int:
     return int(text)
 
 
+def _roles(text: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """``supervisor,auditor,admin`` or ``all``: the roles that must log in with a second factor."""
+    from victimcare.accounts.models import Role
+
+    if not text:
+        return default
+    if text.strip() == "all":
+        return tuple(role.value for role in Role)
+    roles = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(set(roles) - {role.value for role in Role})
+    if unknown:
+        raise ConfigurationError(
+            f"VICTIMCARE_SECOND_FACTOR_ROLES names unknown roles: {', '.join(unknown)} "
+            f"(use roles from {', '.join(role.value for role in Role)}, or all)."
+        )
+    return roles
+
+
 class Config:
     """Defaults every environment shares; environment variables override them."""
 
@@ -65,6 +83,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Each intake duplicate check asks whether someone exists: a person may ask only so many (per user).
     INTAKE_CHECK_LIMIT = "60 per hour"
+
+    # Two-factor login (issue 17): the roles that must use an authenticator app ("all" in
+    # VICTIMCARE_SECOND_FACTOR_ROLES: every role); how long the code page waits after the password;
+    # how long a confirmation (a code, or a password without a second factor) opens dangerous acts.
+    SECOND_FACTOR_ROLES = ("supervisor", "auditor", "admin")
+    LOGIN_CODE_TIMEOUT = timedelta(minutes=5)
+    STEP_UP_VALIDITY = timedelta(minutes=5)
 
     PASSWORD_MIN_LENGTH = 12
     # "default" is argon2-cffi's own profile; tests may pick a cheaper one.
@@ -122,6 +147,9 @@ class Config:
         self.VICTIMCARE_KEYRING = environ.get("VICTIMCARE_KEYRING", str(instance_path / "keyring.json"))
         self.PORT = int(environ.get("PORT", "5000"))
         self.TRUSTED_PROXIES = _proxy_count(environ.get("VICTIMCARE_TRUSTED_PROXIES", "0"))
+        self.SECOND_FACTOR_ROLES = _roles(
+            environ.get("VICTIMCARE_SECOND_FACTOR_ROLES"), self.SECOND_FACTOR_ROLES
+        )
         self.KEY_ROTATION_DAYS = int(environ.get("VICTIMCARE_KEY_ROTATION_DAYS", self.KEY_ROTATION_DAYS))
         # Signed audit checkpoints also go here, outside the database (ideally another disk or host).
         self.AUDIT_CHECKPOINT_DIR = environ.get(

@@ -5,12 +5,16 @@ Never in production, and never twice: a second run finds the demo agencies and s
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from victimcare.accounts import operations
+from victimcare.accounts import operations, two_factor
 from victimcare.accounts.models import AgencyKind, Role
+from victimcare.database import utcnow
 from victimcare.extensions import db
 
 PROVINCE = "15"  # Lào Cai (demo)
@@ -375,7 +379,7 @@ def seed_demo(*, with_cases: bool = True) -> bool:
         )
     password = current_app.config["DEMO_PASSWORD"]
     for username, display_name, agency_code, role in USERS:
-        operations.create_user(
+        user = operations.create_user(
             username=username,
             display_name=display_name,
             agency=agencies[agency_code],
@@ -384,6 +388,9 @@ def seed_demo(*, with_cases: bool = True) -> bool:
             must_change_password=False,
             check_policy=False,
         )
+        if two_factor.required_for(user):
+            user.totp_secret = demo_totp_secret(username)
+            user.totp_enabled_at = utcnow()
     if with_cases:
         seed_demo_cases(agencies)
         seed_demo_history(agencies)
@@ -682,10 +689,26 @@ def _holidays():
     return holidays()
 
 
+def demo_totp_secret(username: str) -> str:
+    """The demo user's authenticator secret: derived from the name, so the README and the tests know
+    it. Only demo accounts, which exist only outside production, have such a secret."""
+    return base64.b32encode(
+        hashlib.sha256(f"victimcare-demo-totp:{username}".encode()).digest()[:20]
+    ).decode()
+
+
 def demo_logins_text() -> str:
     password = current_app.config["DEMO_PASSWORD"]
-    lines = [f"  {u:<12} {r.value:<12} {a}" for u, _, a, r in USERS]
-    return f"Demo logins (password: {password}):\n" + "\n".join(lines)
+    roles = current_app.config["SECOND_FACTOR_ROLES"]
+    lines = [
+        f"  {u:<12} {r.value:<12} {a:<18} {demo_totp_secret(u) if r.value in roles else ''}".rstrip()
+        for u, _, a, r in USERS
+    ]
+    return (
+        f"Demo logins (password: {password}; the last column is the authenticator secret of those\n"
+        f"who log in with a code: add it to an authenticator app, or print the current code with\n"
+        f"`flask --app app users totp USERNAME`):\n" + "\n".join(lines)
+    )
 
 
 @click.command("seed-demo")

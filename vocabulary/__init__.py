@@ -61,9 +61,11 @@ class AuditAction(StrEnum):
     DENIED = "denied"
     EXPORT = "export"
     LOGIN = "login"
+    LOGIN_PASSWORD = "login_password"  # a right password, waiting for the second factor's code
     LOGIN_FAILED = "login_failed"
     LOCKOUT = "lockout"
     LOGOUT = "logout"
+    STEP_UP = "step_up"  # confirming who one is again before a dangerous act
     USER_CHANGE = "user_change"
     AGENCY_CHANGE = "agency_change"
     KEY_ROTATE = "key_rotate"

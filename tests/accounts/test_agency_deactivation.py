@@ -31,7 +31,9 @@ def test_deactivating_an_agency_stops_its_staff_at_once(login_as, seeded):
     refused = log_in(seeded.test_client(), "police1", "victimcare-demo")
     wrong = log_in(seeded.test_client(), "police1", "not the password")
     assert refused.status_code == wrong.status_code == 401
-    assert "Tên đăng nhập hoặc mật khẩu không đúng." in refused.text, "the same answer as a wrong password"
+    assert "Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng." in refused.text, (
+        "the same answer as a wrong password"
+    )
     assert login_as("border1").get("/").status_code == 200, "other agencies carry on"
 
     post(admin, f"/admin/agencies/{police.id}/activate", token_page=f"/admin/agencies/{police.id}")

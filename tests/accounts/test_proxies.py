@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from tests.helpers import csrf_token, db_session, seed
+from tests.helpers import csrf_token, db_session, log_in, seed
 from victimcare.audit.models import AuditEvent
 from victimcare.config import ConfigurationError, load_config
 
@@ -17,19 +17,17 @@ def _client(app, remote: str, forwarded: str | None = None):
     return client
 
 
-def _fail(client, token, username="police1"):
-    return client.post(
-        "/login", data={"username": username, "password": "wrong-password-guess", "csrf_token": token}
-    ).status_code
+def _fail(client, username="police1"):
+    """A whole failed attempt: the password, then (a wrong password leads there too) the code page."""
+    return log_in(client, username, "wrong-password-guess").status_code
 
 
 def test_behind_one_trusted_proxy_each_client_has_its_own_bucket_and_is_logged_by_its_address(app_factory):
     app = app_factory(TRUSTED_PROXIES=1, LOGIN_RATE_LIMIT="3 per minute")
     seed(app)
     attacker, colleague = _client(app, PROXY, "203.0.113.7"), _client(app, PROXY, "198.51.100.4")
-    token = csrf_token(attacker)
-    assert [_fail(attacker, token, f"guess{i}") for i in range(4)] == [401, 401, 401, 429]
-    assert _fail(colleague, csrf_token(colleague), "social1") == 401, "the colleague is not locked out"
+    assert [_fail(attacker, f"guess{i}") for i in range(4)] == [401, 401, 401, 429]
+    assert _fail(colleague, "social1") == 401, "the colleague is not locked out"
     with db_session(app) as session:
         addresses = set(
             session.scalars(sa.select(AuditEvent.client_address).where(AuditEvent.action == "login_failed"))
@@ -41,7 +39,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(app_factory):
     app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
     seed(app)
     spoofers = [_client(app, "192.0.2.9", f"203.0.113.{i}") for i in range(4)]
-    codes = [_fail(client, csrf_token(client), f"guess{i}") for i, client in enumerate(spoofers)]
+    codes = [_fail(client, f"guess{i}") for i, client in enumerate(spoofers)]
     assert codes == [401, 401, 401, 429], "a forged header does not buy a fresh bucket"
     with db_session(app) as session:
         addresses = set(
@@ -65,8 +63,7 @@ def test_thirty_successful_logins_from_one_address_are_not_throttled(seeded):
 
 def test_the_twenty_first_failure_from_one_address_in_a_minute_is_refused(seeded):
     client = _client(seeded, "192.0.2.21")
-    token = csrf_token(client)
-    codes = [_fail(client, token, f"nobody{i}") for i in range(21)]
+    codes = [_fail(client, f"nobody{i}") for i in range(21)]
     assert codes[:20] == [401] * 20 and codes[20] == 429
 
 

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from tests.helpers import add_case, db_session, post
+from tests.helpers import add_case, db_session, give_authenticator, post
 from victimcare.audit.models import AuditEvent
 from victimcare.cases.models import Case
 
@@ -98,6 +98,7 @@ def _supervisor_elsewhere(app) -> str:
             check_policy=False,
         )
         session.commit()
+    give_authenticator(app, "supervisor-hg")
     return "supervisor-hg"
 
 

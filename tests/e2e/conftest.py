@@ -37,10 +37,14 @@ def browser_type_launch_args():
     }
 
 
+LIVE = {}  # the app the browser talks to, for log_in to read a demo user's authenticator
+
+
 @pytest.fixture(scope="session")
 def live_app(databases, tmp_path_factory):
     app = helpers.make_app(databases.new(), tmp_path_factory.mktemp("e2e-instance"))
     helpers.seed(app, with_cases=True)
+    LIVE["app"] = app
     return app
 
 
@@ -68,8 +72,18 @@ def screenshot(page, request):
     return take
 
 
+LOG_IN_BUTTON = "button[type=submit]:has-text('Đăng nhập'), button[type=submit]:has-text('Log in')"
+
+
 def log_in(page, username: str, password: str = "victimcare-demo") -> None:
+    """The password, then, when the code page comes (a second factor, or a wrong password), the code
+    the demo user's authenticator shows now."""
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]:has-text('Đăng nhập'), button[type=submit]:has-text('Log in')")
+    with page.expect_navigation():
+        page.click(LOG_IN_BUTTON)
+    if page.url.endswith("/login/code"):
+        page.fill("input[name=code]", helpers.totp_code(LIVE["app"], username))
+        with page.expect_navigation():
+            page.click(LOG_IN_BUTTON)

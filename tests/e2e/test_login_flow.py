@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import LOG_IN_BUTTON, log_in
+from tests.helpers import totp_code
 from victimcare.demo import USERS
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +35,7 @@ def test_a_wrong_password_shows_the_vietnamese_message(page):
     if page.locator("html").get_attribute("lang") != "vi":
         page.get_by_test_id("language-switch").click()
     log_in(page, "police1", "not the password at all")
-    expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+    expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.")
 
 
 def test_the_page_runs_without_content_security_policy_violations(page):
@@ -53,3 +54,39 @@ def test_the_page_runs_without_content_security_policy_violations(page):
     page.locator(".navbar-toggler").click()  # the collapsed menu opens: Bootstrap's JS runs under the CSP
     expect(menu_link).to_be_visible()
     assert violations == []
+
+
+def test_a_supervisor_logs_in_with_the_code_of_the_authenticator(page, screenshot, live_app):
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto("/login")
+    page.fill("input[name=username]", "supervisor1")
+    page.fill("input[name=password]", "victimcare-demo")
+    page.click(LOG_IN_BUTTON)
+    expect(page).to_have_url(re.compile(r"/login/code$"))
+    expect(page.locator("input[name=code]")).to_be_focused()
+    screenshot("code-page")
+    page.goto("/cases")
+    expect(page).to_have_url(re.compile(r"/login/code$"))  # nothing but the code page before the code
+    page.fill("input[name=code]", totp_code(live_app, "supervisor1"))
+    page.click(LOG_IN_BUTTON)
+    expect(page.locator("h1")).to_have_text(re.compile(r"(Xin chào|Hello), Hoàng Minh Đức"))
+    assert violations == []
+
+
+def test_a_wrong_code_sends_back_to_the_login_page(page):
+    page.goto("/login")
+    page.fill("input[name=username]", "supervisor1")
+    page.fill("input[name=password]", "victimcare-demo")
+    page.click(LOG_IN_BUTTON)
+    expect(page).to_have_url(re.compile(r"/login/code$"))
+    page.fill("input[name=code]", "000000")
+    page.click(LOG_IN_BUTTON)
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.|Wrong username, password or code.")
+    )

@@ -1,5 +1,6 @@
 """The dashboard, exports and approvals as their readers meet them: scope, protection, the log."""
 
+import html
 import io
 import re
 
@@ -8,7 +9,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import add_case, db_session, log_in
+from tests.helpers import add_case, db_session, give_authenticator, log_in
 from victimcare.audit.models import AuditEvent
 from victimcare.reports.models import ReportApproval, ReportExport
 
@@ -78,6 +79,7 @@ def test_a_supervisor_of_another_province_sees_none_of_this_provinces_figures(ca
             check_policy=False,
         )
         session.commit()
+    give_authenticator(cases, "supervisor-hg")
     page = _client(cases, "supervisor-hg").get("/reports?scope=province&indicator=received").text
     assert _tile(page, "received") == "0"
 
@@ -189,3 +191,64 @@ def test_rows_are_named_in_the_readers_language(app):
         assert value_label("agency", "police-demo", {"police-demo": "Công an tỉnh"}) == "Công an tỉnh"
         assert value_label("age_band", "under_12", {}) == "Dưới 12 tuổi"
         assert value_label("channel", "hotline_111", {}).startswith("Cuộc gọi")
+
+
+def _page_tables(page: str) -> list[list[str]]:
+    """Every breakdown table's shown counts, in page order (the trend by month left out)."""
+    found = []
+    for by, body in re.findall(r'data-testid="table-([a-z_]+)">(.*?)</table>', page, re.S):
+        if by != "trend":
+            found.append(
+                [html.unescape(v) for v in re.findall(r'<td class="text-end" data-value="([^"]*)"', body)]
+            )
+    return found
+
+
+def _sheet_tables(sheet) -> list[list[str]]:
+    """Each table of an indicator's sheet: its counts, up to the total row that closes it."""
+    found, current = [], []
+    for row in sheet.iter_rows(min_row=3, values_only=True):
+        if row and row[0] == "Tổng":
+            found.append(current)
+            current = []
+        elif row and len(row) > 1 and row[1] is not None:
+            current.append(str(row[1]))
+    return found
+
+
+@pytest.mark.parametrize("indicator", ["received", "open_at_end", "overdue_at_end", "referrals"])
+def test_the_workbook_holds_the_numbers_the_page_shows_for_every_new_indicator(cases, indicator):
+    supervisor = _client(cases, "supervisor1")
+    page = supervisor.get(f"/reports?scope=province&indicator={indicator}").text
+    form = {
+        "csrf_token": _token(supervisor),
+        "period": re.search(r'id="period" name="period" value="([^"]+)"', page).group(1),
+        "scope": "province",
+        "recipient": "Ban Chỉ đạo 138 tỉnh Lào Cai",
+        "file_format": "xlsx",
+    }
+    book = openpyxl.load_workbook(io.BytesIO(supervisor.post("/reports/export", data=form).data))
+    assert len(book.sheetnames) == 1 + 18  # a title sheet, then one per indicator
+    assert _sheet_tables(book[indicator]) == _page_tables(page)
+
+
+def test_a_snapshot_is_read_at_the_periods_end_and_its_trend_has_no_total(cases):
+    page = _client(cases, "supervisor1").get("/reports?scope=agency&indicator=open_at_end").text
+    assert 'data-testid="snapshot-note"' in page
+    assert _tile(page, "open_at_end") == "12"  # the twelve intakes are still open
+    trend = re.search(r'data-testid="table-trend">(.*?)</table>', page, re.S).group(1)
+    assert "<tfoot>" not in trend  # stocks at each month's end do not add up
+    stages = re.search(r'data-testid="table-stage">(.*?)</table>', page, re.S).group(1)
+    assert re.search(r'data-key="intake">.*?data-value="12"', stages, re.S)
+
+
+def test_the_median_answer_time_is_hidden_outside_the_agency_when_few_answers_back_it(cases):
+    page = _client(cases, "steering1").get("/reports?indicator=referral_answers").text
+    assert re.search(r'data-testid="median-referral_answers">[^<]*: —', page)
+
+
+def test_route_rows_are_named_by_both_agency_kinds(app):
+    from victimcare.reports.views import value_label
+
+    with app.test_request_context():
+        assert value_label("route", "police>social_affairs", {}).startswith("từ Công an")

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from victimcare.access import Permission, requires
-from victimcare.accounts import operations, sessions, throttle
+from victimcare.accounts import operations, sessions, step_up, throttle, two_factor
 from victimcare.accounts.forms import AgencyForm, ConfirmForm, NewUserForm, UserForm
 from victimcare.accounts.models import Agency, User, UserSession
 from victimcare.approvals import operations as approvals
@@ -71,6 +71,8 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @requires(Permission.ADMIN_USERS)
 def new_user():
+    if request.method == "POST":
+        step_up.demand()  # giving a role
     form = NewUserForm(_agencies())
     if form.validate_on_submit():
         try:
@@ -103,6 +105,8 @@ def new_user():
 @requires(Permission.ADMIN_USERS)
 def edit_user(user_id: str):
     user = _get_or_404(User, user_id)
+    if request.method == "POST":
+        step_up.demand()  # a new role or agency
     form = UserForm(_agencies(), obj=None if request.method == "POST" else user)
     if request.method == "GET":
         form.agency.data = str(user.agency_id)
@@ -160,11 +164,30 @@ def set_active(user_id: str, action: str):
 @requires(Permission.ADMIN_USERS)
 def reset_password(user_id: str):
     user = _get_or_404(User, user_id)
+    step_up.demand()  # whoever sees the temporary password can log in as the user
     if not ConfirmForm().validate_on_submit():
         abort(400)
     temporary = operations.reset_password(user, by=current_user)
     db.session.commit()
     return render_template("admin/temporary_password.html", user=user, temporary=temporary)
+
+
+@bp.route("/users/<user_id>/reset-second-factor", methods=["POST"])
+@requires(Permission.ADMIN_USERS)
+def reset_second_factor(user_id: str):
+    """For a user who lost their authenticator and their recovery codes; never one's own."""
+    user = _get_or_404(User, user_id)
+    step_up.demand()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        two_factor.reset(user, by=current_user)
+    except two_factor.SecondFactorError as error:
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("The second factor has been removed and the user's sessions have ended."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<user_id>/unlock", methods=["POST"])
@@ -209,6 +232,8 @@ def agencies():
 @requires(Permission.ADMIN_AGENCIES)
 def edit_agency(agency_id: str | None = None):
     agency = _get_or_404(Agency, agency_id) if agency_id else None
+    if request.method == "POST":
+        step_up.demand()  # a new kind or province changes what its staff see
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
         try:

@@ -48,6 +48,25 @@ def create_user(username, agency_code, role, display_name, password, must_change
     click.echo(f"Created {user.username} ({user.role.value}) at {agency.code}.")
 
 
+@users_cli.command("totp")
+@click.argument("username")
+def totp_code(username):
+    """Print USERNAME's current authenticator code (development and testing only)."""
+    from flask import current_app
+
+    from victimcare.accounts import totp
+    from victimcare.database import utcnow
+
+    if current_app.config["ENV_NAME"] not in ("development", "testing"):
+        raise click.ClickException("users totp only runs in development or testing, never in production.")
+    user = operations.find_user(username)
+    if user is None or not user.has_second_factor:
+        raise click.ClickException(f"{username} has no authenticator set up.")
+    now = utcnow()
+    left = 30 - int(now.timestamp()) % 30
+    click.echo(f"{totp.code_at(user.totp_secret, now)}  (valid for {left} more seconds)")
+
+
 agencies_cli = AppGroup("agencies", help="Manage agencies.")
 
 

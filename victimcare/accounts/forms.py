@@ -18,6 +18,25 @@ class LoginForm(Form):
     password = PasswordField(_l("Password"), validators=[required(), max_length(1024)])
 
 
+class CodeForm(Form):
+    """The second step of logging in, and the first code of a new authenticator."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[required(), max_length(64)],
+        description=_l("The six digits your authenticator app shows now, or one of your recovery codes."),
+    )
+
+
+class StepUpForm(Form):
+    """Confirming who one is before a dangerous act: a code, or the password without a second factor.
+
+    The field's name is the step-up's own, so the form being held back can be sent again as it was.
+    """
+
+    step_up_code = StringField(_l("Code or password"), validators=[required(), max_length(1024)])
+
+
 class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[required()])
     new_password = PasswordField(

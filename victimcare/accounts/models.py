@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from victimcare.crypto import EncryptedText
 from victimcare.database import UTCDateTime, str_enum, utcnow, uuid_pk
 from victimcare.extensions import db
 from vocabulary import AgencyKind, Role  # defined in vocabulary; imported from here too
@@ -36,9 +37,14 @@ class Agency(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A person who logs in. Usernames are stored lower-case so login is case-insensitive."""
+    """A person who logs in. Usernames are stored lower-case so login is case-insensitive.
+
+    The second factor's secret is sealed like personal data, under a data key of the user's own
+    (``encryption_subject_id``), so nobody holding the database, an administrator included, reads it.
+    """
 
     __tablename__ = "users"
+    __encryption_subject_is_self__ = True
 
     id: Mapped[uuid.UUID] = uuid_pk()
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -52,6 +58,12 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP (RFC 6238): the confirmed secret, one being set up (until its first code), when it was
+    # confirmed, and the last time step accepted: a code is never accepted twice.
+    totp_secret = EncryptedText()
+    totp_pending_secret = EncryptedText()
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
@@ -64,6 +76,13 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         """Staff of a deactivated agency are stopped with it: login and every session check ask this."""
         return self.active and self.agency.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def encryption_subject_id(self) -> uuid.UUID:
+        return self.id
 
     def get_id(self) -> str:
         """Flask-Login's id is ``user:session`` so that one cookie names one revocable session."""
@@ -87,11 +106,32 @@ class UserSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(sa.String(30))
     client_address: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str | None] = mapped_column(sa.String(200))
+    # Half logged in: the password was checked, the second factor not yet. Such a session is
+    # never loaded as a logged-in user; only the code page reads it.
+    awaiting_code: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The last time the user confirmed who they are in this session (the login, or a step-up before
+    # a dangerous act): step-up asks again once it is older than STEP_UP_VALIDITY.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="sessions")
 
     def __repr__(self) -> str:
         return f"<UserSession {self.id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator; only its argon2 hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id}>"
 
 
 class LoginThrottle(db.Model):

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from victimcare import access
-from victimcare.accounts import passwords, sessions, throttle
+from victimcare.accounts import passwords, sessions, throttle, two_factor
 from victimcare.accounts.models import Agency, AgencyKind, Role, User, UserSession
 from victimcare.audit import operations as audit
 from victimcare.database import utcnow
@@ -29,8 +29,12 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class LoginResult:
+    """``needs_code``: answer with the code page. A wrong password is answered so too (``user``
+    None), so that only the code page's verdict tells whether the whole login was right."""
+
     user: User | None = None
     locked_for: timedelta | None = None
+    needs_code: bool = False
 
 
 def find_user(username: str) -> User | None:
@@ -38,7 +42,13 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> LoginResult:
-    """Check a login attempt, throttling per account; on success open a new server-side session."""
+    """Check a password, throttling per account.
+
+    Without a second factor a right password opens a new server-side session. With one, it opens a
+    half-logged-in session that waits for the code; a wrong password gets the same answer, the code
+    page, with no session behind it. Both count as a failure until the code is right, so the lock
+    (and the time taken) cannot tell a right password from a wrong one either.
+    """
     lock = throttle.locked_for(username)
     user = find_user(username)
     if lock:
@@ -62,14 +72,52 @@ def authenticate(username: str, password: str) -> LoginResult:
             username=user.username if user else None,
             outcome="refused",
         )
-        return LoginResult(locked_for=locked)
-    throttle.clear(username)
+        return LoginResult(needs_code=True)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
+    if user.has_second_factor:
+        throttle.record_failure(username)
+        sessions.start_session(user, awaiting_code=True)
+        # One event, as a wrong password writes one: the two answers take the same work.
+        audit.record(AuditAction.LOGIN_PASSWORD, username=user.username, outcome="awaiting_code")
+        return LoginResult(user=user, needs_code=True)
+    throttle.clear(username)
     user.last_login_at = utcnow()
     sessions.start_session(user)
     audit.record(AuditAction.LOGIN, actor=user)
     return LoginResult(user=user)
+
+
+def complete_login(login_id: str | None, code: str) -> User | None:
+    """The second step: the code (or a recovery code) of the half-logged-in session the cookie names.
+
+    A cookie that names no such session (the password was wrong, or too much time passed) does the
+    same work and is refused the same way. One code per password: a wrong code ends the attempt.
+    """
+    row = sessions.awaiting_session(login_id)
+    user = row.user if row is not None else None
+    how = two_factor.check_code(user, code)
+    if row is None:
+        return None
+    if how is None:
+        sessions.end_session(row, "wrong_code")
+        audit.record(AuditAction.LOGIN_FAILED, username=user.username, outcome="wrong_code")
+        return None
+    row.awaiting_code = False
+    row.confirmed_at = utcnow()
+    user.session_token = login_id.partition(":")[2]
+    user.current_session = row
+    throttle.clear(user.username)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    audit.record(AuditAction.LOGIN, actor=user, detail={"second_factor": how})
+    return user
+
+
+def cancel_login(login_id: str | None) -> None:
+    row = sessions.awaiting_session(login_id)
+    if row is not None:
+        sessions.end_session(row, "cancelled")
 
 
 def logout(user: User) -> None:

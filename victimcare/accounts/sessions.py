@@ -20,17 +20,27 @@ from victimcare.database import utcnow
 from victimcare.extensions import db
 from victimcare.transactions import write_apart
 
+# Flask session key of a login waiting for its code (when the password was given, as a timestamp).
+# Set whether the password was right or not: the access gate sends such a browser to the code page.
+CODE_PENDING = "login_code_since"
+
 
 def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def start_session(user: User) -> UserSession:
-    """A fresh 256-bit session for ``user``; the token lives only in the cookie."""
+def start_session(user: User, *, awaiting_code: bool = False) -> UserSession:
+    """A fresh 256-bit session for ``user``; the token lives only in the cookie.
+
+    ``awaiting_code``: half logged in, until the second factor's code is given at the code page.
+    A complete login counts as the user's latest confirmation (see ``step_up``).
+    """
     token = secrets.token_urlsafe(32)
     row = UserSession(
         token_hash=_hash(token),
         user=user,
+        awaiting_code=awaiting_code,
+        confirmed_at=None if awaiting_code else utcnow(),
         client_address=(request.remote_addr or "")[:64] if request else None,
         user_agent=(request.user_agent.string or "")[:200] if request else None,
     )
@@ -47,6 +57,8 @@ def expiry_reason(row: UserSession, now=None) -> str | None:
     config = current_app.config
     if row.ended_at is not None:
         return row.end_reason or "ended"
+    if row.awaiting_code and now - row.created_at > config["LOGIN_CODE_TIMEOUT"]:
+        return "code_timeout"
     if now - row.created_at > config["SESSION_ABSOLUTE_TIMEOUT"]:
         return "absolute_timeout"
     if now - row.last_seen_at > config["SESSION_IDLE_TIMEOUT"]:
@@ -67,17 +79,37 @@ _SESSION_BY_TOKEN = (
 )
 
 
-def load_user(login_id: str) -> User | None:
-    """Flask-Login's user loader: the user of a live session, touching its last-seen time."""
-    user_id, _, token = login_id.partition(":")
+def _row_of(login_id: str | None) -> tuple[UserSession | None, str]:
+    """The session row a cookie's ``user:token`` names (with its user), and the token."""
+    user_id, _, token = (login_id or "").partition(":")
     if not token:
-        return None
+        return None, token
     try:
         user_uuid = uuid.UUID(user_id)
     except ValueError:
-        return None
+        return None, token
     row = db.session.scalar(_SESSION_BY_TOKEN, {"token_hash": _hash(token)})
     if row is None or row.user_id != user_uuid:
+        return None, token
+    return row, token
+
+
+def awaiting_session(login_id: str | None) -> UserSession | None:
+    """The half-logged-in session a cookie names, while it may still take its code; else None."""
+    row, _token = _row_of(login_id)
+    if row is None or not row.awaiting_code or expiry_reason(row) is not None:
+        return None
+    return row
+
+
+def load_user(login_id: str) -> User | None:
+    """Flask-Login's user loader: the user of a live, complete session, touching its last-seen time.
+
+    A half-logged-in session (password given, code not yet) loads nobody: to every page but the
+    code page it looks exactly like no login at all.
+    """
+    row, token = _row_of(login_id)
+    if row is None or row.awaiting_code:
         return None
     now = utcnow()
     reason = expiry_reason(row, now)
@@ -124,6 +156,7 @@ def live_sessions_query():
         sa.select(UserSession)
         .where(
             UserSession.ended_at.is_(None),
+            UserSession.awaiting_code.is_(False),
             UserSession.created_at > now - config["SESSION_ABSOLUTE_TIMEOUT"],
             UserSession.last_seen_at > now - config["SESSION_IDLE_TIMEOUT"],
         )

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from victimcare import access
 from victimcare.access import Permission, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.forms import ConfirmForm
 from victimcare.accounts.labels import role_label
 from victimcare.accounts.models import AgencyKind
@@ -67,6 +68,8 @@ def index():
 @requires(Permission.APPROVAL_DECIDE)
 def decide(approval_id: str, decision: str):
     row = _get_to_decide(approval_id)
+    if decision == "approve":
+        step_up.demand()  # an erasure, a role that reads cases, an agency's new kind or province
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -52,6 +52,8 @@ register(
         AuditAction.EXPORT: _l("Exported"),
         AuditAction.REVIEW: _l("Reviewed flagged events"),
         AuditAction.ASSIGN: _l("Assigned a case"),
+        AuditAction.LOGIN_PASSWORD: _l("Password accepted, waiting for the second step"),
+        AuditAction.STEP_UP: _l("Confirmed who they are before a sensitive act"),
     },
 )
 register(
@@ -126,6 +128,7 @@ register(
         Change.ACTIVATED: _l("activated"),
         Change.DEACTIVATED: _l("deactivated"),
         Change.PASSWORD_RESET: _l("password reset by an administrator"),
+        Change.SECOND_FACTOR_RESET: _l("two-step login reset by an administrator"),
         Change.SET: _l("set"),
         Change.LIFTED: _l("lifted"),
     },
@@ -152,6 +155,7 @@ register(
         Flag.ROLE_GRANT: _l("role grant"),
         Flag.AGENCY_CHANGE: _l("agency change"),
         Flag.PASSWORD_RESET: _l("password reset by an administrator"),
+        Flag.SECOND_FACTOR_RESET: _l("two-step login reset by an administrator"),
     },
 )
 

@@ -74,7 +74,9 @@ def _marks_of(event: AuditEvent, owner: str | None) -> list[str]:
         marks.append("after_hours")
     if owner and event.agency_code not in (None, owner) and _views_for_work(event):
         marks.append("other_agency")
-    if event.action in (AuditAction.LOGIN_FAILED, AuditAction.LOCKOUT, AuditAction.DENIED):
+    if event.action in (AuditAction.LOGIN_FAILED, AuditAction.LOCKOUT, AuditAction.DENIED) or (
+        event.action == AuditAction.STEP_UP and event.outcome == "refused"
+    ):
         marks.append("denied")
     if event.action == AuditAction.REFER and (event.detail or {}).get("legal_basis", "consent") != "consent":
         marks.append("legal_basis")  # shared without the person's consent
@@ -149,10 +151,10 @@ def _duty_marks(event: AuditEvent) -> list[str]:
         return [detail["kind"]]
     if (
         event.action == AuditAction.USER_CHANGE
-        and detail.get("change") == "password_reset"
+        and detail.get("change") in ("password_reset", "second_factor_reset")
         and event.actor_username
     ):
-        return ["password_reset"]
+        return [detail["change"]]
     return []
 
 

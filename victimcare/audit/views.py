@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from victimcare.access import Permission, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.models import User
 from victimcare.audit import activity, filters, reading, review
 from victimcare.audit import operations as audit
@@ -111,6 +112,7 @@ EXPORT_LIMIT = 100_000
 
 @bp.route("/export.csv")
 @requires(Permission.AUDIT_VIEW)
+@step_up.required
 def export():
     """The filtered log as CSV, in the reader's words and local time (no personal values in it); the
     export is logged before it leaves. Filters that cannot be applied send the reader back to them."""

@@ -54,6 +54,7 @@ class Change(StrEnum):
     ACTIVATED = "activated"
     DEACTIVATED = "deactivated"
     PASSWORD_RESET = "password_reset"
+    SECOND_FACTOR_RESET = "second_factor_reset"
     SET = "set"
     LIFTED = "lifted"
 
@@ -72,6 +73,7 @@ class Flag(StrEnum):
     ROLE_GRANT = "role_grant"
     AGENCY_CHANGE = "agency_change"
     PASSWORD_RESET = "password_reset"
+    SECOND_FACTOR_RESET = "second_factor_reset"
 
 
 class CheckedIdentifier(StrEnum):

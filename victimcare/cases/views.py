@@ -14,6 +14,7 @@ from limits import parse as parse_limit
 
 from victimcare import access, queue
 from victimcare.access import CaseAccess, FieldGroup, Permission, Reason, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.forms import ConfirmForm
 from victimcare.accounts.models import Role
 from victimcare.audit import operations as audit
@@ -410,6 +411,8 @@ def workflow_svg(reference: str):
 @requires(Permission.CASE_BREAK_GLASS)
 def break_glass(reference: str):
     """Emergency access with a written reason. Answers the same whether or not the case exists."""
+    if request.method == "POST":
+        step_up.demand()
     form = BreakGlassForm()
     if form.validate_on_submit():
         case = db.session.scalar(sa.select(Case).where(Case.reference == reference))
@@ -430,6 +433,7 @@ def break_glass(reference: str):
 def erase(reference: str):
     """Ask for erasure; it takes effect when a second supervisor of the owning agency approves."""
     case, seen = case_for_owning_supervisor(reference)
+    step_up.demand()
     form = erase_form_for(case)
     if case.victim.erased_at is not None and not form.other_fields():
         flash(_("This person's personal data was already erased."), "info")

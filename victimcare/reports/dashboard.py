@@ -45,6 +45,7 @@ class Table:
     by: str
     rows: list[Row]
     total: Count
+    additive: bool = True  # False for counts at each month's end: their sum means nothing, so none is shown
 
     @property
     def has_hidden(self) -> bool:
@@ -58,6 +59,7 @@ class Tile:
     before: Count
     year_earlier: Count
     share: float | None = None  # against the indicator's target; None when there is none or it is hidden
+    median: float | None = None  # the indicator's median (hours to answer); None when none or hidden
 
     @property
     def trend(self) -> str | None:
@@ -84,8 +86,8 @@ class Dashboard:
     breakdowns: list[Table] = field(default_factory=list)
 
 
-def table(by: str, counts: dict[str, int], threshold: int, protected: bool) -> Table:
-    """Protect a one-column table and attach shares of the total."""
+def table(by: str, counts: dict[str, int], threshold: int, protected: bool, additive: bool = True) -> Table:
+    """Protect a one-column table and attach shares of the total (none for a table that does not add up)."""
     keys = list(counts)
     grid = protect([[counts[k]] for k in keys], threshold if protected else 1)
     total = Count(grid.shown(len(keys), 0), threshold)
@@ -93,10 +95,10 @@ def table(by: str, counts: dict[str, int], threshold: int, protected: bool) -> T
     for index, key in enumerate(keys):
         count = Count(grid.shown(index, 0), threshold)
         share = None
-        if not count.hidden and not total.hidden and total.value:
+        if additive and not count.hidden and not total.hidden and total.value:
             share = round(100 * count.value / total.value, 1)
         rows.append(Row(key, count, share))
-    return Table(by, rows, total)
+    return Table(by, rows, total, additive)
 
 
 def target_share(indicator: Indicator, rows: dict[str, int], threshold: int, protected: bool) -> float | None:
@@ -111,6 +113,21 @@ def single(value: int, threshold: int, protected: bool) -> Count:
     return Count(None if protected and 0 < value < threshold else value, threshold)
 
 
+def median(
+    indicator: Indicator,
+    scope: figures.Scope,
+    period: Period,
+    today: date,
+    count: int,
+    threshold: int,
+    protected: bool,
+) -> float | None:
+    """The indicator's median, unless it rests on fewer units than the threshold and the reader is outside."""
+    if indicator.median is None or (protected and count < threshold):
+        return None
+    return figures.median(indicator, scope, period, today)
+
+
 def build(
     scope: figures.Scope, period: Period, indicator: Indicator, today: date, threshold: int
 ) -> Dashboard:
@@ -120,8 +137,11 @@ def build(
         now, before, earlier = figures.totals(
             each, scope, (period, period.previous(), period.year_earlier()), today
         )
-        tiles.append(Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier))))
-    trend = table("month", figures.by_month(indicator, scope, period, today), threshold, protected)
+        tile = Tile(each, *(single(n, threshold, protected) for n in (now, before, earlier)))
+        tile.median = median(each, scope, period, today, now, threshold, protected)
+        tiles.append(tile)
+    months = figures.by_month(indicator, scope, period, today)
+    trend = table("month", months, threshold, protected, additive=not indicator.snapshot)
     counted = figures.breakdowns(indicator, indicator.breakdowns, scope, period, today)
     for tile in tiles:
         target = tile.indicator.target
@@ -138,12 +158,15 @@ def build(
 
 def all_tables(
     scope: figures.Scope, period: Period, today: date, threshold: int
-) -> list[tuple[Indicator, list[Table]]]:
-    """Every indicator with every breakdown: the periodic report's content (always protected)."""
+) -> list[tuple[Indicator, list[Table], float | None]]:
+    """Every indicator with every breakdown, and its median if it has one: the periodic report's
+    content (always protected)."""
     found = []
     for each in INDICATORS:
         counted = figures.breakdowns(each, each.breakdowns, scope, period, today)
-        found.append((each, [table(by, counted[by], threshold, True) for by in each.breakdowns]))
+        tables = [table(by, counted[by], threshold, True) for by in each.breakdowns]
+        count = sum(counted[each.breakdowns[0]].values())
+        found.append((each, tables, median(each, scope, period, today, count, threshold, True)))
     return found
 
 

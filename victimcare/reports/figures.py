@@ -1,9 +1,12 @@
-"""Figures for an indicator, period and jurisdiction: one GROUP BY over the clear coded columns.
+"""Figures for an indicator, period and jurisdiction: one GROUP BY over coded columns.
 
-Each source (``indicators.Source``) is a SELECT with one row per counted unit, its moment, the agency
-whose jurisdiction it falls in, and the coded facts breakdowns read. Counts are ``count(*)`` of those
-rows, so every breakdown's rows add up to the total. Nothing personal is decrypted; an erased person
-keeps their coded facts and still counts.
+The rows an indicator counts are its source's (``sources``): read from the statistics table
+(``statistics``) when it is current, else counted directly from the base tables. ``via`` chooses
+(``"auto"``, ``"facts"`` or ``"direct"``); both give the same numbers, which the tests check. Counts
+are ``count(*)`` of those rows, so every breakdown's rows add up to the total. A flow (received,
+steps, services…) counts the rows placed in the period; a snapshot (open or overdue cases) counts
+the spells a case was in at the period's end. Nothing personal is decrypted; an erased person keeps
+their coded facts and still counts.
 """
 
 from __future__ import annotations
@@ -15,25 +18,25 @@ from datetime import date
 import sqlalchemy as sa
 
 from victimcare.accounts.models import Agency
-from victimcare.cases.models import Case, Exploitation, Gender, IntakeChannel, StageEvent, Victim
+from victimcare.cases.models import Case, Exploitation, Gender, IntakeChannel
 from victimcare.extensions import db
-from victimcare.referrals.models import Referral
+from victimcare.reports import sources, statistics
 from victimcare.reports.indicators import (
     AGE_BANDS,
+    ANSWER_BANDS,
     CLOSING_TRIGGERS,
     RETURN_ROUTES,
     Breakdown,
     Indicator,
     Source,
 )
+from victimcare.reports.models import ReportFact
 from victimcare.reports.periods import Period, PeriodKind
-from victimcare.support.models import FollowUp, Measure, ProtectionMeasure, SupportService
-from workflows.referral import ReferralStatus
-from workflows.support import Beneficiary, ServiceStatus, SupportType
-
-UNKNOWN = "unknown"
-VIETNAM_HOURS = 7  # Asia/Ho_Chi_Minh: +07:00, no daylight saving since 1975
-COUNTED_SERVICE = (ServiceStatus.IN_PROGRESS, ServiceStatus.DELIVERED)
+from victimcare.reports.sources import UNKNOWN, VIETNAM_HOURS
+from victimcare.support.models import Measure
+from workflows.referral import ReferralKind, ReferralStatus
+from workflows.support import Beneficiary, SupportType
+from workflows.victim_path import OPEN_STAGES, Stage
 
 # The rows every breakdown of a closed list shows, zero or not, in this order; unknown comes last.
 KNOWN_VALUES: dict[Breakdown, tuple[str, ...]] = {
@@ -51,7 +54,23 @@ KNOWN_VALUES: dict[Breakdown, tuple[str, ...]] = {
     Breakdown.REFERRAL_STATUS: tuple(s.value for s in ReferralStatus),
     Breakdown.ON_TIME: ("on_time", "late", "missed", "not_yet_due"),
     Breakdown.SUPPORTED: ("yes", "no"),
+    Breakdown.STAGE: (*(s.value for s in OPEN_STAGES), Stage.SUSPENDED.value),
+    Breakdown.REFERRAL_KIND: tuple(k.value for k in ReferralKind),
+    Breakdown.ANSWER_TIME: tuple(code for code, _hours in ANSWER_BANDS),
+    Breakdown.LEGAL_REGIME: ("2011", "2024"),
 }
+# Breakdowns whose every unit has a known value: no unknown row is printed for them.
+NEVER_UNKNOWN = frozenset(
+    {
+        Breakdown.RETURN_ROUTE,
+        Breakdown.ON_TIME,
+        Breakdown.CLOSURE_REASON,
+        Breakdown.STAGE,
+        Breakdown.REFERRAL_KIND,
+        Breakdown.ANSWER_TIME,
+        Breakdown.LEGAL_REGIME,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -62,167 +81,62 @@ class Scope:
     own_agency: bool  # exact counts; otherwise small cells are protected
 
 
-def _source(source: Source, indicator: Indicator, today: date):
-    """The rows of a source with the columns breakdowns need (``Case`` and ``Victim`` joined in)."""
-    if source == Source.RECEIVED:
-        moment = sa.func.coalesce(Case.received_at, Case.created_at)
-        return (
-            sa.select(
-                moment.label("moment"), Case.owning_agency_id.label("agency_id"), *_person_facts(moment)
-            )
-            .select_from(Case)
-            .join(Victim, Case.victim_id == Victim.id),
-            True,
-        )
-    if source == Source.STEP:
-        moment = StageEvent.created_at
-        reason = sa.case(*((StageEvent.trigger == t, r) for t, r in CLOSING_TRIGGERS.items()), else_=UNKNOWN)
-        supported = sa.exists().where(
-            SupportService.case_id == Case.id,
-            SupportService.person_id == Case.victim_id,
-            SupportService.status.in_([str(s) for s in COUNTED_SERVICE]),
-        )
-        return (
-            sa.select(
-                moment.label("moment"),
-                Case.owning_agency_id.label("agency_id"),
-                reason.label(Breakdown.CLOSURE_REASON),
-                sa.case((supported, "yes"), else_="no").label(Breakdown.SUPPORTED),
-                *_person_facts(moment),
-            )
-            .select_from(StageEvent)
-            .join(Case, StageEvent.case_id == Case.id)
-            .join(Victim, Case.victim_id == Victim.id)
-            .where(StageEvent.trigger.in_(indicator.triggers)),
-            True,
-        )
-    if source == Source.SUPPORT:
-        return (
-            sa.select(
-                SupportService.starts_on.label("moment"),
-                sa.func.coalesce(SupportService.provider_agency_id, Case.owning_agency_id).label("agency_id"),
-                SupportService.support_type.label(Breakdown.SUPPORT_TYPE),
-                SupportService.beneficiary.label(Breakdown.BENEFICIARY),
-            )
-            .select_from(SupportService)
-            .join(Case, SupportService.case_id == Case.id)
-            .where(SupportService.status.in_([str(s) for s in COUNTED_SERVICE])),
-            False,
-        )
-    if source == Source.MEASURE:
-        return (
-            sa.select(
-                ProtectionMeasure.starts_on.label("moment"),
-                sa.func.coalesce(ProtectionMeasure.deciding_agency_id, Case.owning_agency_id).label(
-                    "agency_id"
-                ),
-                ProtectionMeasure.measure.label(Breakdown.MEASURE),
-            )
-            .select_from(ProtectionMeasure)
-            .join(Case, ProtectionMeasure.case_id == Case.id),
-            False,
-        )
-    if source == Source.REFERRAL:
-        receiver = sa.orm.aliased(Agency)
-        return (
-            sa.select(
-                Referral.sent_at.label("moment"),
-                Referral.from_agency_id.label("agency_id"),
-                receiver.kind.label(Breakdown.RECEIVER_KIND),
-                Referral.status.label(Breakdown.REFERRAL_STATUS),
-            )
-            .select_from(Referral)
-            .join(receiver, Referral.to_agency_id == receiver.id),
-            True,
-        )
-    if source == Source.FOLLOW_UP:
-        on_time = sa.case(
-            (FollowUp.done_on.is_(None) & (FollowUp.due_on < today), "missed"),
-            (FollowUp.done_on.is_(None), "not_yet_due"),
-            (FollowUp.done_on <= FollowUp.due_on, "on_time"),
-            else_="late",
-        )
-        return (
-            sa.select(
-                FollowUp.due_on.label("moment"),
-                Case.owning_agency_id.label("agency_id"),
-                on_time.label(Breakdown.ON_TIME),
-            )
-            .select_from(FollowUp)
-            .join(Case, FollowUp.case_id == Case.id),
-            False,
-        )
-    raise ValueError(source)
+def via_facts(via: str = "auto") -> bool:
+    if via == "auto":
+        return statistics.ready()
+    return via == "facts"
 
 
-def _person_facts(moment) -> list:
-    """The breakdowns of DOMAIN.md §6, each exclusive with an unknown of its own."""
-    age = sa.extract("year", moment) - Victim.birth_year
-    age_band = sa.case(
-        (Victim.birth_year.is_(None), UNKNOWN),
-        *((age.between(low, high), band) for band, low, high in AGE_BANDS),
-        else_=UNKNOWN,
-    )
-    forms = sa.func.json_array_length(Case.exploitation)
-    exploitation = sa.case(
-        (sa.func.coalesce(forms, 0) == 0, UNKNOWN),
-        (forms == 1, _json_first(Case.exploitation)),
-        else_="several",
-    )
-    return [
-        sa.case(
-            (Victim.gender.is_(None) | (Victim.gender == Gender.UNKNOWN), UNKNOWN),
-            else_=sa.type_coerce(Victim.gender, sa.String),
-        ).label(Breakdown.SEX),
-        age_band.label(Breakdown.AGE_BAND),
-        sa.case(
-            (Victim.is_ethnic_minority.is_(True), "minority"),
-            (Victim.is_ethnic_minority.is_(False), "kinh"),
-            else_=UNKNOWN,
-        ).label(Breakdown.ETHNICITY),
-        sa.case(
-            (Case.trafficked_abroad.is_(True), "abroad"),
-            (Case.trafficked_abroad.is_(False), "domestic"),
-            else_=UNKNOWN,
-        ).label(Breakdown.ABROAD),
-        sa.case(
-            (Case.trafficked_abroad.is_(False), "domestic"),
-            else_=sa.func.coalesce(Case.destination_country, UNKNOWN),
-        ).label(Breakdown.DESTINATION),
-        exploitation.label(Breakdown.EXPLOITATION),
-        sa.case(
-            *((Case.intake_channel == channel, route) for channel, route in RETURN_ROUTES.items()),
-            else_="other",
-        ).label(Breakdown.RETURN_ROUTE),
-        sa.func.coalesce(Victim.province_code, UNKNOWN).label(Breakdown.PROVINCE),
-        sa.func.coalesce(Case.intake_channel, UNKNOWN).label(Breakdown.CHANNEL),
-    ]
+# -- the rows of an indicator in a scope --------------------------------------------------------
 
 
-def _json_first(column):
-    if db.engine.dialect.name == "postgresql":
-        return column.op("->>")(0)
-    return sa.func.json_extract(column, "$[0]")
+def _rows(indicator: Indicator, scope: Scope, periods: list[Period], via: str):
+    """The indicator's rows in the scope that can count in any of ``periods``, as a subquery.
 
-
-def _bounded(indicator: Indicator, scope: Scope, start, end, today: date):
-    """The source's rows in [start, end) within the scope, as a subquery.
-
-    The filters name the base columns inside the subquery, so each source's index (agency and
-    date) narrows the rows before anything is grouped.
+    Returns the subquery and whether its ``moment`` is a UTC instant. The filters name indexed
+    columns (the statistics table's indicator, agency and day; the base tables' agency and date).
     """
-    query, timed = _source(indicator.source, indicator, today)
-    low, high = _bounds(start, end, timed)
-    agency, moment = query.selected_columns.agency_id, query.selected_columns.moment
-    if indicator.source == Source.RECEIVED:  # coalesce(received_at, created_at), as two indexable ranges
-        within = sa.or_(
-            sa.and_(Case.received_at >= low, Case.received_at < high),
-            sa.and_(Case.received_at.is_(None), Case.created_at >= low, Case.created_at < high),
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    if via_facts(via):
+        query = _facts_query(indicator).where(
+            ReportFact.indicator == indicator.code, ReportFact.agency_id.in_(scope.agency_ids)
+        )
+        moment, until, timed = ReportFact.day, ReportFact.until_day, False
+    else:
+        query, timed = sources.select_for(indicator, agencies=scope.agency_ids)
+        columns = query.selected_columns
+        query = query.where(columns.agency_id.in_(scope.agency_ids))
+        moment, until = columns.moment, columns.get("until_day")
+    if (
+        indicator.snapshot
+    ):  # a spell open at some period's end: begun before the last, not ended before the first
+        ends = sorted(p.end for p in periods)
+        if via_facts(via):  # the table writes a far day for "still open": one range of its spells index
+            query = query.where(moment < ends[-1], until >= ends[0]).with_hint(
+                ReportFact, "INDEXED BY ix_report_facts_spells", "sqlite"
+            )  # SQLite's statistics cannot tell that this range is narrower than the days before the end
+        else:
+            query = query.where(moment < ends[-1], until.is_(None) | (until >= ends[0]))
+    elif indicator.source == Source.RECEIVED and not via_facts(via):
+        low, high = _bounds(first, last, timed)  # coalesce(received_at, created_at), as two indexable ranges
+        query = query.where(
+            sa.or_(
+                sa.and_(Case.received_at >= low, Case.received_at < high),
+                sa.and_(Case.received_at.is_(None), Case.created_at >= low, Case.created_at < high),
+            )
         )
     else:
-        within = sa.and_(moment >= low, moment < high)
-    rows = query.where(agency.in_(scope.agency_ids), within).subquery()
-    return rows, sa.true()
+        low, high = _bounds(first, last, timed)
+        query = query.where(moment >= low, moment < high)
+    return query.subquery("counted"), timed
+
+
+def _facts_query(indicator: Indicator) -> sa.Select:
+    """The statistics table's columns under the names a source gives them."""
+    columns = [ReportFact.day.label("moment"), ReportFact.agency_id]
+    columns += [getattr(ReportFact, name) for name in sources.EXTRA_COLUMNS]
+    columns += [getattr(ReportFact, b.value) for b in sources.STORED_BREAKDOWNS]
+    return sa.select(*columns)
 
 
 def _bounds(start: date, end: date, timed: bool):
@@ -231,32 +145,60 @@ def _bounds(start: date, end: date, timed: bool):
     return Period(PeriodKind.CUSTOM, start, end).utc_bounds()
 
 
-def total(indicator: Indicator, scope: Scope, period: Period, today: date) -> int:
-    rows, where = _bounded(indicator, scope, period.start, period.end, today)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(rows).where(where)) or 0
+def _in(rows, indicator: Indicator, period: Period, timed: bool):
+    """Whether a row counts in ``period``: placed in it, or (a snapshot) open at its end."""
+    if indicator.snapshot:
+        end = period.end
+        alive = (rows.c.moment < end) & (rows.c.until_day.is_(None) | (rows.c.until_day >= end))
+        if indicator.source == Source.OVERDUE:
+            alive = alive & (rows.c.due_day < end)
+        return alive
+    low, high = _bounds(period.start, period.end, timed)
+    return (rows.c.moment >= low) & (rows.c.moment < high)
 
 
-def totals(indicator: Indicator, scope: Scope, periods: Iterable[Period], today: date) -> list[int]:
+def _column(rows, by: Breakdown, today: date):
+    """A breakdown's value per row; enum-typed columns read as text ("unknown" is a row, not a value)."""
+    if by == Breakdown.AGENCY:
+        return rows.c.agency_id
+    if by == Breakdown.ON_TIME:  # an open limit is missed once its day has passed (as of the report's day)
+        return sa.case(
+            ((rows.c.timing == "open") & (rows.c.due_day < today), "missed"),
+            (rows.c.timing == "open", "not_yet_due"),
+            else_=rows.c.timing,
+        )
+    return sa.type_coerce(rows.c[by.value], sa.String)
+
+
+# -- counts ------------------------------------------------------------------------------------
+
+
+def total(indicator: Indicator, scope: Scope, period: Period, today: date, via: str = "auto") -> int:
+    return totals(indicator, scope, [period], today, via)[0]
+
+
+def totals(
+    indicator: Indicator, scope: Scope, periods: Iterable[Period], today: date, via: str = "auto"
+) -> list[int]:
     """Several periods' totals in one query (the tile's now, before and a year earlier)."""
     periods = list(periods)
-    first, last = min(p.start for p in periods), max(p.end for p in periods)
-    rows, where = _bounded(indicator, scope, first, last, today)
-    _query, timed = _source(indicator.source, indicator, today)
-    counts = []
-    for period in periods:
-        low, high = _bounds(period.start, period.end, timed)
-        counts.append(sa.func.count().filter((rows.c.moment >= low) & (rows.c.moment < high)))
-    return list(db.session.execute(sa.select(*counts).select_from(rows).where(where)).one())
+    rows, timed = _rows(indicator, scope, periods, via)
+    counts = [sa.func.count().filter(_in(rows, indicator, p, timed)) for p in periods]
+    return list(db.session.execute(sa.select(*counts).select_from(rows)).one())
 
 
-def by_month(indicator: Indicator, scope: Scope, period: Period, today: date) -> dict[str, int]:
-    """Counts per local calendar month (``2026-07``) within the period."""
-    rows, where = _bounded(indicator, scope, period.start, period.end, today)
-    _query, timed = _source(indicator.source, indicator, today)
+def by_month(
+    indicator: Indicator, scope: Scope, period: Period, today: date, via: str = "auto"
+) -> dict[str, int]:
+    """Counts per local calendar month (``2026-07``) within the period; a snapshot: at each month's end."""
+    months = period.months()
+    if indicator.snapshot:
+        return dict(zip((m.code for m in months), totals(indicator, scope, months, today, via), strict=True))
+    rows, timed = _rows(indicator, scope, [period], via)
     month = _local_month(rows.c.moment, timed)
-    query = sa.select(month, sa.func.count()).select_from(rows).where(where).group_by(month)
+    query = sa.select(month, sa.func.count()).select_from(rows).group_by(month)
     found = dict(db.session.execute(query).all())
-    return {m.code: found.get(m.code, 0) for m in period.months()}
+    return {m.code: found.get(m.code, 0) for m in months}
 
 
 def _local_month(moment, timed: bool):
@@ -272,28 +214,29 @@ def _local_month(moment, timed: bool):
 
 
 def breakdown(
-    indicator: Indicator, by: Breakdown, scope: Scope, period: Period, today: date
+    indicator: Indicator, by: Breakdown, scope: Scope, period: Period, today: date, via: str = "auto"
 ) -> dict[str, int]:
     """Counts per value of ``by``: every known value (0 included), the others found, then unknown."""
-    return breakdowns(indicator, (by,), scope, period, today)[by]
+    return breakdowns(indicator, (by,), scope, period, today, via)[by]
 
 
 def breakdowns(
-    indicator: Indicator, bys, scope: Scope, period: Period, today: date
+    indicator: Indicator, bys, scope: Scope, period: Period, today: date, via: str = "auto"
 ) -> dict[Breakdown, dict[str, int]]:
     """Several breakdowns of one indicator from one read of its rows.
 
-    One GROUP BY over every requested column reads the source once; each breakdown is then the sum
+    One GROUP BY over every requested column reads the rows once; each breakdown is then the sum
     over the others (a report asks about ten breakdowns of each indicator: one scan, not ten).
     """
     bys = tuple(bys)
-    rows, where = _bounded(indicator, scope, period.start, period.end, today)
-    # Read enum-typed columns as text: "unknown" is a row here, not a stored value.
-    columns = [
-        rows.c.agency_id if by == Breakdown.AGENCY else sa.type_coerce(rows.c[by.value], sa.String)
-        for by in bys
-    ]
-    query = sa.select(*columns, sa.func.count()).select_from(rows).where(where).group_by(*columns)
+    rows, timed = _rows(indicator, scope, [period], via)
+    columns = [_column(rows, by, today) for by in bys]
+    query = (
+        sa.select(*columns, sa.func.count())
+        .select_from(rows)
+        .where(_in(rows, indicator, period, timed))
+        .group_by(*columns)
+    )
     found: dict[Breakdown, dict[str, int]] = {by: {} for by in bys}
     agencies = None
     for *keys, count in db.session.execute(query):
@@ -307,9 +250,41 @@ def breakdowns(
     return {by: _ordered(by, found[by]) for by in bys}
 
 
+def median(
+    indicator: Indicator, scope: Scope, period: Period, today: date, via: str = "auto"
+) -> float | None:
+    """The median of the rows' values (hours to answer) in the period; None when there are none."""
+    if indicator.median is None:
+        return None
+    rows, timed = _rows(indicator, scope, [period], via)
+    query = sa.select(rows.c.value).where(_in(rows, indicator, period, timed), rows.c.value.is_not(None))
+    values = sorted(db.session.scalars(query))
+    if not values:
+        return None
+    middle = len(values) // 2
+    found = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return round(found, 1)
+
+
+def explain(indicator: Indicator, scope: Scope, period: Period, today: date, via: str = "auto") -> list[str]:
+    """The database's plan for an indicator's breakdowns (printed by the benchmark)."""
+    rows, timed = _rows(indicator, scope, [period], via)
+    columns = [_column(rows, by, today) for by in indicator.breakdowns]
+    query = (
+        sa.select(*columns, sa.func.count())
+        .select_from(rows)
+        .where(_in(rows, indicator, period, timed))
+        .group_by(*columns)
+    )
+    compiled = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
+    return [" ".join(str(p) for p in line) for line in db.session.execute(sa.text(prefix + compiled))]
+
+
 def _ordered(by: Breakdown, found: dict[str, int]) -> dict[str, int]:
     ordered = {value: found.pop(value, 0) for value in KNOWN_VALUES.get(by, ())}
     unknown = found.pop(UNKNOWN, 0)
     ordered.update(sorted(found.items()))
-    ordered[UNKNOWN] = unknown
+    if unknown or by not in NEVER_UNKNOWN:
+        ordered[UNKNOWN] = unknown
     return ordered

@@ -25,6 +25,8 @@ class Unit(StrEnum):
     MEASURES = "measures"
     REFERRALS = "referrals"
     VISITS = "visits"
+    DEADLINES = "deadlines"  # one time limit that fell due: met, missed, or still running
+    ASSESSMENTS = "assessments"
 
 
 class Source(StrEnum):
@@ -36,6 +38,19 @@ class Source(StrEnum):
     MEASURE = "measure"  # protection_measures.starts_on
     REFERRAL = "referral"  # referrals.sent_at
     FOLLOW_UP = "follow_up"  # follow_ups.due_on
+    # Snapshots: counted at the period's end, from the stage a case was in then (its stage events).
+    SPELL = "spell"  # a case's time in one open stage: from the step into it to the next step
+    OVERDUE = "overdue"  # a spell whose time limit passed before the case left the stage
+    # Time limits, placed by the day they fall due.
+    VERIFICATION_LIMIT = "verification_limit"  # 3 days in verification (Law 53/2024 Art 27(2))
+    DECISION_LIMIT = "decision_limit"  # support_services.decision_due_on (Decree 162/2025 Art 24)
+    LODGING_LIMIT = "lodging_limit"  # essential needs: 120 days or the extension (Decree 162/2025 Art 17)
+    ANSWER_LIMIT = "answer_limit"  # referrals.answer_due_at
+    ANSWER = "answer"  # referrals.answered_at: answers given, and how long they took
+    REFUSAL = "refusal"  # risk_assessments.assessed_on where the person refused protection
+
+
+SNAPSHOTS = frozenset({Source.SPELL, Source.OVERDUE})
 
 
 class Breakdown(StrEnum):
@@ -59,6 +74,11 @@ class Breakdown(StrEnum):
     REFERRAL_STATUS = "referral_status"
     ON_TIME = "on_time"
     SUPPORTED = "supported"
+    STAGE = "stage"
+    ROUTE = "route"  # sending agency kind → receiving agency kind: one code per referral
+    REFERRAL_KIND = "referral_kind"
+    ANSWER_TIME = "answer_time"
+    LEGAL_REGIME = "legal_regime"
 
 
 BREAKDOWN_LABELS: dict[Breakdown, str] = {
@@ -80,6 +100,11 @@ BREAKDOWN_LABELS: dict[Breakdown, str] = {
     Breakdown.REFERRAL_STATUS: N_("Answer"),
     Breakdown.ON_TIME: N_("Within the time limit"),
     Breakdown.SUPPORTED: N_("Received support"),
+    Breakdown.STAGE: N_("Stage"),
+    Breakdown.ROUTE: N_("Sending and receiving agency kinds"),
+    Breakdown.REFERRAL_KIND: N_("Referral or transfer"),
+    Breakdown.ANSWER_TIME: N_("Time to answer"),
+    Breakdown.LEGAL_REGIME: N_("Legal regime"),
 }
 
 # Every person-level fact of DOMAIN.md §6; counts of cases, steps and people allow all of them.
@@ -128,6 +153,10 @@ class Target:
     basis: str
 
 
+# Answer times in bands (hours, upper bound included); a referral's answer falls in exactly one.
+ANSWER_BANDS = (("within_24h", 24), ("1_3_days", 72), ("3_7_days", 168), ("over_7_days", None))
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -138,6 +167,12 @@ class Indicator:
     basis: str  # the article or plan this count answers to
     triggers: tuple[str, ...] = ()  # for Source.STEP
     target: Target | None = None
+    median: str | None = None  # the label of a median shown beside the count (its value: hours)
+
+    @property
+    def snapshot(self) -> bool:
+        """Counted at the end of the period (a stock), not over it (a flow): months do not add up."""
+        return self.source in SNAPSHOTS
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -163,7 +198,7 @@ INDICATORS: tuple[Indicator, ...] = (
         N_("Persons identified as victims"),
         Unit.PERSONS,
         Source.STEP,
-        (Breakdown.SUPPORTED, *PERSON_BREAKDOWNS),
+        (Breakdown.SUPPORTED, *PERSON_BREAKDOWNS, Breakdown.LEGAL_REGIME),
         "Law 53/2024 Art 32",
         triggers=("confirm_for_rescue", "confirm_safe"),
         target=Target(
@@ -206,8 +241,9 @@ INDICATORS: tuple[Indicator, ...] = (
         N_("Support delivered"),
         Unit.SERVICES,
         Source.SUPPORT,
-        (Breakdown.SUPPORT_TYPE, Breakdown.BENEFICIARY, Breakdown.AGENCY),
-        "Law 53/2024 Art 37; Decree 162/2025 Art 17–24",
+        (Breakdown.SUPPORT_TYPE, Breakdown.BENEFICIARY, Breakdown.LEGAL_REGIME, Breakdown.AGENCY),
+        "Law 53/2024 Art 37; Decree 162/2025 Art 17–24; Law 53/2024 Art 63 (the 2011 law's support for "
+        "people identified before 1 July 2025)",
     ),
     Indicator(
         "measures",
@@ -218,12 +254,44 @@ INDICATORS: tuple[Indicator, ...] = (
         "Law 53/2024 Art 40; Decree 162/2025",
     ),
     Indicator(
+        "protection_refused",
+        N_("Protection refused by the person"),
+        Unit.ASSESSMENTS,
+        Source.REFUSAL,
+        (*PERSON_BREAKDOWNS,),
+        "Law 53/2024 Art 40; Decree 162/2025 (the refusal and its written commitment are recorded)",
+    ),
+    Indicator(
         "referrals",
         N_("Referrals and transfers sent"),
         Unit.REFERRALS,
         Source.REFERRAL,
-        (Breakdown.RECEIVER_KIND, Breakdown.REFERRAL_STATUS, Breakdown.AGENCY),
+        (
+            Breakdown.ROUTE,
+            Breakdown.RECEIVER_KIND,
+            Breakdown.REFERRAL_KIND,
+            Breakdown.REFERRAL_STATUS,
+            Breakdown.AGENCY,
+        ),
         "Law 53/2024 Art 28 (handing victims between agencies)",
+    ),
+    Indicator(
+        "referral_answers",
+        N_("Referrals answered"),
+        Unit.REFERRALS,
+        Source.ANSWER,
+        (Breakdown.ANSWER_TIME, Breakdown.ROUTE, Breakdown.REFERRAL_STATUS, Breakdown.AGENCY),
+        "Law 53/2024 Art 28; DOMAIN.md §6 (answer times). Counted for the agency that answered",
+        median=N_("Median time to answer (hours)"),
+    ),
+    Indicator(
+        "referral_answers_on_time",
+        N_("Referral answer deadlines falling due"),
+        Unit.DEADLINES,
+        Source.ANSWER_LIMIT,
+        (Breakdown.ON_TIME, Breakdown.ROUTE, Breakdown.AGENCY),
+        "Law 53/2024 Art 28; answer within 24 hours (urgent) or 3 working days. Counted for the "
+        "agency that must answer",
     ),
     Indicator(
         "follow_ups",
@@ -232,6 +300,46 @@ INDICATORS: tuple[Indicator, ...] = (
         Source.FOLLOW_UP,
         (Breakdown.ON_TIME, Breakdown.AGENCY),
         "Decree 162/2025 (reintegration follow-up)",
+    ),
+    Indicator(
+        "open_at_end",
+        N_("Open cases at the period's end"),
+        Unit.CASES,
+        Source.SPELL,
+        (Breakdown.STAGE, *PERSON_BREAKDOWNS),
+        "DOMAIN.md §6 (cases by stage); Law 53/2024 Art 27–44 (the stages of a victim's path)",
+    ),
+    Indicator(
+        "overdue_at_end",
+        N_("Overdue cases at the period's end"),
+        Unit.CASES,
+        Source.OVERDUE,
+        (Breakdown.STAGE, Breakdown.AGENCY),
+        "DOMAIN.md §2, §6 (overdue cases by stage and agency): past the stage's time limit and not suspended",
+    ),
+    Indicator(
+        "verification_on_time",
+        N_("Verifications falling due (3 days)"),
+        Unit.DEADLINES,
+        Source.VERIFICATION_LIMIT,
+        (Breakdown.ON_TIME, Breakdown.AGENCY),
+        "Law 53/2024 Art 27(2) as amended: initial verification within 3 days of the notice",
+    ),
+    Indicator(
+        "decisions_on_time",
+        N_("Support decisions falling due (9 working days)"),
+        Unit.DEADLINES,
+        Source.DECISION_LIMIT,
+        (Breakdown.ON_TIME, Breakdown.SUPPORT_TYPE, Breakdown.AGENCY),
+        "Decree 162/2025 Art 24 (form Mẫu 07): a decision on an application within 9 working days",
+    ),
+    Indicator(
+        "essential_needs_on_time",
+        N_("Essential-needs support reaching its limit (120 days)"),
+        Unit.DEADLINES,
+        Source.LODGING_LIMIT,
+        (Breakdown.ON_TIME, Breakdown.AGENCY),
+        "Decree 162/2025 Art 17: essential needs for at most 120 days unless extended by decision",
     ),
 )
 
@@ -260,4 +368,11 @@ VALUE_LABELS: dict[str, str] = {
     "not_yet_due": N_("Not yet due"),
     "yes": N_("Yes"),
     "no": N_("No"),
+    "withdrawn": N_("Withdrawn before an answer"),
+    "within_24h": N_("Within 24 hours"),
+    "1_3_days": N_("1 to 3 days"),
+    "3_7_days": N_("3 to 7 days"),
+    "over_7_days": N_("More than 7 days"),
+    "2011": N_("Law of 2011 (identified before 1 July 2025)"),
+    "2024": N_("Law 53/2024"),
 }

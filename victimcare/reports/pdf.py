@@ -21,7 +21,7 @@ FAMILY = "Noto"
 
 def document(
     title_lines: list[str],
-    sheets: list[tuple[str, str, list[tuple[str, Table]]]],
+    sheets: list[tuple[str, str, list[tuple[str, Table]], list[str]]],
     value_label: Callable[[str, str], str],
     headings: tuple[str, str, str],
     total_label: str,
@@ -35,10 +35,14 @@ def document(
     pdf.set_font(FAMILY, "", 10)
     for line in title_lines[1:]:
         pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
-    for _code, title, tables in sheets:
+    for _code, title, tables, notes in sheets:
         pdf.ln(4)
         pdf.set_font(FAMILY, "", 12.5)
         pdf.multi_cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+        if notes:
+            pdf.set_font(FAMILY, "", 9)
+            for note in notes:
+                pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
         for caption, table in tables:
             _table(pdf, caption, table, value_label, headings, total_label)
     return bytes(pdf.output())
@@ -67,7 +71,8 @@ def _table(pdf: FPDF, caption: str, table: Table, value_label, headings, total_l
             ),
         )
     pdf.set_font(FAMILY, "", 9.5)
-    _row(pdf, (total_label, str(table.total), ""), border="T")
+    if table.additive:
+        _row(pdf, (total_label, str(table.total), ""), border="T")
 
 
 def _row(pdf: FPDF, texts, border="") -> None:

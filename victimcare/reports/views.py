@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from victimcare import access
 from victimcare.access import Permission, ReportScope, requires
+from victimcare.accounts import step_up
 from victimcare.accounts.models import Agency, AgencyKind
 from victimcare.audit import operations as audit
 from victimcare.extensions import db
@@ -42,9 +43,9 @@ PRESETS = (
 def _enum_labels():
     from victimcare.cases.models import Exploitation, Gender, IntakeChannel
     from victimcare.support.models import Measure
-    from workflows.referral import ReferralStatus
+    from workflows.referral import ReferralKind, ReferralStatus
     from workflows.support import Beneficiary, SupportType
-    from workflows.victim_path import ClosureReason
+    from workflows.victim_path import ClosureReason, Stage
 
     return {
         Breakdown.SEX: Gender,
@@ -56,6 +57,8 @@ def _enum_labels():
         Breakdown.MEASURE: Measure,
         Breakdown.RECEIVER_KIND: AgencyKind,
         Breakdown.REFERRAL_STATUS: ReferralStatus,
+        Breakdown.REFERRAL_KIND: ReferralKind,
+        Breakdown.STAGE: Stage,
     }
 
 
@@ -77,6 +80,11 @@ def value_label(by: str, value: str, agencies: dict[str, str]) -> str:
     if by == "month":
         year, month = value.split("-")
         return f"{month}/{year}"
+    if by == Breakdown.ROUTE and ">" in value:
+        sender, receiver = (
+            value_label(Breakdown.RECEIVER_KIND, kind, agencies) for kind in value.split(">", 1)
+        )
+        return _("from %(sender)s to %(receiver)s", sender=sender, receiver=receiver)
     enum_cls = _enum_labels().get(by)
     if enum_cls is not None:
         try:
@@ -186,6 +194,7 @@ def _render(asked: Request, export_form: ExportForm, status_errors=()):
 
 @bp.route("/export", methods=["POST"])
 @requires(Permission.REPORTS_VIEW)
+@step_up.required
 def export():
     """Release the periodic report as a file: always with small cells protected, registered and logged."""
     form = ExportForm()
@@ -241,10 +250,26 @@ def _headings() -> tuple[str, str, str]:
 
 
 def _sheets(tables):
+    """(sheet name, title, [(caption, table)], notes) per indicator; a median is a note under its tables."""
     return [
-        (indicator.code, _(indicator.label), [(_(BREAKDOWN_LABELS[t.by]), t) for t in indicator_tables])
-        for indicator, indicator_tables in tables
+        (
+            indicator.code,
+            _(indicator.label),
+            [(_(BREAKDOWN_LABELS[t.by]), t) for t in indicator_tables],
+            _notes(indicator, middle),
+        )
+        for indicator, indicator_tables, middle in tables
     ]
+
+
+def _notes(indicator, middle) -> list[str]:
+    notes = []
+    if indicator.snapshot:
+        notes.append(_("Counted on the last day of the period, from the stage each case was in then."))
+    if indicator.median is not None:
+        shown = _("not shown (fewer than the threshold, or none)") if middle is None else f"{middle:g}"
+        notes.append(f"{_(indicator.median)}: {shown}")
+    return notes
 
 
 def _title_lines(asked: Request, threshold: int) -> list[str]:

@@ -21,17 +21,17 @@ BOLD = Font(bold=True)
 
 def workbook(
     title_lines: list[str],
-    sheets: list[tuple[str, str, list[tuple[str, Table]]]],
+    sheets: list[tuple[str, str, list[tuple[str, Table]], list[str]]],
     value_label: Callable[[str, str], str],
     headings: tuple[str, str, str],
     total_label: str,
 ) -> bytes:
-    """``sheets``: (sheet name, indicator title, [(breakdown title, table)]); returns the .xlsx bytes."""
+    """``sheets``: (sheet name, indicator title, [(breakdown title, table)], notes); returns the .xlsx bytes."""
     book = Workbook(write_only=True)
     front = book.create_sheet(title_lines[0][:31] if title_lines else "Report")
     for index, line in enumerate(title_lines):
         front.append([_cell(front, line, bold=index == 0)])
-    for name, title, tables in sheets:
+    for name, title, tables, notes in sheets:
         sheet = book.create_sheet(name[:31])
         sheet.freeze_panes = "A3"
         sheet.append([_cell(sheet, title, bold=True)])
@@ -47,7 +47,12 @@ def workbook(
                         row.percent if row.percent is not None else None,
                     ]
                 )
-            sheet.append([_cell(sheet, total_label, bold=True), _count(sheet, table.total)])
+            if table.additive:
+                sheet.append([_cell(sheet, total_label, bold=True), _count(sheet, table.total)])
+        if notes:
+            sheet.append([])
+        for note in notes:
+            sheet.append([note])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
