@@ -63,7 +63,7 @@ def test_a_field_with_an_error_is_marked_invalid_and_described_by_help_and_error
     html = _render(app, {"name": ""}, "name")
     [field] = _attributes(html, "input")
     assert field["aria-invalid"] == "true" and field["aria-describedby"] == "name-help name-error"
-    error = re.search(r'<div id="name-error" class="invalid-feedback">([^<]*)</div>', html)
+    error = re.search(r'<div id="name-error"><div class="invalid-feedback d-block">([^<]*)</div>', html)
     assert error and error.group(1).strip()
     [code] = _attributes(_render(app, {"code": ""}, "code"), "input")
     assert code["aria-invalid"] == "true" and code["aria-describedby"] == "code-error"
@@ -84,7 +84,7 @@ def test_a_group_of_choices_names_its_error_on_the_fieldset_and_marks_each_choic
     assert fieldset["aria-describedby"] == described
     options = _attributes(html, "input")
     assert len(options) == 2 and all(o["aria-invalid"] == "true" for o in options)
-    assert f'id="{name}-error" class="invalid-feedback d-block"' in html
+    assert f'<div id="{name}-error"><div class="invalid-feedback d-block">' in html
 
 
 def test_a_form_page_ties_its_errors_to_the_fields(login_as):

@@ -4,9 +4,10 @@ Vietnamese agencies read dates day-first whatever the interface language, so bot
 the same date pattern; numbers follow the locale (1.234.567 in Vietnamese).
 
 Times are stored in UTC and shown in Vietnam's time (``BABEL_DEFAULT_TIMEZONE``). Every date or
-time that reaches a page, a flash message or a form goes through ``format_day`` or
-``format_moment`` (the ``|day`` and ``|moment`` filters), never ``strftime`` of its own: a sent
-referral's deadline once showed in UTC, seven hours off the outbox's.
+time that reaches a page, a flash message or a form goes through ``format_day``,
+``format_moment`` or ``format_month`` (the ``|day``, ``|moment`` and ``|month`` filters), never
+``strftime`` of its own: a sent referral's deadline once showed in UTC, seven hours off the
+outbox's.
 """
 
 from __future__ import annotations
@@ -55,6 +56,15 @@ def _zoneinfo(tz: tzinfo) -> tzinfo:
     return ZoneInfo(name) if name else tz
 
 
+def format_month(value: date | datetime | None) -> str:
+    """mm/yyyy, the month a date (or a time, in Vietnam) falls in."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return value.strftime("%m/%Y")
+
+
 def _translations():
     """The request's catalogue, looked up once: Flask-Babel's own lookup walks three context
     proxies on every call, and a page translates dozens of strings."""
@@ -71,6 +81,7 @@ def format_number(value) -> str:
 def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["month"] = format_month
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.install_gettext_callables(
