@@ -55,7 +55,9 @@ def test_a_supervisor_reads_downloads_and_approves_a_quarter(page, live_app, scr
     expect(page.get_by_test_id("export-register")).to_contain_text("Ban Chỉ đạo 138 tỉnh Lào Cai")
     screenshot("approved")
     page.goto("/audit")
-    expect(page.locator("main table").first).to_contain_text("approve")
+    expect(page.locator("main table").first).to_contain_text(
+        "Phê duyệt số liệu báo cáo"
+    )  # the log speaks labels, not codes
     with db_session(live_app) as session:
         approval = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "approve")).one()
         assert approval.actor_username == "supervisor1" and approval.detail["period"] == quarter.code
